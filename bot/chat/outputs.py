@@ -1,0 +1,59 @@
+"""The output interface every channel kind implements, and the registry that builds them by kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol, TextIO
+
+from bot.core.config import Channel
+from bot.core.messages import Message
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class DeliveryError(Exception):
+    """The output refused or failed; `retryable` says whether trying again later may succeed."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Output(Protocol):
+    """Delivers messages to one channel. `deliver` returns only once the output accepted the message."""
+
+    channel: Channel
+
+    async def deliver(self, message: Message) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def plain(text: str) -> str:
+    """Text safe for a terminal or a log: no control characters, escape sequences or bidi overrides."""
+    return _CONTROL.sub("", text)
+
+
+OutputFactory = Callable[[Channel, TextIO], Output]
+_REGISTRY: dict[str, OutputFactory] = {}
+
+
+def register(kind: str) -> Callable[[OutputFactory], OutputFactory]:
+    """Class decorator: make an output available for channels of `kind`."""
+
+    def add(factory: OutputFactory) -> OutputFactory:
+        _REGISTRY[kind] = factory
+        return factory
+
+    return add
+
+
+def available_kinds() -> tuple[str, ...]:
+    return tuple(sorted(_REGISTRY))
+
+
+def build_output(channel: Channel, stdout: TextIO) -> Output | None:
+    """The output for `channel`, or None when its kind is not available in this process."""
+    factory = _REGISTRY.get(channel.kind)
+    return factory(channel, stdout) if factory else None

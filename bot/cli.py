@@ -1,0 +1,264 @@
+"""The `clausewatch` command line: parses options, calls the App, prints results. No logic of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot import __version__
+from bot.app import App, config_path, install_stop_signals, load_config
+from bot.core.config import Config, ConfigError
+from bot.pipeline.poller import Progress
+from bot.pipeline.reports import overview_report, sources_report, status_report
+from bot.store.database import StoreError
+
+T = TypeVar("T")
+CONFIG_ERROR_EXIT = 2
+
+
+class _SourceFields(logging.Filter):
+    """Every record carries `source` and `channel` (empty when not about one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in ("source", "channel"):
+            if not hasattr(record, name):
+                setattr(record, name, "")
+        return True
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in ("source", "channel"):
+            if getattr(record, name, ""):
+                data[name] = getattr(record, name)
+        if record.exc_info:
+            data["error"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def _setup_logging(level: str, fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_SourceFields())
+    if fmt == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def _terminal_progress(label: str) -> Progress | None:
+    """A one-line progress counter on a terminal; None (plain logs) otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    last = 0.0
+
+    def show(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done == total or now - last > 0.1:
+            last = now
+            end = "\n" if done == total else ""
+            sys.stderr.write(f"\r{label}: {done}/{total} sources{end}")
+            sys.stderr.flush()
+
+    return show
+
+
+def _load(ctx: click.Context) -> Config:
+    path = config_path(ctx.obj["config"])
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        ctx.exit(CONFIG_ERROR_EXIT)
+        raise  # unreachable: ctx.exit raises
+
+
+def _run(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(work())
+    except StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(1)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (default: $CLAUSEWATCH_CONFIG, else ./feeds.yaml).")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False), help="Log verbosity.")
+@click.option("--log-format", default="human", show_default=True, type=click.Choice(["human", "json"]),
+              help="Log lines as text or as JSON objects.")
+@click.version_option(__version__, prog_name="clausewatch")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, log_level: str, log_format: str) -> None:
+    """Watch platforms' terms and policy news; post threaded updates to chat, console and JSONL."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+    _setup_logging(log_level, log_format)
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the configuration and print a summary of what would be watched."""
+    config = _load(ctx)
+    from bot.app import plan_channels
+
+    plan = plan_channels(config)
+    documents = sum(len(p.documents) for p in config.platforms.values())
+    platform_feeds = sum(len(p.feeds) for p in config.platforms.values())
+    click.echo(f"{config.path}: OK")
+    click.echo(f"  storage:   {config.storage}")
+    click.echo(f"  poll:      every {config.poll.interval:g}s, {config.poll.concurrency} at once "
+               f"({config.poll.per_host} per host), timeout {config.poll.timeout:g}s, max {config.poll.max_bytes} bytes")
+    click.echo(f"  platforms: {len(config.platforms)} ({', '.join(config.platforms) or 'none'})")
+    click.echo(f"  sources:   {len(config.sources())} ({documents} documents, {platform_feeds} platform feeds, "
+               f"{len(config.feeds)} news feeds)")
+    click.echo(f"  channels:  {len(config.channels)}")
+    for channel in config.channels:
+        state = "active" if channel.id not in plan.inactive else f"inactive: {plan.inactive[channel.id]}"
+        filters = []
+        if channel.platforms is not None:
+            filters.append("platforms=" + ",".join(sorted(channel.platforms)))
+        if channel.topics is not None:
+            filters.append("topics=" + ",".join(sorted(channel.topics)))
+        click.echo(f"    - {channel.id} ({channel.kind} → {channel.target}) {' '.join(filters)} [{state}]")
+    for warning in config.warnings:
+        click.echo(f"  warning: {warning}")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one full cycle over every source, deliver, and exit.")
+@click.pass_context
+def poll(ctx: click.Context, once: bool) -> None:
+    """Fetch every source, store what changed, and deliver the resulting events.
+
+    Exits 0 even when sources fail (their failures are recorded); non-zero only for configuration errors.
+    Without --once, keeps polling like `clausewatch run`.
+    """
+    config = _load(ctx)
+    if not once:
+        ctx.invoke(run)
+        return
+
+    async def work() -> None:
+        async with App.open(config) as app:
+            cycle, delivery = await app.poll_once(_terminal_progress("polling"))
+        click.echo(
+            f"polled {cycle.sources} sources in {cycle.seconds:.1f}s: {cycle.ok} changed or new, "
+            f"{cycle.not_modified} not modified, {cycle.unchanged} unchanged, {cycle.failed} failed; "
+            f"{cycle.events} events, {delivery.delivered} deliveries",
+            err=True,
+        )
+
+    _run(ctx, work)
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Poll continuously, each source on its own interval; SIGINT/SIGTERM finish the cycle and exit."""
+    config = _load(ctx)
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        install_stop_signals(stop)
+        async with App.open(config) as app:
+            logging.getLogger("bot").info("watching %d sources; Ctrl-C to stop", len(config.sources()))
+            await app.run(stop, _terminal_progress("polling"))
+        logging.getLogger("bot").info("stopped cleanly")
+
+    _run(ctx, work)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """Table of sources with health, last fetch, next due and last error."""
+    config = _load(ctx)
+
+    async def work() -> list[Any]:
+        async with App.open(config) as app:
+            return await sources_report(config, app.store)
+
+    rows = _run(ctx, work)
+    if as_json:
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2, ensure_ascii=False))
+        return
+    header = ("SOURCE", "KIND", "HEALTH", "LAST FETCH", "OUTCOME", "NEXT DUE", "LAST ERROR")
+    table = [header] + [
+        (r.id, r.kind, r.health, r.last_fetch or "-", r.last_outcome or "-", r.next_due or "-", (r.last_error or "")[:60])
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + "  " + str(row[-1]))
+
+
+@main.command()
+@click.argument("platform", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON (a contract).")
+@click.pass_context
+def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
+    """A platform's current terms status and recent events (all platforms in brief without PLATFORM)."""
+    config = _load(ctx)
+    if platform is not None and platform not in config.platforms:
+        close = [p for p in config.platforms if p.startswith(platform[:2].lower())] or list(config.platforms)[:8]
+        click.echo(f"unknown platform {platform!r}; known: {', '.join(close)}", err=True)
+        ctx.exit(1)
+
+    async def work() -> dict[str, Any]:
+        async with App.open(config) as app:
+            if platform is None:
+                return await overview_report(config, app.store)
+            return await status_report(config, app.store, platform)
+
+    report = _run(ctx, work)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for entry in report.get("platforms", [report]):
+        click.echo(f"{entry.get('name', entry['platform'])} ({entry['platform']})")
+        for doc in entry["documents"]:
+            granted = doc.get("ai_training_granted", (doc.get("ai_training") or {}).get("granted"))
+            ai = {True: "grants AI training", False: "no AI-training clause", None: "not fetched yet"}[granted]
+            click.echo(f"  {doc['type']}: {doc['health']}, last change {doc['last_change'] or '-'}, {ai}")
+            clause = (doc.get("ai_training") or {}).get("clause")
+            if clause:
+                click.echo(f"    “{clause[:200]}”")
+        for event in entry["recent"]:
+            click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
+
+
+@main.command()
+@click.option("--keep", type=click.Path(file_okay=False), default=None,
+              help="Keep the demo's storage and JSONL output in this folder instead of a temporary one.")
+@click.pass_context
+def demo(ctx: click.Context, keep: str | None) -> None:
+    """Offline demo: serves bundled fixtures on 127.0.0.1 and runs the real pipeline over several cycles."""
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(sys.stdout, Path(keep) if keep else None))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

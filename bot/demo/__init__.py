@@ -1,0 +1,90 @@
+"""`clausewatch demo`: the real pipeline, offline, against a local server playing a platform's terms page
+and news feeds through four stages of a story (baseline, terms change, coverage and statement, update).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.core.config import parse_config
+from bot.demo.server import STAGES, FixtureServer
+from bot.pipeline.reports import status_report
+
+NARRATION = (
+    "Cycle 1 — first look: every source is recorded as a baseline; nothing is posted (no flood on subscribe).",
+    "Cycle 2 — Cloudtune's terms gain an AI-training clause, and an English outlet reports it. "
+    "A news feed starts failing (HTTP 500).",
+    "Cycle 3 — a French outlet covers the same change; Cloudtune posts a statement on its newsroom. "
+    "The failing feed crosses the threshold: one notice.",
+    "Cycle 4 — the English article gains an appended statement; the terms page changes only cosmetically "
+    "(quotes, spacing, date line): no alert. The failing feed recovers: one notice.",
+)
+
+CONFIG = """\
+storage: {storage}
+poll: {{interval: 1h, concurrency: 8, timeout: 5s, max_bytes: 1MB, failure_threshold: 2}}
+platforms:
+  cloudtune:
+    name: Cloudtune
+    aliases: [Cloudtune, Cloud Tune]
+    documents:
+      - {{type: Terms of Service, url: "{base}/cloudtune/terms", select: main, remove: [".cookie-banner"]}}
+    feeds:
+      - {{url: "{base}/cloudtune/newsroom.xml"}}
+feeds:
+  - {{id: sound-policy-daily, url: "{base}/news/feed.xml"}}
+  - {{id: le-fil, url: "{base}/actu/feed.xml"}}
+  - {{id: creator-weekly, url: "{base}/weekly/feed.xml"}}
+channels:
+  - {{id: console, console: true}}
+  - {{id: archive, jsonl: {jsonl}}}
+"""
+
+
+async def run_demo(out: TextIO, keep: Path | None = None) -> None:
+    """Run the four stages and print the threaded result; the storage is temporary unless `keep` is given."""
+    with tempfile.TemporaryDirectory(prefix="clausewatch-demo-") as scratch:
+        folder = (keep or Path(scratch)).absolute()
+        folder.mkdir(parents=True, exist_ok=True)
+        server = FixtureServer()
+        await server.start()
+        try:
+            jsonl = folder / "posts.jsonl"
+            text = CONFIG.format(storage=folder / "storage", base=server.url("").rstrip("/"), jsonl=jsonl)
+            config_file = folder / "feeds.yaml"
+            config_file.write_text(text, encoding="utf-8")
+            config = parse_config(text, config_file)
+            out.write(f"Clausewatch demo — local server on 127.0.0.1:{server.port}, storage in {folder}\n\n")
+            async with App.open(config, stdout=out) as app:
+                for stage in range(STAGES):
+                    server.stage = stage
+                    out.write(f"── {NARRATION[stage]}\n")
+                    out.flush()
+                    cycle, delivery = await app.poll_once()
+                    out.write(
+                        f"   ({cycle.sources} sources: {cycle.ok} new content, {cycle.not_modified} not modified (304), "
+                        f"{cycle.unchanged} unchanged, {cycle.failed} failed → {cycle.events} events, "
+                        f"{delivery.delivered} deliveries)\n\n"
+                    )
+                status = await status_report(config, app.store, "cloudtune")
+            _print_status(out, status)
+            lines = jsonl.read_text(encoding="utf-8").splitlines() if jsonl.exists() else []
+            out.write(f"\nJSONL output: {len(lines)} records in {jsonl}" + ("" if keep else " (temporary)") + "\n")
+            if lines:
+                out.write("first record: " + json.dumps(json.loads(lines[0]), ensure_ascii=False)[:300] + "…\n")
+        finally:
+            await server.stop()
+
+
+def _print_status(out: TextIO, status: dict[str, object]) -> None:
+    out.write("Status of Cloudtune after the demo (`clausewatch status cloudtune`):\n")
+    for doc in status["documents"]:  # type: ignore[union-attr]
+        ai = doc["ai_training"] or {}
+        out.write(f"  {doc['type']}: last change {doc['last_change']}; grants AI training: {ai.get('granted')}; "
+                  f"opt-out mentioned: {ai.get('opt_out')}\n")
+        if ai.get("clause"):
+            out.write(f"    “{ai['clause']}”\n")

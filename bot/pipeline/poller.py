@@ -1,0 +1,291 @@
+"""The poll cycle: fetch due sources, turn what changed into events, commit them with their routes.
+
+One source is processed start to finish by one task; all of its writes land in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from bot.core.config import Channel, Config, SourceSpec
+from bot.core.documents import compare, looks_like_error_page, normalize
+from bot.core.entries import FeedEntry, FeedParseError
+from bot.core.events import entry_message, entry_update_message, health_message, story_thread, terms_change_message
+from bot.core.health import Health, next_delay, record_failure, record_success
+from bot.core.messages import Message
+from bot.core.platforms import match_platforms
+from bot.sources.document_text import ExtractionError, extract_text
+from bot.sources.feed_parser import parse_feed
+from bot.sources.fetcher import Fetcher, FetchResult
+from bot.store.database import EntryWrite, FetchState, Outcome, Routed, SnapshotWrite, Store
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+Progress = Callable[[int, int], None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one poll cycle did, by source outcome."""
+
+    started_at: str = ""
+    finished_at: str = ""
+    sources: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+class Poller:
+    """Fetches and analyses sources; knows nothing about how messages are shown."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        active_channels: Sequence[Channel],
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.channels = tuple(active_channels)
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.states: dict[str, FetchState] = {}
+
+    async def prepare(self) -> None:
+        """Register the configured sources and load their fetch state."""
+        await self.store.sync_sources(self.config.sources(), self._now())
+        self.states = await self.store.fetch_states()
+
+    def due(self, now: float | None = None) -> list[SourceSpec]:
+        moment = time.time() if now is None else now
+        return [s for s in self.config.sources() if (self.states.get(s.id) or FetchState(s.id)).next_due_at is None
+                or (self.states[s.id].next_due_at or 0) <= moment]
+
+    def next_wakeup(self) -> float:
+        """Epoch seconds of the earliest next fetch."""
+        dues = [(self.states.get(s.id) or FetchState(s.id)).next_due_at for s in self.config.sources()]
+        return min((d if d is not None else 0.0) for d in dues) if dues else time.time() + self.config.poll.interval
+
+    async def run_cycle(self, sources: Sequence[SourceSpec] | None = None, progress: Progress | None = None) -> CycleReport:
+        """Process `sources` (default: every configured source) concurrently; never raises for a source."""
+        chosen = list(self.config.sources() if sources is None else sources)
+        report = CycleReport(started_at=self._now(), sources=len(chosen))
+        started = time.monotonic()
+        done = 0
+
+        async def one(spec: SourceSpec) -> None:
+            nonlocal done
+            try:
+                outcome, events = await self.process(spec)
+            except Exception as error:  # a bug must not stop the other sources
+                log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
+                outcome, events = "error", 0
+                report.failures[spec.id] = f"internal error: {error}"
+            setattr(report, outcome if outcome != "error" else "failed", getattr(report, outcome if outcome != "error" else "failed") + 1)
+            if outcome == "error" and spec.id not in report.failures:
+                report.failures[spec.id] = (self.states.get(spec.id) or FetchState(spec.id)).last_error or "failed"
+            report.events += events
+            done += 1
+            if progress is not None:
+                progress(done, len(chosen))
+
+        await asyncio.gather(*(one(spec) for spec in chosen))
+        report.seconds = time.monotonic() - started
+        report.finished_at = self._now()
+        await self.store.record_cycle(report.started_at, report.finished_at, report.sources,
+                                      report.ok + report.not_modified + report.unchanged, report.failed, report.events)
+        return report
+
+    async def process(self, spec: SourceSpec) -> tuple[str, int]:
+        """Fetch one source and commit what it brought. Returns (outcome, new events)."""
+        state = self.states.get(spec.id) or FetchState(spec.id)
+        result = await self.fetcher.fetch(spec.location, state.etag, state.last_modified)
+        if result.outcome == "error":
+            return "error", await self._fail(spec, state, result.error or "failed", result)
+        if result.outcome == "not_modified":
+            return "not_modified", await self._succeed(spec, state, result, "not_modified")
+        if result.body_hash == state.body_hash:
+            return "unchanged", await self._succeed(spec, state, result, "unchanged")
+        if spec.kind == "feed":
+            return await self._process_feed(spec, state, result)
+        return await self._process_document(spec, state, result)
+
+    # --- feeds --------------------------------------------------------------------------------
+
+    async def _process_feed(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
+        try:
+            feed = parse_feed(result.body, result.final_url or spec.location)
+        except FeedParseError as error:
+            return "error", await self._fail(spec, state, f"not a readable feed: {error}", result, kind="parse")
+        entries = list({entry.identity: entry for entry in reversed(feed.entries)}.values())[::-1]
+        known = await self.store.known_entries(spec.id, [e.identity for e in entries])
+        at = self._now()
+        writes: list[EntryWrite] = []
+        seen: list[str] = []
+        messages: list[Message] = []
+        announce: set[str] = set()
+        if not state.primed and spec.backfill:
+            newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
+            announce = {e.identity for e in newest}
+        for entry in entries:
+            previous = known.get(entry.identity)
+            platform = self._platform_of(spec, entry)
+            if previous is None:
+                thread = story_thread(spec, entry)
+                writes.append(_entry_write(entry, platform, thread, 1))
+                if state.primed or entry.identity in announce:
+                    messages.append(entry_message(spec, platform, entry, at))
+            elif previous.fingerprint != entry.fingerprint:
+                writes.append(_entry_write(entry, platform, previous.thread, previous.version + 1))
+                messages.append(entry_update_message(spec, platform, entry, previous.title, previous.text, previous.thread, at))
+            else:
+                seen.append(entry.identity)
+        # Oldest first, so that a thread's opening post precedes its replies in every output.
+        messages.sort(key=lambda m: (m.reply_to is not None, m.at))
+        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen)
+        return "ok", await self._commit(spec, state, outcome, messages)
+
+    def _platform_of(self, spec: SourceSpec, entry: FeedEntry) -> str | None:
+        if spec.platform:
+            return spec.platform
+        matched = match_platforms(f"{entry.title}\n{entry.text}", self.config.platforms)
+        return matched[0] if matched else None
+
+    # --- documents ----------------------------------------------------------------------------
+
+    async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
+        try:
+            text = await asyncio.to_thread(
+                extract_text, result.body, content_type=result.content_type, name=spec.location,
+                select=spec.select, remove=spec.remove,
+            )
+        except ExtractionError as error:
+            return "error", await self._fail(spec, state, str(error), result, kind="extract")
+        problem = looks_like_error_page(text)
+        if problem is not None:
+            if spec.select and not text.strip():
+                problem = f"the selector {spec.select!r} matched nothing"
+            return "error", await self._fail(spec, state, problem, result, kind="error_page")
+        document = normalize(text)
+        latest = await self.store.latest_snapshot(spec.id)
+        snapshot: SnapshotWrite | None = None
+        messages: list[Message] = []
+        if latest is None or latest.hash != document.hash:
+            snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
+            seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
+            if latest is not None and not seen_before:
+                change = compare(latest.text, document.text)
+                if not change.is_empty:
+                    platform = self.config.platforms.get(spec.platform or "")
+                    messages.append(terms_change_message(spec, platform, change, document.hash[:16], self._now()))
+        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot)
+        return "ok", await self._commit(spec, state, outcome, messages)
+
+    # --- state, health and routing ------------------------------------------------------------
+
+    async def _succeed(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str) -> int:
+        return await self._commit(spec, state, Outcome(spec.id, self._success_state(spec, state, result, outcome)), [])
+
+    def _success_state(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str,
+                       primed: bool | None = None) -> dict[str, object]:
+        now = self._now()
+        values: dict[str, object] = {
+            "last_fetch_at": now,
+            "last_success_at": now,
+            "last_outcome": outcome,
+            "http_status": result.status,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "failing": 0,
+            "fetches": state.fetches + 1,
+            "next_due_at": time.time() + next_delay(spec.interval, self.config.poll.jitter, 0, self.rng),
+        }
+        if result.outcome == "ok":
+            values["body_hash"] = result.body_hash
+            values["etag"] = result.etag
+            values["last_modified"] = result.last_modified
+        if primed:
+            values["primed"] = 1
+        return values
+
+    async def _commit(self, spec: SourceSpec, state: FetchState, outcome: Outcome, messages: list[Message]) -> int:
+        """Add the recovery notice if due, route every message, commit, and remember the new state."""
+        change = record_success(Health(state.consecutive_failures, state.failing, state.last_error))
+        if change.notice == "recovered":
+            messages = [*messages, health_message(spec, "recovered", None, 0, self._now(), state.failing_seq)]
+        outcome.messages = [Routed(m, self._routes(spec, m)) for m in messages]
+        events = await self.store.commit(outcome, self._now())
+        self._remember(state, outcome.state)
+        if change.notice == "recovered":
+            log.info("source %s: recovered", spec.id, extra={"source": spec.id})
+        return events
+
+    async def _fail(self, spec: SourceSpec, state: FetchState, error: str, result: FetchResult | None = None,
+                    kind: str | None = None) -> int:
+        """Count a failure; the baseline (body hash, snapshots, entries) is left untouched."""
+        change = record_failure(Health(state.consecutive_failures, state.failing, state.last_error), error,
+                                self.config.poll.failure_threshold)
+        seq = state.failing_seq + (1 if change.notice == "failing" else 0)
+        values: dict[str, object] = {
+            "last_fetch_at": self._now(),
+            "last_outcome": "error",
+            "http_status": result.status if result else None,
+            "last_error": error,
+            "consecutive_failures": change.health.consecutive_failures,
+            "failing": int(change.health.failing),
+            "failing_seq": seq,
+            "fetches": state.fetches + 1,
+            "next_due_at": time.time()
+            + max(result.retry_after or 0.0 if result else 0.0,
+                  next_delay(spec.interval, self.config.poll.jitter, change.health.consecutive_failures, self.rng)),
+        }
+        messages: list[Message] = []
+        if change.notice == "failing":
+            messages.append(health_message(spec, "failing", error, change.health.consecutive_failures, self._now(), seq))
+            log.warning("source %s: failing after %d consecutive failures: %s", spec.id,
+                        change.health.consecutive_failures, error, extra={"source": spec.id})
+        else:
+            log.warning("source %s: %s (%s)", spec.id, error, kind or (result.error_kind if result else "error"),
+                        extra={"source": spec.id})
+        outcome = Outcome(spec.id, values, messages=[Routed(m, self._routes(spec, m)) for m in messages])
+        events = await self.store.commit(outcome, self._now())
+        self._remember(state, values)
+        return events
+
+    def _routes(self, spec: SourceSpec, message: Message) -> tuple[str, ...]:
+        if message.event in ("source_failing", "source_recovered"):
+            return tuple(c.id for c in self.channels if c.platforms is None or (spec.platform in c.platforms))
+        return tuple(c.id for c in self.channels if c.wants(message.platform, message.topics))
+
+    def _remember(self, state: FetchState, values: dict[str, object]) -> None:
+        merged = {name: getattr(state, name) for name in FetchState.__slots__}  # type: ignore[attr-defined]
+        for name, value in values.items():
+            merged[name] = bool(value) if name in ("failing", "primed") else value
+        self.states[state.source_id] = FetchState(**merged)
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+
+def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: int) -> EntryWrite:
+    return EntryWrite(entry.identity, platform, entry.title, entry.link, entry.text, entry.fingerprint,
+                      entry.published or entry.updated, thread, version)

@@ -1,0 +1,173 @@
+"""HTTP and local-file fetching with the foundation's limits: concurrency, per-host, timeout, size cap,
+redirect limit and conditional GET. Every failure comes back as a FetchResult, never as an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import aiohttp
+
+from bot.core.config import PollSettings
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The outcome of one fetch: `ok` with a body, `not_modified` (HTTP 304), or `error` with a reason."""
+
+    outcome: str
+    body: bytes = b""
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    final_url: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    retry_after: float | None = None
+    elapsed: float = 0.0
+
+    @property
+    def body_hash(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class FetchFailed(Exception):
+    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+def build_session(settings: PollSettings) -> aiohttp.ClientSession:
+    """The one shared session: connection pool sized by the global and per-host limits."""
+    connector = aiohttp.TCPConnector(limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300)
+    return aiohttp.ClientSession(
+        connector=connector,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        timeout=aiohttp.ClientTimeout(total=settings.timeout),
+        raise_for_status=False,
+    )
+
+
+class Fetcher:
+    """Fetches URLs (`http(s)://`, `file://`) and local paths under the configured limits."""
+
+    def __init__(self, session: aiohttp.ClientSession, settings: PollSettings) -> None:
+        self.session = session
+        self.settings = settings
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+
+    async def fetch(self, location: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        started = time.monotonic()
+        try:
+            scheme = urlsplit(location).scheme.lower()
+            if scheme == "file":
+                body = await asyncio.to_thread(self._read_file, Path(unquote(urlsplit(location).path)))
+                return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
+            if scheme not in ("http", "https"):
+                raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
+            host = urlsplit(location).hostname or ""
+            async with self._slots, self._hosts[host]:
+                result = await asyncio.wait_for(
+                    self._fetch_http(location, etag, last_modified), timeout=self.settings.timeout + 1
+                )
+            return _with_elapsed(result, time.monotonic() - started)
+        except FetchFailed as failure:
+            return FetchResult(
+                "error", status=failure.status, error=str(failure), error_kind=failure.kind,
+                retry_after=failure.retry_after, elapsed=time.monotonic() - started,
+            )
+        except (asyncio.TimeoutError, TimeoutError):
+            return FetchResult("error", error=f"timed out after {self.settings.timeout:g}s", error_kind="timeout",
+                               elapsed=time.monotonic() - started)
+        except aiohttp.TooManyRedirects:
+            return FetchResult("error", error=f"more than {self.settings.max_redirects} redirects", error_kind="redirects",
+                               elapsed=time.monotonic() - started)
+        except aiohttp.ClientConnectorError as error:
+            return FetchResult("error", error=f"cannot connect: {error.os_error or error}", error_kind="connection",
+                               elapsed=time.monotonic() - started)
+        except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as error:
+            return FetchResult("error", error=f"connection broken while reading: {error}", error_kind="connection",
+                               elapsed=time.monotonic() - started)
+        except aiohttp.InvalidURL as error:
+            return FetchResult("error", error=f"invalid URL: {error}", error_kind="url", elapsed=time.monotonic() - started)
+        except aiohttp.ClientError as error:
+            return FetchResult("error", error=f"{type(error).__name__}: {error}", error_kind="http",
+                               elapsed=time.monotonic() - started)
+        except OSError as error:
+            return FetchResult("error", error=f"{type(error).__name__}: {error}", error_kind="connection",
+                               elapsed=time.monotonic() - started)
+
+    async def _fetch_http(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects) as response:
+            common = {
+                "status": response.status,
+                "etag": response.headers.get("ETag"),
+                "last_modified": response.headers.get("Last-Modified"),
+                "content_type": response.headers.get("Content-Type"),
+                "final_url": str(response.url),
+            }
+            if response.status == 304:
+                return FetchResult("not_modified", **common)  # type: ignore[arg-type]
+            if response.status >= 400 or response.status < 200:
+                raise FetchFailed(
+                    "http", f"HTTP {response.status} {response.reason or ''}".strip(), response.status,
+                    _retry_after(response.headers.get("Retry-After")),
+                )
+            declared = response.content_length
+            if declared is not None and declared > self.settings.max_bytes:
+                raise FetchFailed("too_large", f"response of {declared} bytes exceeds max_bytes ({self.settings.max_bytes})",
+                                  response.status)
+            body = bytearray()
+            async for chunk in response.content.iter_chunked(CHUNK):
+                body.extend(chunk)
+                if len(body) > self.settings.max_bytes:
+                    raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); download aborted",
+                                      response.status)
+            return FetchResult("ok", body=bytes(body), **common)  # type: ignore[arg-type]
+
+    def _read_file(self, path: Path) -> bytes:
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_bytes:
+                raise FetchFailed("too_large", f"{path} is {size} bytes, over max_bytes ({self.settings.max_bytes})")
+            with path.open("rb") as handle:
+                return handle.read(self.settings.max_bytes + 1)
+        except FileNotFoundError:
+            raise FetchFailed("file", f"no such file: {path}") from None
+        except IsADirectoryError:
+            raise FetchFailed("file", f"is a folder, not a file: {path}") from None
+        except PermissionError:
+            raise FetchFailed("file", f"permission denied: {path}") from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
+    return FetchResult(
+        result.outcome, result.body, result.status, result.etag, result.last_modified, result.content_type,
+        result.final_url, result.error, result.error_kind, result.retry_after, elapsed,
+    )

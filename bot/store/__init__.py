@@ -1,0 +1,1 @@
+"""The only package that touches the SQLite database (via sqlite-utils)."""

@@ -1,0 +1,439 @@
+"""The Store: SQLite in WAL mode, every write through one writer thread, reads off the event loop.
+
+Each pipeline outcome (a fetched feed, a document version, a health change) is committed in one
+transaction together with its events and their outbox rows, so a crash never leaves half of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from bot.core.config import SourceSpec
+from bot.core.messages import Message
+from bot.store.schema import migrations
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DATABASE_NAME = "clausewatch.db"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written (read-only disk, disk full, corrupt file)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What we remember of a source between polls."""
+
+    source_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_fetch_at: str | None = None
+    last_success_at: str | None = None
+    last_outcome: str | None = None
+    http_status: int | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    failing: bool = False
+    failing_seq: int = 0
+    next_due_at: float | None = None
+    fetches: int = 0
+    primed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEntry:
+    identity: str
+    title: str
+    text: str
+    fingerprint: str
+    thread: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryWrite:
+    """An entry to insert or bump to a new version (the version row is added alongside)."""
+
+    identity: str
+    platform: str | None
+    title: str
+    link: str | None
+    text: str
+    fingerprint: str
+    published: str | None
+    thread: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotWrite:
+    hash: str
+    raw_hash: str
+    text: str
+    metadata: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    id: int
+    source_id: str
+    hash: str
+    text: str
+    fetched_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """A message and the channel ids that must receive it."""
+
+    message: Message
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    event_id: int
+    channel_id: str
+    attempts: int
+    message: Message
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything one processed source result writes, committed at once."""
+
+    source_id: str
+    state: dict[str, Any]
+    entries: list[EntryWrite] = field(default_factory=list)
+    entries_seen: list[str] = field(default_factory=list)
+    snapshot: SnapshotWrite | None = None
+    messages: list[Routed] = field(default_factory=list)
+
+
+class _Writer(threading.Thread):
+    """The one thread that writes: runs queued jobs in order on its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="clausewatch-db-writer", daemon=True)
+        self.path = path
+        self.jobs: queue.Queue[tuple[Callable[[Database], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]] | None] = queue.Queue()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            db = _connect(self.path)
+            migrations.apply(db)
+        except BaseException as error:  # reported to the opener
+            self.error = error
+            self.ready.set()
+            return
+        self.ready.set()
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                break
+            fn, loop, future = job
+            try:
+                result: Any = fn(db)
+            except BaseException as error:  # handed back to the awaiting coroutine
+                _resolve(loop, future, None, error)
+            else:
+                _resolve(loop, future, result, None)
+        db.close()
+
+
+def _resolve(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    def settle() -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    try:
+        loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # loop closed while the job ran
+        pass
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    db = Database(conn, execute_plugins=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+class Store:
+    """Async facade over the database. Open with `await Store.open(storage_dir)`."""
+
+    def __init__(self, path: Path, writer: _Writer, reader: Database) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-reader")
+        self._closed = False
+
+    @classmethod
+    async def open(cls, storage: Path) -> Store:
+        """Create the storage folder and database if needed, apply migrations, start the writer."""
+        try:
+            storage.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create storage folder {storage}: {error}") from error
+        path = storage / DATABASE_NAME
+        writer = _Writer(path)
+        writer.start()
+        await asyncio.get_running_loop().run_in_executor(None, writer.ready.wait)
+        if writer.error is not None:
+            raise StoreError(f"cannot open database {path}: {writer.error}") from writer.error
+        reader = await asyncio.get_running_loop().run_in_executor(None, _connect, path)
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.jobs.put(None)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._writer.join)
+        await loop.run_in_executor(self._read_executor, self._reader.close)
+        self._read_executor.shutdown(wait=True)
+
+    async def write(self, fn: Callable[[Database], T]) -> T:
+        """Run `fn(db)` on the writer thread inside one transaction."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def atomic(db: Database) -> T:
+            with db.atomic():
+                return fn(db)
+
+        self._writer.jobs.put((atomic, loop, future))
+        try:
+            return await future
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot write to {self.path}: {error}") from error
+
+    async def read(self, fn: Callable[[Database], T]) -> T:
+        """Run `fn(db)` on the reader connection, off the event loop."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._read_executor, fn, self._reader)
+
+    # --- sources and fetch state -------------------------------------------------------------
+
+    async def sync_sources(self, specs: Sequence[SourceSpec], now: str) -> None:
+        """Register configured sources (keeping history of removed ones) and their fetch state rows."""
+
+        def sync(db: Database) -> None:
+            for spec in specs:
+                db.execute(
+                    "INSERT INTO sources (id, kind, platform, url, doc_type, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, platform=excluded.platform, "
+                    "url=excluded.url, doc_type=excluded.doc_type",
+                    [spec.id, spec.kind, spec.platform, spec.location, spec.doc_type, now],
+                )
+                db.execute("INSERT OR IGNORE INTO fetch_state (source_id) VALUES (?)", [spec.id])
+
+        await self.write(sync)
+
+    async def fetch_states(self) -> dict[str, FetchState]:
+        def load(db: Database) -> dict[str, FetchState]:
+            return {row["source_id"]: _state(row) for row in db["fetch_state"].rows}
+
+        return await self.read(load)
+
+    async def fetch_state(self, source_id: str) -> FetchState:
+        def load(db: Database) -> FetchState:
+            rows = list(db["fetch_state"].rows_where("source_id = ?", [source_id]))
+            return _state(rows[0]) if rows else FetchState(source_id)
+
+        return await self.read(load)
+
+    # --- entries and snapshots ----------------------------------------------------------------
+
+    async def known_entries(self, source_id: str, identities: Iterable[str]) -> dict[str, KnownEntry]:
+        wanted = list(dict.fromkeys(identities))
+
+        def load(db: Database) -> dict[str, KnownEntry]:
+            found: dict[str, KnownEntry] = {}
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in db.query(
+                    f"SELECT identity, title, text, fingerprint, thread, version FROM entries "
+                    f"WHERE source_id = ? AND identity IN ({marks})",
+                    [source_id, *chunk],
+                ):
+                    found[row["identity"]] = KnownEntry(**row)
+            return found
+
+        return await self.read(load)
+
+    async def snapshot_hashes(self, source_id: str) -> set[str]:
+        def load(db: Database) -> set[str]:
+            return {row["hash"] for row in db.query("SELECT DISTINCT hash FROM snapshots WHERE source_id = ?", [source_id])}
+
+        return await self.read(load)
+
+    async def latest_snapshot(self, source_id: str) -> Snapshot | None:
+        def load(db: Database) -> Snapshot | None:
+            rows = list(
+                db.query(
+                    "SELECT id, source_id, hash, text, fetched_at FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT 1",
+                    [source_id],
+                )
+            )
+            return Snapshot(**rows[0]) if rows else None
+
+        return await self.read(load)
+
+    # --- committing outcomes ------------------------------------------------------------------
+
+    async def commit(self, outcome: Outcome, now: str) -> int:
+        """Write state, entries, snapshot, events and outbox rows of one source in one transaction.
+
+        Returns how many new events were recorded (an event whose key exists is not recorded twice).
+        """
+
+        def apply(db: Database) -> int:
+            if outcome.state:
+                columns = ", ".join(f"{name} = ?" for name in outcome.state)
+                db.execute(
+                    f"UPDATE fetch_state SET {columns} WHERE source_id = ?",
+                    [*outcome.state.values(), outcome.source_id],
+                )
+            for entry in outcome.entries:
+                db.execute(
+                    "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
+                    "thread, version, first_seen_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(source_id, identity) DO UPDATE SET title=excluded.title, link=excluded.link, "
+                    "text=excluded.text, fingerprint=excluded.fingerprint, version=excluded.version, "
+                    "last_seen_at=excluded.last_seen_at, platform=excluded.platform",
+                    [outcome.source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text,
+                     entry.fingerprint, entry.published, entry.thread, entry.version, now, now],
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    [outcome.source_id, entry.identity, entry.version, entry.title, entry.text, entry.fingerprint, now],
+                )
+            if outcome.entries_seen:
+                for start in range(0, len(outcome.entries_seen), 500):
+                    chunk = outcome.entries_seen[start : start + 500]
+                    db.execute(
+                        f"UPDATE entries SET last_seen_at = ? WHERE source_id = ? AND identity IN ({','.join('?' * len(chunk))})",
+                        [now, outcome.source_id, *chunk],
+                    )
+            if outcome.snapshot is not None:
+                snap = outcome.snapshot
+                db.execute(
+                    "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?)",
+                    [outcome.source_id, snap.hash, snap.raw_hash, snap.text, json.dumps(list(snap.metadata)), now],
+                )
+            return _record_events(db, outcome.messages, now)
+
+        return await self.write(apply)
+
+    # --- outbox -------------------------------------------------------------------------------
+
+    async def pending_deliveries(self, limit: int = 500, channels: Iterable[str] | None = None) -> list[PendingDelivery]:
+        wanted = list(channels) if channels is not None else None
+
+        def load(db: Database) -> list[PendingDelivery]:
+            sql = (
+                "SELECT d.event_id, d.channel_id, d.attempts, e.message FROM deliveries d "
+                "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending'"
+            )
+            params: list[Any] = []
+            if wanted is not None:
+                sql += f" AND d.channel_id IN ({','.join('?' * len(wanted))})"
+                params.extend(wanted)
+            sql += " ORDER BY d.event_id, d.channel_id LIMIT ?"
+            params.append(limit)
+            return [
+                PendingDelivery(row["event_id"], row["channel_id"], row["attempts"], Message.from_dict(json.loads(row["message"])))
+                for row in db.query(sql, params)
+            ]
+
+        return await self.read(load)
+
+    async def mark_delivered(self, event_id: int, channel_id: str, now: str) -> None:
+        await self.write(
+            lambda db: db.execute(
+                "UPDATE deliveries SET status = 'done', attempts = attempts + 1, delivered_at = ?, last_error = NULL "
+                "WHERE event_id = ? AND channel_id = ?",
+                [now, event_id, channel_id],
+            )
+        )
+
+    async def mark_attempt_failed(self, event_id: int, channel_id: str, error: str, give_up: bool) -> None:
+        await self.write(
+            lambda db: db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, status = ? WHERE event_id = ? AND channel_id = ?",
+                [error, "failed" if give_up else "pending", event_id, channel_id],
+            )
+        )
+
+    # --- cycles -------------------------------------------------------------------------------
+
+    async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
+        await self.write(
+            lambda db: db["cycles"].insert(
+                {"started_at": started_at, "finished_at": finished_at, "sources": sources, "ok": ok, "failed": failed, "events": events}
+            )
+        )
+
+    async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Read-only query for reports (`sources`, `status`)."""
+        return await self.read(lambda db: list(db.query(sql, list(params))))
+
+
+def _record_events(db: Database, messages: Sequence[Routed], now: str) -> int:
+    recorded = 0
+    for routed in messages:
+        message = routed.message
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO events (key, event, thread, reply_to, platform, source_id, created_at, message) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [message.key, message.event, message.thread, message.reply_to, message.platform, message.source, now,
+             json.dumps(message.to_dict(), ensure_ascii=False)],
+        )
+        if cursor.rowcount != 1:
+            continue
+        recorded += 1
+        event_id = cursor.lastrowid
+        for channel_id in routed.channels:
+            db.execute("INSERT OR IGNORE INTO deliveries (event_id, channel_id) VALUES (?, ?)", [event_id, channel_id])
+    return recorded
+
+
+def _state(row: dict[str, Any]) -> FetchState:
+    values = dict(row)
+    values["failing"] = bool(values.get("failing"))
+    values["primed"] = bool(values.get("primed"))
+    for key in ("consecutive_failures", "failing_seq", "fetches"):
+        values[key] = values.get(key) or 0
+    return FetchState(**values)

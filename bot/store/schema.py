@@ -1,0 +1,104 @@
+"""Database schema as sqlite-utils migrations, recorded in the database itself."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("clausewatch")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["sources"].create(
+        {"id": str, "kind": str, "platform": str, "url": str, "doc_type": str, "first_seen_at": str},
+        pk="id",
+    )
+    db["fetch_state"].create(
+        {
+            "source_id": str,
+            "etag": str,
+            "last_modified": str,
+            "body_hash": str,
+            "last_fetch_at": str,
+            "last_success_at": str,
+            "last_outcome": str,
+            "http_status": int,
+            "last_error": str,
+            "consecutive_failures": int,
+            "failing": int,
+            "failing_seq": int,
+            "next_due_at": float,
+            "fetches": int,
+            "primed": int,
+        },
+        pk="source_id",
+        defaults={"consecutive_failures": 0, "failing": 0, "failing_seq": 0, "fetches": 0, "primed": 0},
+    )
+    db["entries"].create(
+        {
+            "source_id": str,
+            "identity": str,
+            "platform": str,
+            "title": str,
+            "link": str,
+            "text": str,
+            "fingerprint": str,
+            "published": str,
+            "thread": str,
+            "version": int,
+            "first_seen_at": str,
+            "last_seen_at": str,
+        },
+        pk=("source_id", "identity"),
+    )
+    db["entry_versions"].create(
+        {"source_id": str, "identity": str, "version": int, "title": str, "text": str, "fingerprint": str, "seen_at": str},
+        pk=("source_id", "identity", "version"),
+    )
+    db["snapshots"].create(
+        {
+            "id": int,
+            "source_id": str,
+            "hash": str,
+            "raw_hash": str,
+            "text": str,
+            "metadata": str,
+            "fetched_at": str,
+        },
+        pk="id",
+    )
+    db["snapshots"].create_index(["source_id", "hash"])
+    db["events"].create(
+        {
+            "id": int,
+            "key": str,
+            "event": str,
+            "thread": str,
+            "reply_to": str,
+            "platform": str,
+            "source_id": str,
+            "created_at": str,
+            "message": str,
+        },
+        pk="id",
+    )
+    db["events"].create_index(["key"], unique=True)
+    db["events"].create_index(["thread"])
+    db["deliveries"].create(
+        {
+            "event_id": int,
+            "channel_id": str,
+            "status": str,
+            "attempts": int,
+            "last_error": str,
+            "delivered_at": str,
+        },
+        pk=("event_id", "channel_id"),
+        defaults={"status": "pending", "attempts": 0},
+    )
+    db["deliveries"].create_index(["status", "event_id"])
+    db["cycles"].create(
+        {"id": int, "started_at": str, "finished_at": str, "sources": int, "ok": int, "failed": int, "events": int},
+        pk="id",
+    )

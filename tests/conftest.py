@@ -1,0 +1,91 @@
+"""Shared fixtures: a local aiohttp server that plays remote feeds and pages, and config writers."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+
+@dataclass
+class Remote:
+    """A local HTTP server on 127.0.0.1. Register responses with `route(path, handler)` or `serve(...)`."""
+
+    port: int = 0
+    handlers: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    requests: list[web.Request] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def route(self, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> str:
+        self.handlers[path] = handler
+        return self.url(path)
+
+    def serve(self, path: str, body: bytes | str, content_type: str = "application/rss+xml; charset=utf-8",
+              status: int = 200, etag: str | None = None, headers: dict[str, str] | None = None) -> str:
+        """Serve a fixed body; with `etag`, a matching If-None-Match gets 304."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            extra = dict(headers or {})
+            if etag is not None:
+                extra["ETag"] = etag
+                if request.headers.get("If-None-Match") == etag:
+                    return web.Response(status=304, headers=extra)
+            return web.Response(body=data, status=status, headers={"Content-Type": content_type, **extra})
+
+        return self.route(path, handler)
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        self.hits[request.path] = self.hits.get(request.path, 0) + 1
+        self.requests.append(request)
+        handler = self.handlers.get(request.path)
+        if handler is None:
+            return web.Response(status=404, text="not found")
+        return await handler(request)
+
+
+@pytest.fixture
+async def remote() -> AsyncIterator[Remote]:
+    server = Remote()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", server._dispatch)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    assert site._server is not None and site._server.sockets
+    server.port = site._server.sockets[0].getsockname()[1]
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a feeds.yaml (dedented) into a temporary folder and return its path."""
+
+    def write(text: str, name: str = "feeds.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `predicate` until true (no fixed sleeps in tests)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
