@@ -115,7 +115,8 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects) as response:
+        # aiohttp counts the redirect it refuses: +1 follows exactly `max_redirects` hops.
+        async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects + 1) as response:
             common = {
                 "status": response.status,
                 "etag": response.headers.get("ETag"),

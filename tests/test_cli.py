@@ -1,0 +1,196 @@
+"""The command-line contract: check, poll --once, sources, status --json, run, demo, --help everywhere."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = ["check", "poll", "run", "sources", "status", "demo"]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_every_command_has_help(command: list[str]) -> None:
+    code, out, _ = invoke(*command, "--help")
+    assert code == 0 and "Usage:" in out and len(out.splitlines()) > 3
+
+
+def test_python_dash_m_bot_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "poll" in done.stdout
+
+
+def test_check_summarises_the_default_config() -> None:
+    code, out, _ = invoke("--config", str(ROOT / "feeds.yaml"), "check")
+    assert code == 0
+    assert re.search(r"platforms: \d+ \(soundcloud, youtube", out)
+    assert "console (console → stdout)" in out
+
+
+def test_config_errors_exit_2_and_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("poll: {interval: sometimes}\n", encoding="utf-8")
+    for command in (["check"], ["poll", "--once"], ["sources"]):
+        code, _, err = invoke("--config", str(bad), *command)
+        assert code == 2
+        assert f"{bad}: poll.interval: expected a duration" in err
+
+
+def test_environment_variable_selects_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.yaml"
+    config.write_text("storage: ./s\nchannels: [{id: here, console: true}]\n", encoding="utf-8")
+    code, out, _ = invoke("check", env={"CLAUSEWATCH_CONFIG": str(config)})
+    assert code == 0 and str(config) in out and "here (console" in out
+
+
+def test_chat_routes_without_tokens_are_reported_inactive(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("channels: [{id: artists, slack: C0123456}]\n", encoding="utf-8")
+    code, out, _ = invoke("--config", str(config), "check", env={"SLACK_BOT_TOKEN": ""})
+    assert code == 0 and "inactive: SLACK_BOT_TOKEN is not set" in out
+
+
+@pytest.fixture
+def offline_default_config(tmp_path: Path) -> Path:
+    """The repository's feeds.yaml with storage in a temporary folder and a short timeout (no network here)."""
+    data = yaml.safe_load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
+    data["storage"] = str(tmp_path / "storage")
+    data["poll"]["timeout"] = "2s"
+    path = tmp_path / "feeds.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_poll_once_offline_on_the_default_config_fails_cleanly(offline_default_config: Path) -> None:
+    code, _, err = invoke("--config", str(offline_default_config), "poll", "--once")
+    assert code == 0
+    assert "Traceback" not in err
+    total = len(yaml.safe_load(offline_default_config.read_text())["feeds"])
+    assert re.search(r"polled \d+ sources .* 0 changed or new, .* (\d+) failed", err)
+    code, out, _ = invoke("--config", str(offline_default_config), "sources", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) > total
+    assert all(row["health"] == "erroring (1)" and row["last_error"] for row in rows)
+    assert all(row["next_due"] for row in rows)
+    code, out, _ = invoke("--config", str(offline_default_config), "sources")
+    assert out.splitlines()[0].startswith("SOURCE") and "soundcloud/terms-of-service" in out
+
+
+def test_status_json_contract(tmp_path: Path) -> None:
+    snapshot = tmp_path / "terms.md"
+    snapshot.write_text("# Terms\n\n3.4 Your uploads may be used to train artificial intelligence models.\n", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "platforms:\n  tunely:\n    name: Tunely\n    documents:\n      - {type: Terms of Service, path: terms.md}\n",
+        encoding="utf-8",
+    )
+    assert invoke("--config", str(config), "poll", "--once")[0] == 0
+    code, out, _ = invoke("--config", str(config), "status", "tunely", "--json")
+    status = json.loads(out)
+    assert code == 0 and status["platform"] == "tunely" and isinstance(status["recent"], list)
+    (document,) = status["documents"]
+    assert {"type", "last_change", "effective_date", "ai_training"} <= set(document)
+    assert document["type"] == "Terms of Service"
+    assert document["ai_training"]["granted"] is True
+    assert "train artificial intelligence" in document["ai_training"]["clause"]
+    assert {"granted", "clause", "opt_out", "exceptions"} == set(document["ai_training"])
+    code, out, _ = invoke("--config", str(config), "status", "--json")
+    assert code == 0 and json.loads(out)["platforms"][0]["platform"] == "tunely"
+
+
+def test_status_of_unknown_platform_suggests_names(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("platforms:\n  tunely: {name: Tunely}\n  tiktok: {name: TikTok}\n", encoding="utf-8")
+    code, _, err = invoke("--config", str(config), "status", "tunelly")
+    assert code == 1 and "unknown platform 'tunelly'" in err and "tunely" in err
+
+
+def test_demo_tells_the_whole_story_offline() -> None:
+    from bot.demo import run_demo
+    import asyncio
+
+    out = io.StringIO()
+    started = time.monotonic()
+    asyncio.run(run_demo(out))
+    text = out.getvalue()
+    assert time.monotonic() - started < 30
+    for expected in (
+        "[terms_change] Cloudtune changed its Terms of Service: ai training",
+        "[story] Cloudtune's new terms let it train AI on your uploads",
+        "[story] Cloudtune autorise l'entraînement de l'IA",
+        "[statement] Our commitment to artists on AI",
+        "[source_failing] Source creator-weekly is failing",
+        "└─ [source_recovered] Source creator-weekly has recovered",
+        "└─ [update] Updated: Cloudtune's new terms let it train AI on your uploads",
+        "grants AI training: True",
+    ):
+        assert expected in text, expected
+    assert text.count("[terms_change]") == 1  # the cosmetic change in cycle 4 is not an alert
+    assert "JSONL output: 7 records" in text
+
+
+def _spawn(config: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    snapshot = tmp_path / "terms.md"
+    snapshot.write_text("# Terms\n\nBe nice.\n", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "poll: {interval: 1h}\nplatforms:\n  tunely:\n    name: Tunely\n    documents:\n"
+        "      - {type: Terms of Service, path: terms.md}\nchannels: [{id: out, jsonl: out.jsonl}]\n",
+        encoding="utf-8",
+    )
+    process = _spawn(config, "run")
+    try:
+        _wait_until(lambda: _cycles(tmp_path / "storage") >= 1)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert "stopped cleanly" in err and "Traceback" not in err
+
+
+def _cycles(storage: Path) -> int:
+    import sqlite3
+
+    path = storage / "clausewatch.db"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(path, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM cycles").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0

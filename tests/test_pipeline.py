@@ -1,0 +1,254 @@
+"""End-to-end behaviour of a poll cycle against a local server: what gets posted, when, and in which thread."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import App, load_config
+from conftest import Remote
+
+JSONL_FIELDS = {"channel", "event", "platform", "thread", "reply_to", "title", "text", "url", "topics", "severity", "at"}
+
+
+def rss(*items: tuple[str, str, str], title: str = "Policy Wire") -> str:
+    """An RSS 2.0 feed of (guid, title, description) items."""
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{t}</title><link>https://news.test/{guid}</link>"
+        f"<pubDate>Wed, 14 Feb 2024 {19 - i % 10}:00:00 GMT</pubDate><description>{d}</description></item>"
+        for i, (guid, t, d) in enumerate(items)
+    )
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{title}</title>{body}</channel></rss>"
+
+
+TERMS = """<html><body><nav>menu</nav><main>
+<h1>Terms</h1><p>Last updated: {date}</p>
+<h2>1. Content</h2><p>1.1 You keep ownership of your uploads.</p>
+<p>1.2 You grant us a licence to host and stream your uploads.</p>{extra}
+<h2>2. Accounts</h2><p>2.1 You may close your account at any time.</p>
+</main></body></html>"""
+AI_CLAUSE = "<p>1.3 Your uploads may be used to train artificial intelligence models.</p>"
+
+
+def config_text(tmp: Path, remote: Remote, threshold: int = 3, backfill: int = 0) -> str:
+    return f"""
+storage: {tmp / 'storage'}
+poll: {{interval: 1h, timeout: 3s, max_bytes: 200KB, failure_threshold: {threshold}}}
+platforms:
+  tunely:
+    name: Tunely
+    aliases: [Tunely]
+    documents:
+      - {{type: Terms of Service, url: "{remote.url('/terms')}", select: main}}
+    feeds:
+      - {{url: "{remote.url('/newsroom.xml')}"}}
+feeds:
+  - {{id: wire, url: "{remote.url('/wire.xml')}", backfill: {backfill}}}
+channels:
+  - {{id: everything, jsonl: {tmp / 'out' / 'all.jsonl'}}}
+  - {{id: ai-only, jsonl: {tmp / 'out' / 'ai.jsonl'}, platforms: [tunely], topics: [ai_training]}}
+"""
+
+
+@asynccontextmanager
+async def running(write_config: Callable[..., Path], text: str) -> AsyncIterator[App]:
+    config = load_config(write_config(text))
+    async with App.open(config, stdout=io.StringIO()) as app:
+        yield app
+
+
+def posts(tmp: Path, name: str = "all.jsonl") -> list[dict[str, object]]:
+    path = tmp / "out" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def serve_defaults(remote: Remote, wire: str, terms_extra: str = "", date: str = "1 March 2024") -> None:
+    remote.serve("/wire.xml", wire)
+    remote.serve("/newsroom.xml", rss(("n1", "Welcome to the Tunely newsroom", "Hello."), title="Tunely Newsroom"))
+    remote.serve("/terms", TERMS.format(date=date, extra=terms_extra), content_type="text/html; charset=utf-8")
+
+
+async def test_first_poll_records_without_posting_then_new_entries_open_threads(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old news about Tunely", "Nothing new.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        cycle, _ = await app.poll_once()
+        assert cycle.events == 0 and posts(tmp_path) == []
+        serve_defaults(remote, rss(
+            ("a2", "Tunely will train AI on uploads", "Tunely says uploads may train artificial intelligence models."),
+            ("a1", "Old news about Tunely", "Nothing new."),
+        ))
+        cycle, delivery = await app.poll_once()
+    records = posts(tmp_path)
+    assert [r["title"] for r in records] == ["Tunely will train AI on uploads"]
+    record = records[0]
+    assert JSONL_FIELDS <= set(record)
+    assert record["event"] == "story" and record["reply_to"] is None and record["platform"] == "tunely"
+    assert record["topics"] == ["ai_training"] and record["severity"] == "high"
+    assert record["url"] == "https://news.test/a2" and str(record["thread"]).startswith("story-")
+    assert [r["title"] for r in posts(tmp_path, "ai.jsonl")] == ["Tunely will train AI on uploads"]
+
+
+async def test_updated_entry_replies_in_its_thread_with_only_the_added_passage(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    first = "Tunely changed its terms. Artists are worried."
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+        serve_defaults(remote, rss(("a2", "Tunely terms change", first), ("a1", "Old", "Old.")))
+        await app.poll_once()
+        serve_defaults(remote, rss(
+            ("a2", "Tunely terms change", first + " Update: A Tunely spokesperson said the clause only covers spam detection."),
+            ("a1", "Old", "Old."),
+        ))
+        await app.poll_once()
+        await app.poll_once()  # nothing changed: nothing more is posted
+    story, update = posts(tmp_path)
+    assert update["event"] == "update"
+    assert update["thread"] == story["thread"] and update["reply_to"] == story["thread"]
+    assert update["text"] == "Update: A Tunely spokesperson said the clause only covers spam detection."
+
+
+async def test_backfill_posts_the_newest_entries_on_first_poll(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a3", "Third", "c"), ("a2", "Second", "b"), ("a1", "First", "a")))
+    async with running(write_config, config_text(tmp_path, remote, backfill=2)) as app:
+        await app.poll_once()
+    assert sorted(r["title"] for r in posts(tmp_path)) == ["Second", "Third"]
+
+
+async def test_platform_feed_posts_are_statements(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+        remote.serve("/newsroom.xml", rss(("n2", "Our position on AI", "We do not sell your data."),
+                                          ("n1", "Welcome to the Tunely newsroom", "Hello."), title="Tunely Newsroom"))
+        await app.poll_once()
+    (record,) = posts(tmp_path)
+    assert record["event"] == "statement" and record["platform"] == "tunely" and record["reply_to"] is None
+
+
+async def test_conditional_get_and_unchanged_bodies_skip_work(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, "")
+    remote.serve("/wire.xml", rss(("a1", "Old", "Old.")), etag='"v1"')
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        first, _ = await app.poll_once()
+        second, _ = await app.poll_once()
+    assert first.ok == 3
+    assert second.not_modified == 1  # the wire answered 304 to If-None-Match
+    assert second.unchanged == 2  # same bytes: not parsed again
+    conditional = [r for r in remote.requests if r.path == "/wire.xml"]
+    assert conditional[1].headers.get("If-None-Match") == '"v1"'
+
+
+async def test_terms_change_alerts_once_and_flip_back_is_silent(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()  # baseline
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), terms_extra=AI_CLAUSE, date="2 March 2024")
+        await app.poll_once()
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), date="3 March 2024")  # flips back to the first text
+        await app.poll_once()
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), terms_extra=AI_CLAUSE, date="4 March 2024")  # and again
+        await app.poll_once()
+    (change,) = posts(tmp_path)
+    assert change["event"] == "terms_change" and change["platform"] == "tunely"
+    assert change["title"] == "Tunely changed its Terms of Service: ai training"
+    assert "+ 1.3 Your uploads may be used to train artificial intelligence models." in str(change["text"])
+    assert change["severity"] == "high"
+
+
+async def test_error_page_is_a_fetch_problem_and_keeps_the_baseline(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+        remote.serve("/terms", "<html><body><main>Access denied</main></body></html>", content_type="text/html")
+        cycle, _ = await app.poll_once()
+        assert cycle.failed == 1
+        assert "error page" in cycle.failures["tunely/terms-of-service"]
+        remote.serve("/terms", "<html><body><article>moved</article></body></html>", content_type="text/html")
+        cycle, _ = await app.poll_once()
+        assert "matched nothing" in cycle.failures["tunely/terms-of-service"]
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), date="9 March 2024")  # same terms as the baseline
+        cycle, _ = await app.poll_once()
+        assert cycle.failed == 0
+    assert posts(tmp_path) == []
+
+
+async def test_failing_source_posts_one_notice_and_one_recovery(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote, threshold=2)) as app:
+        await app.poll_once()
+        remote.serve("/wire.xml", "oops", status=503, content_type="text/plain")
+        for _ in range(4):
+            await app.poll_once()
+        serve_defaults(remote, rss(("a1", "Old", "Old.")))
+        await app.poll_once()
+        await app.poll_once()
+    records = posts(tmp_path)
+    assert [r["event"] for r in records] == ["source_failing", "source_recovered"]
+    failing, recovered = records
+    assert "HTTP 503" in str(failing["text"]) and failing["reply_to"] is None
+    assert recovered["reply_to"] == failing["thread"]
+    assert posts(tmp_path, "ai.jsonl") == []  # a route limited to platforms gets no notice about a general feed
+
+
+async def test_local_snapshot_path_is_a_document_source(write_config: Callable[..., Path], tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshots" / "privacy.md"
+    snapshot.parent.mkdir()
+    snapshot.write_text("# Privacy\n\nWe collect your email address.\n", encoding="utf-8")
+    text = f"""
+storage: {tmp_path / 'storage'}
+platforms:
+  tunely:
+    name: Tunely
+    documents:
+      - {{type: Privacy Policy, path: snapshots/privacy.md}}
+channels:
+  - {{id: out, jsonl: out/all.jsonl}}
+"""
+    async with running(write_config, text) as app:
+        await app.poll_once()
+        snapshot.write_text("# Privacy\n\nWe collect your email address.\n\nWe share your data with advertising partners.\n",
+                            encoding="utf-8")
+        await app.poll_once()
+    (change,) = posts(tmp_path)
+    assert change["event"] == "terms_change" and "data_sharing" in change["topics"]
+    assert change["url"] is None
+
+
+async def test_a_source_that_breaks_does_not_stop_the_others(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+
+        async def reset(request: web.Request) -> web.StreamResponse:
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+
+        remote.route("/terms", reset)
+        remote.serve("/wire.xml", rss(("a2", "Fresh Tunely story", "Text."), ("a1", "Old", "Old.")))
+        cycle, _ = await app.poll_once()
+    assert cycle.failed == 1 and cycle.events == 1
+    assert [r["title"] for r in posts(tmp_path)] == ["Fresh Tunely story"]
