@@ -16,6 +16,8 @@ from bot.core.config import Channel
 from bot.core.messages import Message
 
 SCAN_BYTES = 8 * 1024 * 1024
+# Characters that str.splitlines() treats as line ends but JSON leaves raw: escaped so one record stays one line.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
 
 
 def record(channel_id: str, message: Message) -> dict[str, Any]:
@@ -57,7 +59,7 @@ class JsonlOutput:
             self._keys = self._recover()
         if message.key in self._keys:
             return
-        line = json.dumps(record(self.channel.id, message), ensure_ascii=False) + "\n"
+        line = json.dumps(record(self.channel.id, message), ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()

@@ -12,6 +12,7 @@ from bot.core.topics import label_topics, severity_for
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“A-Z0-9À-Ý(])")
 MAX_TEXT = 1500
+MAX_TITLE = 300
 
 
 def shorten(text: str, limit: int = MAX_TEXT) -> str:
@@ -31,7 +32,7 @@ def entry_message(source: SourceSpec, platform: str | None, entry: FeedEntry, at
     topics = label_topics(f"{entry.title}\n{entry.text}")
     return Message(
         event="statement" if source.is_statement_feed else "story",
-        title=entry.title or "(untitled)",
+        title=shorten(entry.title, MAX_TITLE) or "(untitled)",
         text=shorten(entry.text),
         url=entry.link,
         platform=platform,
@@ -65,7 +66,7 @@ def entry_update_message(
     passage = added_passage(old_text, entry.text)
     parts: list[str] = []
     if entry.title != old_title:
-        parts.append(f"Retitled: “{old_title}” → “{entry.title}”.")
+        parts.append(f"Retitled: “{shorten(old_title, MAX_TITLE)}” → “{shorten(entry.title, MAX_TITLE)}”.")
     if passage:
         parts.append(passage)
     elif entry.text != old_text:
@@ -73,7 +74,7 @@ def entry_update_message(
     topics = label_topics(f"{entry.title}\n{passage}") or label_topics(f"{entry.title}\n{entry.text}")
     return Message(
         event="update",
-        title=f"Updated: {entry.title}" if entry.title else "Updated article",
+        title=f"Updated: {shorten(entry.title, MAX_TITLE)}" if entry.title else "Updated article",
         text=shorten(" ".join(parts)),
         url=entry.link,
         platform=platform,

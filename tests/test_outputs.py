@@ -1,0 +1,66 @@
+"""Console and JSONL outputs: thread structure, hostile text made harmless, crash-safe JSONL."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from bot.chat.console import ConsoleOutput
+from bot.chat.jsonl import JsonlOutput
+from bot.core.config import Channel
+from bot.core.messages import Message
+
+
+def message(event: str = "story", title: str = "Title", text: str = "Body", reply_to: str | None = None,
+            thread: str = "story-1", key: str = "") -> Message:
+    return Message(event=event, title=title, text=text, url="https://news.test/a", platform="tunely",
+                   topics=("ai_training",), severity="high", thread=thread, reply_to=reply_to,
+                   at="2024-02-14T10:00:00+00:00", source="wire", key=key)
+
+
+async def test_console_draws_replies_under_their_thread() -> None:
+    stream = io.StringIO()
+    output = ConsoleOutput(Channel("c", "console", "stdout"), stream)
+    await output.deliver(message(title="Tunely adds AI clause"))
+    await output.deliver(message(event="story", title="Other story", thread="story-2"))
+    await output.deliver(message(event="update", title="Updated", text="A statement.", reply_to="story-1"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "!!● [story] Tunely adds AI clause"
+    at = lines.index("   ┆ in thread: Tunely adds AI clause")
+    assert lines[at + 1] == "   └─ [update] Updated"
+
+
+async def test_console_strips_terminal_escapes_and_bidi_overrides() -> None:
+    stream = io.StringIO()
+    output = ConsoleOutput(Channel("c", "console", "stdout"), stream)
+    await output.deliver(message(title="Evil\x1b[2J\x1b]0;pwned\x07 title\u202egnp.exe", text="ok\x00\x08 text"))
+    printed = stream.getvalue()
+    assert "\x1b" not in printed and "\u202e" not in printed and "\x00" not in printed and "\x07" not in printed
+    assert "Evil[2J]0;pwned title" in printed
+
+
+async def test_jsonl_writes_each_key_once_and_repairs_a_torn_line(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "posts.jsonl"
+    channel = Channel("archive", "jsonl", str(path))
+    first = JsonlOutput(channel, io.StringIO())
+    await first.deliver(message(key="k1"))
+    await first.deliver(message(key="k1"))  # a retry of the same event
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"channel": "archive", "event": "sto')  # a crash mid-line
+    restarted = JsonlOutput(channel, io.StringIO())
+    await restarted.deliver(message(key="k1"))  # re-delivery after the crash: already there
+    await restarted.deliver(message(key="k2", title="Second"))
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["key"] for r in records] == ["k1", "k2"]
+    assert records[1]["title"] == "Second" and records[1]["reply_to"] is None
+
+
+async def test_jsonl_keeps_hostile_text_as_data(tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    output = JsonlOutput(Channel("archive", "jsonl", str(path)), io.StringIO())
+    hostile = 'line\n{"event": "fake"}\u2028@everyone\x85<!channel>\u2029'
+    await output.deliver(message(title=hostile, key="h"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["title"] == hostile
