@@ -1,0 +1,17 @@
+# Clausewatch container: installs the package, runs `clausewatch run` as a non-root user with the
+# database in the /app/storage volume. Build from the repository root: docker build -t clausewatch .
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    CLAUSEWATCH_CONFIG=/app/feeds.yaml
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+RUN pip install . && useradd --create-home --uid 10001 clausewatch \
+    && mkdir -p /app/storage && chown clausewatch:clausewatch /app/storage
+COPY feeds.yaml ./feeds.yaml
+
+USER clausewatch
+VOLUME ["/app/storage"]
+CMD ["clausewatch", "run"]
