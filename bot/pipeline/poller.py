@@ -28,6 +28,7 @@ from bot.store.database import EntryWrite, FetchState, Outcome, Routed, Snapshot
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
+MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
 
 
 def utc_now() -> datetime:
@@ -100,9 +101,12 @@ class Poller:
                 log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
                 outcome, events = "error", 0
                 report.failures[spec.id] = f"internal error: {error}"
-            setattr(report, outcome if outcome != "error" else "failed", getattr(report, outcome if outcome != "error" else "failed") + 1)
-            if outcome == "error" and spec.id not in report.failures:
-                report.failures[spec.id] = (self.states.get(spec.id) or FetchState(spec.id)).last_error or "failed"
+            if outcome == "error":
+                report.failed += 1
+                if spec.id not in report.failures:
+                    report.failures[spec.id] = (self.states.get(spec.id) or FetchState(spec.id)).last_error or "failed"
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
             report.events += events
             done += 1
             if progress is not None:
@@ -254,9 +258,10 @@ class Poller:
             "failing": int(change.health.failing),
             "failing_seq": seq,
             "fetches": state.fetches + 1,
-            "next_due_at": time.time()
-            + max(result.retry_after or 0.0 if result else 0.0,
-                  next_delay(spec.interval, self.config.poll.jitter, change.health.consecutive_failures, self.rng)),
+            "next_due_at": time.time() + max(
+                min(result.retry_after or 0.0, MAX_RETRY_AFTER) if result else 0.0,
+                next_delay(spec.interval, self.config.poll.jitter, change.health.consecutive_failures, self.rng),
+            ),
         }
         messages: list[Message] = []
         if change.notice == "failing":
