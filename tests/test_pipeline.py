@@ -252,3 +252,52 @@ async def test_a_source_that_breaks_does_not_stop_the_others(
         cycle, _ = await app.poll_once()
     assert cycle.failed == 1 and cycle.events == 1
     assert [r["title"] for r in posts(tmp_path)] == ["Fresh Tunely story"]
+
+
+async def test_html_where_a_feed_was_expected_is_a_clear_failure(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, "")
+    remote.serve("/wire.xml", "<!DOCTYPE html><html><body><h1>Welcome</h1><p>Our site.</p></body></html>",
+                 content_type="text/html")
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        cycle, _ = await app.poll_once()
+        state = app.poller.states["wire"]
+    assert cycle.failed == 1 and "not a readable feed" in cycle.failures["wire"]
+    assert state.consecutive_failures == 1 and state.last_outcome == "error"
+
+
+async def test_broken_and_mis_encoded_feeds_are_still_read(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, "")
+    broken = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>W</title>"
+              "<item><guid>b1</guid><title>Tunely &amp; friends: caf\xe9 &nbsp;news</title>"
+              "<link>https://news.test/b1</link><description>Bare & ampersand <b>unclosed</description></item>"
+              "</channel></rss>").encode("cp1252")  # declares UTF-8, is Windows-1252
+    remote.serve("/wire.xml", rss(("b0", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+        remote.serve("/wire.xml", broken)
+        cycle, _ = await app.poll_once()
+    assert cycle.failed == 0
+    (record,) = posts(tmp_path)
+    assert str(record["title"]).startswith("Tunely & friends: caf")
+
+
+async def test_each_source_waits_for_its_own_interval(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    import time
+
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    text = config_text(tmp_path, remote).replace(
+        f"url: \"{remote.url('/wire.xml')}\"", f"url: \"{remote.url('/wire.xml')}\", interval: 10m"
+    )
+    async with running(write_config, text) as app:
+        assert len(app.poller.due()) == 3  # never fetched: due now
+        await app.poll_once()
+        now = time.time()
+        assert app.poller.due(now) == []
+        assert [s.id for s in app.poller.due(now + 11 * 60)] == ["wire"]  # 10m ± 10% jitter
+        assert len(app.poller.due(now + 67 * 60)) == 3  # the others: 1h ± 10%
