@@ -1,0 +1,1 @@
+"""Fetching and parsing of remote and local sources."""
