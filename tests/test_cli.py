@@ -194,3 +194,13 @@ def _cycles(storage: Path) -> int:
             return int(conn.execute("SELECT count(*) FROM cycles").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_unusable_storage_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "storage"
+    blocker.write_text("not a folder", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text("storage: ./storage\n", encoding="utf-8")
+    code, _, err = invoke("--config", str(config), "poll", "--once")
+    assert code == 1
+    assert f"error: cannot create storage folder {blocker}" in err and "Traceback" not in err

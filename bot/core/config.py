@@ -123,7 +123,7 @@ class PollSettings:
     per_host: int = 4
     timeout: float = 20.0
     max_bytes: int = 5 * 1024 * 1024
-    user_agent: str = "Clausewatch/0.1 (+https://github.com/clausewatch/clausewatch)"
+    user_agent: str = "Clausewatch/0.1 (terms-change monitor for creator communities)"
     jitter: float = 0.1
     failure_threshold: int = 5
     max_redirects: int = 5
