@@ -6,6 +6,7 @@ One source is processed start to finish by one task; all of its writes land in o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -28,6 +29,7 @@ from bot.store.database import EntryWrite, FetchState, Outcome, Routed, Snapshot
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
+STATE_BATCH = 256  # batched fetch-state writes per transaction
 MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
 
 
@@ -70,6 +72,7 @@ class Poller:
         self.clock = clock
         self.rng = rng or random.Random()
         self.states: dict[str, FetchState] = {}
+        self._state_writes: list[tuple[str, dict[str, object]]] = []
 
     async def prepare(self) -> None:
         """Register the configured sources and load their fetch state."""
@@ -93,10 +96,15 @@ class Poller:
         started = time.monotonic()
         done = 0
 
+        # Whole-source processing is bounded, not only the fetch: otherwise fetched bodies pile up while
+        # parsing lags behind, and memory grows with the number of sources.
+        slots = asyncio.Semaphore(self.config.poll.concurrency)
+
         async def one(spec: SourceSpec) -> None:
             nonlocal done
             try:
-                outcome, events = await self.process(spec)
+                async with slots:
+                    outcome, events = await self.process(spec)
             except Exception as error:  # a bug must not stop the other sources
                 log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
                 outcome, events = "error", 0
@@ -112,7 +120,12 @@ class Poller:
             if progress is not None:
                 progress(done, len(chosen))
 
-        await asyncio.gather(*(one(spec) for spec in chosen))
+        try:
+            async with asyncio.TaskGroup() as group:  # on cancellation every child is cancelled and awaited
+                for spec in chosen:
+                    group.create_task(one(spec))
+        finally:
+            await self.flush_states()
         report.seconds = time.monotonic() - started
         report.finished_at = self._now()
         await self.store.record_cycle(report.started_at, report.finished_at, report.sources,
@@ -152,17 +165,18 @@ class Poller:
             announce = {e.identity for e in newest}
         for entry in entries:
             previous = known.get(entry.identity)
+            if previous is not None and previous.fingerprint == entry.fingerprint:
+                seen.append(entry.identity)
+                continue
             platform = self._platform_of(spec, entry)
             if previous is None:
                 thread = story_thread(spec, entry)
                 writes.append(_entry_write(entry, platform, thread, 1))
                 if state.primed or entry.identity in announce:
                     messages.append(entry_message(spec, platform, entry, at))
-            elif previous.fingerprint != entry.fingerprint:
+            else:
                 writes.append(_entry_write(entry, platform, previous.thread, previous.version + 1))
                 messages.append(entry_update_message(spec, platform, entry, previous.title, previous.text, previous.thread, at))
-            else:
-                seen.append(entry.identity)
         # Oldest first, so that a thread's opening post precedes its replies in every output.
         messages.sort(key=lambda m: (m.reply_to is not None, m.at))
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen)
@@ -207,7 +221,22 @@ class Poller:
     # --- state, health and routing ------------------------------------------------------------
 
     async def _succeed(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str) -> int:
-        return await self._commit(spec, state, Outcome(spec.id, self._success_state(spec, state, result, outcome)), [])
+        """Nothing new: only the fetch state changes. Without a notice to post, that write is batched
+        (losing it in a crash costs one more conditional GET, nothing else)."""
+        values = self._success_state(spec, state, result, outcome)
+        if state.failing:
+            return await self._commit(spec, state, Outcome(spec.id, values), [])
+        self._remember(state, values)
+        self._state_writes.append((spec.id, values))
+        if len(self._state_writes) >= STATE_BATCH:
+            await self.flush_states()
+        return 0
+
+    async def flush_states(self) -> None:
+        """Write the batched fetch-state updates in one transaction."""
+        if self._state_writes:
+            batch, self._state_writes = self._state_writes, []
+            await self.store.update_states(batch)
 
     def _success_state(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str,
                        primed: bool | None = None) -> dict[str, object]:
@@ -282,10 +311,11 @@ class Poller:
         return tuple(c.id for c in self.channels if c.wants(message.platform, message.topics))
 
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:
-        merged = {name: getattr(state, name) for name in FetchState.__slots__}  # type: ignore[attr-defined]
-        for name, value in values.items():
-            merged[name] = bool(value) if name in ("failing", "primed") else value
-        self.states[state.source_id] = FetchState(**merged)
+        changes = dict(values)
+        for flag in ("failing", "primed"):
+            if flag in changes:
+                changes[flag] = bool(changes[flag])
+        self.states[state.source_id] = dataclasses.replace(state, **changes)  # type: ignore[arg-type]
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="seconds")

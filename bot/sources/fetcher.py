@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -63,26 +62,23 @@ class Fetcher:
     """Fetches URLs (`http(s)://`, `file://`) and local paths under the configured limits."""
 
     def __init__(self, session: aiohttp.ClientSession, settings: PollSettings) -> None:
+        # Global and per-host limits are the session connector's (see build_session).
         self.session = session
         self.settings = settings
-        self._slots = asyncio.Semaphore(settings.concurrency)
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
 
     async def fetch(self, location: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         started = time.monotonic()
         try:
-            scheme = urlsplit(location).scheme.lower()
+            parts = urlsplit(location)
+            scheme = parts.scheme.lower()
             if scheme == "file":
-                body = await asyncio.to_thread(self._read_file, Path(unquote(urlsplit(location).path)))
+                body = await asyncio.to_thread(self._read_file, Path(unquote(parts.path)))
                 return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
             if scheme not in ("http", "https"):
                 raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
-            host = urlsplit(location).hostname or ""
-            async with self._slots, self._hosts[host]:
-                result = await asyncio.wait_for(
-                    self._fetch_http(location, etag, last_modified), timeout=self.settings.timeout + 1
-                )
-            return _with_elapsed(result, time.monotonic() - started)
+            # ClientTimeout(total) bounds the request; this is a safety net that costs no extra task.
+            async with asyncio.timeout(self.settings.timeout + 1):
+                return await self._fetch_http(location, etag, last_modified, started)
         except FetchFailed as failure:
             return FetchResult(
                 "error", status=failure.status, error=str(failure), error_kind=failure.kind,
@@ -109,7 +105,7 @@ class Fetcher:
             return FetchResult("error", error=f"{type(error).__name__}: {error}", error_kind="connection",
                                elapsed=time.monotonic() - started)
 
-    async def _fetch_http(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _fetch_http(self, url: str, etag: str | None, last_modified: str | None, started: float) -> FetchResult:
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -118,6 +114,7 @@ class Fetcher:
         # aiohttp counts the redirect it refuses: +1 follows exactly `max_redirects` hops.
         async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects + 1) as response:
             common = {
+                "elapsed": 0.0,
                 "status": response.status,
                 "etag": response.headers.get("ETag"),
                 "last_modified": response.headers.get("Last-Modified"),
@@ -125,6 +122,7 @@ class Fetcher:
                 "final_url": str(response.url),
             }
             if response.status == 304:
+                common["elapsed"] = time.monotonic() - started
                 return FetchResult("not_modified", **common)  # type: ignore[arg-type]
             if response.status >= 400 or response.status < 200:
                 raise FetchFailed(
@@ -141,6 +139,7 @@ class Fetcher:
                 if len(body) > self.settings.max_bytes:
                     raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); download aborted",
                                       response.status)
+            common["elapsed"] = time.monotonic() - started
             return FetchResult("ok", body=bytes(body), **common)  # type: ignore[arg-type]
 
     def _read_file(self, path: Path) -> bytes:
@@ -165,10 +164,3 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
-
-
-def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
-    return FetchResult(
-        result.outcome, result.body, result.status, result.etag, result.last_modified, result.content_type,
-        result.final_url, result.error, result.error_kind, result.retry_after, elapsed,
-    )

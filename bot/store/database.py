@@ -272,6 +272,19 @@ class Store:
 
         return await self.read(load)
 
+    async def update_states(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Apply many fetch-state updates in one transaction (updates with the same columns share a statement)."""
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for source_id, values in updates:
+            groups.setdefault(tuple(values), []).append([*values.values(), source_id])
+
+        def apply(db: Database) -> None:
+            for columns, rows in groups.items():
+                assignments = ", ".join(f"{name} = ?" for name in columns)
+                db.conn.executemany(f"UPDATE fetch_state SET {assignments} WHERE source_id = ?", rows)
+
+        await self.write(apply)
+
     # --- entries and snapshots ----------------------------------------------------------------
 
     async def known_entries(self, source_id: str, identities: Iterable[str]) -> dict[str, KnownEntry]:
