@@ -96,15 +96,10 @@ class Poller:
         started = time.monotonic()
         done = 0
 
-        # Whole-source processing is bounded, not only the fetch: otherwise fetched bodies pile up while
-        # parsing lags behind, and memory grows with the number of sources.
-        slots = asyncio.Semaphore(self.config.poll.concurrency)
-
         async def one(spec: SourceSpec) -> None:
             nonlocal done
             try:
-                async with slots:
-                    outcome, events = await self.process(spec)
+                outcome, events = await self.process(spec)
             except Exception as error:  # a bug must not stop the other sources
                 log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
                 outcome, events = "error", 0
@@ -120,10 +115,19 @@ class Poller:
             if progress is not None:
                 progress(done, len(chosen))
 
+        # A pool of `concurrency` workers bounds the whole processing of a source, not only its fetch
+        # (otherwise fetched bodies pile up behind parsing and memory grows with the number of sources),
+        # and costs one task per worker instead of one per source.
+        queue = iter(chosen)
+
+        async def worker() -> None:
+            for spec in queue:
+                await one(spec)
+
         try:
-            async with asyncio.TaskGroup() as group:  # on cancellation every child is cancelled and awaited
-                for spec in chosen:
-                    group.create_task(one(spec))
+            async with asyncio.TaskGroup() as group:  # on cancellation every worker is cancelled and awaited
+                for _ in range(min(self.config.poll.concurrency, len(chosen))):
+                    group.create_task(worker())
         finally:
             await self.flush_states()
         report.seconds = time.monotonic() - started

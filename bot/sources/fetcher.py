@@ -69,13 +69,14 @@ class Fetcher:
     async def fetch(self, location: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         started = time.monotonic()
         try:
-            parts = urlsplit(location)
-            scheme = parts.scheme.lower()
-            if scheme == "file":
-                body = await asyncio.to_thread(self._read_file, Path(unquote(parts.path)))
-                return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
-            if scheme not in ("http", "https"):
-                raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
+            if not location.startswith(("http://", "https://")):
+                parts = urlsplit(location)
+                scheme = parts.scheme.lower()
+                if scheme == "file":
+                    body = await asyncio.to_thread(self._read_file, Path(unquote(parts.path)))
+                    return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
+                if scheme not in ("http", "https"):
+                    raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
             # ClientTimeout(total) bounds the request; this is a safety net that costs no extra task.
             async with asyncio.timeout(self.settings.timeout + 1):
                 return await self._fetch_http(location, etag, last_modified, started)
