@@ -6,7 +6,6 @@ One source is processed start to finish by one task; all of its writes land in o
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import random
 import time
@@ -73,6 +72,8 @@ class Poller:
         self.rng = rng or random.Random()
         self.states: dict[str, FetchState] = {}
         self._state_writes: list[tuple[str, dict[str, object]]] = []
+        self._now_second = -1
+        self._now_text = ""
 
     async def prepare(self) -> None:
         """Register the configured sources and load their fetch state."""
@@ -260,6 +261,9 @@ class Poller:
             values["body_hash"] = result.body_hash
             values["etag"] = result.etag
             values["last_modified"] = result.last_modified
+        elif result.etag or result.last_modified:  # a 304 may carry fresh validators
+            values["etag"] = result.etag or state.etag
+            values["last_modified"] = result.last_modified or state.last_modified
         if primed:
             values["primed"] = 1
         return values
@@ -315,14 +319,18 @@ class Poller:
         return tuple(c.id for c in self.channels if c.wants(message.platform, message.topics))
 
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:
-        changes = dict(values)
-        for flag in ("failing", "primed"):
-            if flag in changes:
-                changes[flag] = bool(changes[flag])
-        self.states[state.source_id] = dataclasses.replace(state, **changes)  # type: ignore[arg-type]
+        """Mirror a committed (or batched) fetch-state write in memory."""
+        for name, value in values.items():
+            setattr(state, name, bool(value) if name in ("failing", "primed") else value)
+        self.states[state.source_id] = state
 
     def _now(self) -> str:
-        return self.clock().isoformat(timespec="seconds")
+        """The clock as ISO 8601 to the second (formatted once per second: it is called per source)."""
+        moment = self.clock()
+        second = int(moment.timestamp())
+        if second != self._now_second:
+            self._now_second, self._now_text = second, moment.isoformat(timespec="seconds")
+        return self._now_text
 
 
 def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: int) -> EntryWrite:

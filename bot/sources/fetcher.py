@@ -77,9 +77,8 @@ class Fetcher:
                     return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
                 if scheme not in ("http", "https"):
                     raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
-            # ClientTimeout(total) bounds the request; this is a safety net that costs no extra task.
-            async with asyncio.timeout(self.settings.timeout + 1):
-                return await self._fetch_http(location, etag, last_modified, started)
+            # The session's ClientTimeout(total) bounds the whole request, body included.
+            return await self._fetch_http(location, etag, last_modified, started)
         except FetchFailed as failure:
             return FetchResult(
                 "error", status=failure.status, error=str(failure), error_kind=failure.kind,
@@ -114,17 +113,19 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         # aiohttp counts the redirect it refuses: +1 follows exactly `max_redirects` hops.
         async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects + 1) as response:
+            response_headers = response.headers
+            if response.status == 304:  # the hot path of a quiet cycle: keep it lean
+                return FetchResult("not_modified", status=304, etag=response_headers.get("ETag"),
+                                   last_modified=response_headers.get("Last-Modified"),
+                                   elapsed=time.monotonic() - started)
             common = {
                 "elapsed": 0.0,
                 "status": response.status,
-                "etag": response.headers.get("ETag"),
-                "last_modified": response.headers.get("Last-Modified"),
-                "content_type": response.headers.get("Content-Type"),
+                "etag": response_headers.get("ETag"),
+                "last_modified": response_headers.get("Last-Modified"),
+                "content_type": response_headers.get("Content-Type"),
                 "final_url": str(response.url),
             }
-            if response.status == 304:
-                common["elapsed"] = time.monotonic() - started
-                return FetchResult("not_modified", **common)  # type: ignore[arg-type]
             if response.status >= 400 or response.status < 200:
                 raise FetchFailed(
                     "http", f"HTTP {response.status} {response.reason or ''}".strip(), response.status,

@@ -33,9 +33,9 @@ class StoreError(RuntimeError):
     """The database cannot be opened or written (read-only disk, disk full, corrupt file)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FetchState:
-    """What we remember of a source between polls."""
+    """What we remember of a source between polls (mutable: the poller updates its copy in place)."""
 
     source_id: str
     etag: str | None = None
