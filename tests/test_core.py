@@ -92,3 +92,15 @@ def test_retry_delay_backs_off_but_never_beyond_the_interval() -> None:
     assert delays[0] == 3600 and delays[1:5] == [60, 120, 240, 480] and max(delays) == 3600
     jittered = {round(next_delay(600, 0.1, 0, rng)) for _ in range(50)}
     assert min(jittered) >= 540 and max(jittered) <= 660 and len(jittered) > 10
+
+
+def test_a_ten_megabyte_title_is_capped() -> None:
+    from bot.core.config import SourceSpec
+    from bot.core.entries import FeedEntry
+    from bot.core.events import MAX_TITLE, entry_message
+
+    source = SourceSpec("wire", "feed", None, "https://news.test/feed", None, 600)
+    entry = FeedEntry(guid="g", link="https://news.test/g", title="spam " * 2_000_000, summary="x " * 1_000_000)
+    message = entry_message(source, None, entry, "2024-02-14T10:00:00+00:00")
+    assert len(message.title) <= MAX_TITLE and message.title.endswith("…")
+    assert len(message.text) <= 1500

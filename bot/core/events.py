@@ -13,6 +13,13 @@ from bot.core.topics import label_topics, severity_for
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“A-Z0-9À-Ý(])")
 MAX_TEXT = 1500
 MAX_TITLE = 300
+# Analysis looks at the start of an entry only: a hostile 10 MB body must not stall the event loop.
+ANALYSIS_CHARS = 20_000
+
+
+def analysed(entry: FeedEntry) -> str:
+    """The part of an entry that topic labels and platform attribution read."""
+    return f"{entry.title[:MAX_TITLE]}\n{entry.text[:ANALYSIS_CHARS]}"
 
 
 def shorten(text: str, limit: int = MAX_TEXT) -> str:
@@ -29,7 +36,7 @@ def story_thread(source: SourceSpec, entry: FeedEntry) -> str:
 
 def entry_message(source: SourceSpec, platform: str | None, entry: FeedEntry, at: str) -> Message:
     """A new entry opens a thread: a `statement` when it comes from the platform's own feed, else a `story`."""
-    topics = label_topics(f"{entry.title}\n{entry.text}")
+    topics = label_topics(analysed(entry))
     return Message(
         event="statement" if source.is_statement_feed else "story",
         title=shorten(entry.title, MAX_TITLE) or "(untitled)",
@@ -63,7 +70,7 @@ def entry_update_message(
     at: str,
 ) -> Message:
     """A known entry whose title or content changed: a reply saying only what is new."""
-    passage = added_passage(old_text, entry.text)
+    passage = added_passage(old_text[: ANALYSIS_CHARS * 5], entry.text[: ANALYSIS_CHARS * 5])
     parts: list[str] = []
     if entry.title != old_title:
         parts.append(f"Retitled: “{shorten(old_title, MAX_TITLE)}” → “{shorten(entry.title, MAX_TITLE)}”.")
@@ -71,7 +78,7 @@ def entry_update_message(
         parts.append(passage)
     elif entry.text != old_text:
         parts.append("The article was edited (no new passage).")
-    topics = label_topics(f"{entry.title}\n{passage}") or label_topics(f"{entry.title}\n{entry.text}")
+    topics = label_topics(f"{entry.title[:MAX_TITLE]}\n{passage[:ANALYSIS_CHARS]}") or label_topics(analysed(entry))
     return Message(
         event="update",
         title=f"Updated: {shorten(entry.title, MAX_TITLE)}" if entry.title else "Updated article",

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bot.core.config import Channel, Config, SourceSpec
+from bot.core.config import Channel, Config, Platform, SourceSpec
 from bot.core.documents import compare, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
-from bot.core.events import entry_message, entry_update_message, health_message, story_thread, terms_change_message
+from bot.core.events import analysed, entry_message, entry_update_message, health_message, story_thread, terms_change_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.platforms import match_platforms
@@ -190,7 +190,7 @@ class Poller:
     def _platform_of(self, spec: SourceSpec, entry: FeedEntry) -> str | None:
         if spec.platform:
             return spec.platform
-        matched = match_platforms(f"{entry.title}\n{entry.text}", self.config.platforms)
+        matched = match_platforms(analysed(entry), self.config.platforms)
         return matched[0] if matched else None
 
     # --- documents ----------------------------------------------------------------------------
@@ -208,7 +208,7 @@ class Poller:
             if spec.select and not text.strip():
                 problem = f"the selector {spec.select!r} matched nothing"
             return "error", await self._fail(spec, state, problem, result, kind="error_page")
-        document = normalize(text)
+        document = await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
         latest = await self.store.latest_snapshot(spec.id)
         snapshot: SnapshotWrite | None = None
         messages: list[Message] = []
@@ -216,10 +216,12 @@ class Poller:
             snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
             seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
             if latest is not None and not seen_before:
-                change = compare(latest.text, document.text)
-                if not change.is_empty:
-                    platform = self.config.platforms.get(spec.platform or "")
-                    messages.append(terms_change_message(spec, platform, change, document.hash[:16], self._now()))
+                platform = self.config.platforms.get(spec.platform or "")
+                message = await asyncio.to_thread(
+                    _terms_change, spec, platform, latest.text, document.text, document.hash[:16], self._now()
+                )
+                if message is not None:
+                    messages.append(message)
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot)
         return "ok", await self._commit(spec, state, outcome, messages)
 
@@ -336,3 +338,9 @@ class Poller:
 def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: int) -> EntryWrite:
     return EntryWrite(entry.identity, platform, entry.title, entry.link, entry.text, entry.fingerprint,
                       entry.published or entry.updated, thread, version)
+
+
+def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: str, version: str, at: str) -> Message | None:
+    """The terms_change message for two versions, or None when they differ only in ignored ways."""
+    change = compare(old, new)
+    return None if change.is_empty else terms_change_message(spec, platform, change, version, at)
