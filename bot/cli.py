@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import logging
 import sys
@@ -17,7 +18,8 @@ from bot import __version__
 from bot.app import App, config_path, install_stop_signals, load_config
 from bot.core.config import Config, ConfigError
 from bot.pipeline.poller import Progress
-from bot.pipeline.reports import overview_report, sources_report, status_report
+from bot.core.events import clause_lines
+from bot.pipeline.reports import diff_report, history_report, overview_report, sources_report, status_report
 from bot.store.database import StoreError
 
 T = TypeVar("T")
@@ -221,10 +223,8 @@ def sources(ctx: click.Context, as_json: bool) -> None:
 def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
     """A platform's current terms status and recent events (all platforms in brief without PLATFORM)."""
     config = _load(ctx)
-    if platform is not None and platform not in config.platforms:
-        close = [p for p in config.platforms if p.startswith(platform[:2].lower())] or list(config.platforms)[:8]
-        click.echo(f"unknown platform {platform!r}; known: {', '.join(close)}", err=True)
-        ctx.exit(1)
+    if platform is not None:
+        _check_platform(ctx, config, platform)
 
     async def work() -> dict[str, Any]:
         async with App.open(config) as app:
@@ -247,6 +247,73 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
                 click.echo(f"    “{clause[:200]}”")
         for event in entry["recent"]:
             click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
+
+
+def _check_platform(ctx: click.Context, config: Config, platform: str) -> None:
+    """Exit 1 with the closest known names when `platform` is not configured."""
+    if platform in config.platforms:
+        return
+    close = difflib.get_close_matches(platform.lower(), list(config.platforms), n=5, cutoff=0.5)
+    known = close or list(config.platforms)[:8]
+    click.echo(f"unknown platform {platform!r}; {'did you mean' if close else 'known'}: {', '.join(known)}", err=True)
+    ctx.exit(1)
+
+
+@main.command()
+@click.argument("platform")
+@click.argument("document", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
+    """The latest change of a platform's terms, clause by clause (DOCUMENT: a type such as "Terms of Service")."""
+    config = _load(ctx)
+    _check_platform(ctx, config, platform)
+
+    async def work() -> dict[str, Any]:
+        async with App.open(config) as app:
+            return await diff_report(config, app.store, platform, document)
+
+    report = _run(ctx, work)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    from bot.core.clauses import ClauseChange
+
+    if not report["changes"]:
+        click.echo(f"no recorded change for {platform}" + (f" {document}" if document else ""))
+        return
+    for change in report["changes"]:
+        click.echo(f"{change['document']} — {change['old_version_at']} → {change['new_version_at']} "
+                   f"[{change['severity']}; {', '.join(change['topics']) or 'no topic'}]")
+        if change["effective_date"]:
+            click.echo(f"  effective {change['effective_date']}")
+        for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]], quote_limit=2000):
+            click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("platform")
+@click.argument("document", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def history(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
+    """Dated versions and substantive changes of a platform's documents."""
+    config = _load(ctx)
+    _check_platform(ctx, config, platform)
+
+    async def work() -> dict[str, Any]:
+        async with App.open(config) as app:
+            return await history_report(config, app.store, platform, document)
+
+    report = _run(ctx, work)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for doc in report["documents"]:
+        click.echo(f"{doc['type']} ({len(doc['versions'])} versions)")
+        for change in doc["changes"]:
+            click.echo(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clauses "
+                       f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
 
 
 @main.command()

@@ -134,7 +134,8 @@ def test_demo_tells_the_whole_story_offline() -> None:
     text = out.getvalue()
     assert time.monotonic() - started < 30
     for expected in (
-        "[terms_change] Cloudtune changed its Terms of Service: ai training",
+        "[terms_change] Cloudtune changed its Terms of Service: AI training clause added",
+        "+ Cloudtune Terms of Use > 3. Your content > 3.4: “You explicitly agree that Your Content may",
         "[story] Cloudtune's new terms let it train AI on your uploads",
         "[story] Cloudtune autorise l'entraînement de l'IA",
         "[statement] Our commitment to artists on AI",
@@ -204,3 +205,39 @@ def test_unusable_storage_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = invoke("--config", str(config), "poll", "--once")
     assert code == 1
     assert f"error: cannot create storage folder {blocker}" in err and "Traceback" not in err
+
+
+def test_diff_history_and_status_after_a_clause_change(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.md"
+    terms.write_text("# Terms\nEffective date: 1 March 2024\n## 3. Content\n3.1 You own your uploads.\n"
+                     "3.2 We may host your uploads.\n## 4. Disputes\n4.1 Courts of Paris decide.\n", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text("platforms:\n  tunely:\n    name: Tunely\n    documents:\n"
+                      "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
+    assert invoke("--config", str(config), "poll", "--once")[0] == 0
+    code, out, _ = invoke("--config", str(config), "diff", "tunely")
+    assert code == 0 and "no recorded change for tunely" in out
+    status = json.loads(invoke("--config", str(config), "status", "tunely", "--json")[1])
+    assert status["documents"][0]["effective_date"] == "2024-03-01"  # announced by the first version
+    terms.write_text("# Terms\nThese terms take effect on 7 February 2025.\n## 3. Content\n3.1 You own your uploads.\n"
+                     "3.2 We may host and sublicense your uploads.\n"
+                     "3.3 Your uploads may be used to train artificial intelligence models.\n"
+                     "## 4. Disputes\n4.1 Courts of Paris decide.\n", encoding="utf-8")
+    assert invoke("--config", str(config), "poll", "--once")[0] == 0
+    code, out, _ = invoke("--config", str(config), "diff", "tunely", "Terms of Service", "--json")
+    (change,) = json.loads(out)["changes"]
+    assert code == 0 and change["effective_date"] == "2025-02-07" and change["severity"] == "high"
+    kinds = {clause["kind"]: clause for clause in change["clauses"]}
+    assert set(kinds) == {"added", "modified"}
+    assert kinds["added"]["path"].endswith("3. Content > 3.3") and "ai_training" in kinds["added"]["topics"]
+    assert kinds["modified"]["inline"] == "We may host {+and sublicense+} your uploads."
+    code, out, _ = invoke("--config", str(config), "diff", "tunely")
+    assert "+ Terms > 3. Content > 3.3: “Your uploads may be used to train" in out and "effective 2025-02-07" in out
+    code, out, _ = invoke("--config", str(config), "history", "tunely", "terms-of-service", "--json")
+    (document,) = json.loads(out)["documents"]
+    assert len(document["versions"]) == 2 and document["changes"][0]["kinds"] == ["added", "modified"]
+    status = json.loads(invoke("--config", str(config), "status", "tunely", "--json")[1])
+    assert status["documents"][0]["effective_date"] == "2025-02-07"
+    assert status["documents"][0]["last_change"] == change["new_version_at"]
+    code, _, err = invoke("--config", str(config), "diff", "tunley")
+    assert code == 1 and "did you mean: tunely" in err

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.core.config import Platform
-from bot.core.documents import compare, looks_like_error_page, normalize
+from bot.core.documents import looks_like_error_page, normalize
 from bot.core.events import added_passage
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.platforms import match_platforms
@@ -46,13 +46,6 @@ def test_normalize_ignores_cosmetic_noise_and_keeps_dates_as_metadata() -> None:
     b = normalize("Last updated: 9 June 2024\n1. You own \"your\" content - always.\n")
     assert a.hash == b.hash and a.text == '1. You own "your" content - always.'
     assert a.metadata == ("Last updated: 1 May 2024",)
-
-
-def test_compare_lists_added_and_removed_paragraphs_not_moved_ones() -> None:
-    old = "1. A\n2. B\n3. C"
-    new = "3. C\n1. A\n2. B changed\n4. D"
-    change = compare(old, new)
-    assert change.added == ("2. B changed", "4. D") and change.removed == ("2. B",)
 
 
 @pytest.mark.parametrize(

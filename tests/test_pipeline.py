@@ -167,8 +167,8 @@ async def test_terms_change_alerts_once_and_flip_back_is_silent(
         await app.poll_once()
     (change,) = posts(tmp_path)
     assert change["event"] == "terms_change" and change["platform"] == "tunely"
-    assert change["title"] == "Tunely changed its Terms of Service: ai training"
-    assert "+ 1.3 Your uploads may be used to train artificial intelligence models." in str(change["text"])
+    assert change["title"] == "Tunely changed its Terms of Service: AI training clause added"
+    assert change["text"] == "+ Terms > 1. Content > 1.3: “Your uploads may be used to train artificial intelligence models.”"
     assert change["severity"] == "high"
 
 

@@ -1,12 +1,9 @@
-"""Terms documents: normalized text, version hashes, error-page recognition and changed passages.
-
-Clause-level segmentation and alignment build on these; here a change is a set of added and
-removed paragraphs of the normalized text.
+"""Terms documents: normalized text with cosmetic noise folded away, version hashes, and recognition
+of error or placeholder pages. Clause-level comparison lives in `clauses`.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import unicodedata
@@ -28,6 +25,28 @@ _ERROR_PAGE = re.compile(
 )
 ERROR_PAGE_MAX_CHARS = 600
 
+# Markup noise: link targets, emphasis markers, tracking parameters, obfuscated e-mail addresses.
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([ \t]*<?[^)\s>]*>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|yclid|ref|ref_src|"
+                       r"si|spm|source|campaign)$", re.IGNORECASE)
+_EMPHASIS = (  # (marker that must occur, pattern); patterns start with a literal so that scanning is fast
+    ("**", re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")),
+    ("__", re.compile(r"__(?<!\w__)(?=\S)(.+?)(?<=\S)__(?!\w)")),
+    ("*", re.compile(r"\*(?<![\w*]\*)(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")),
+    ("_", re.compile(r"_(?<!\w_)(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)")),
+    ("`", re.compile(r"`+([^`\n]+?)`+")),
+)
+_AT = r"[ \t]*(?:[\[({<][ \t]*(?:at|arobase)[ \t]*[\])}>]|@)[ \t]*"
+_DOT = r"[ \t]*(?:[\[({<][ \t]*(?:dot|point)[ \t]*[\])}>]|\.)[ \t]*"
+_EMAIL = re.compile(rf"\b([A-Za-z0-9][\w.+-]*){_AT}([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,24}})\b")
+_DOT_ONLY = re.compile(_DOT)
+_BULLET = re.compile(r"^[ \t]*[*+•·▪◦‣][ \t]+", re.MULTILINE)
+_AT_HINT = re.compile(r"[\[({<][ \t]*(?:at|AT|At|arobase)[ \t]*[\])}>]")
+_SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")
+_DOUBLE_SPACES = re.compile(r"  +")
+
 
 @dataclass(frozen=True, slots=True)
 class NormalizedDocument:
@@ -38,25 +57,20 @@ class NormalizedDocument:
     metadata: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TextChange:
-    """Paragraphs present only in the new version (`added`) or only in the old one (`removed`)."""
-
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.added and not self.removed
-
-
 def normalize(text: str) -> NormalizedDocument:
-    """Fold cosmetic noise (spacing, typographic quotes and dashes, zero-width characters, date lines)."""
-    text = unicodedata.normalize("NFC", _ZERO_WIDTH.sub("", text)).translate(_QUOTES)
+    """Fold cosmetic noise (spacing, typographic quotes and dashes, zero-width characters, link targets and
+    tracking parameters, Markdown emphasis, obfuscated e-mail addresses, bullet glyphs, date lines)."""
+    if any(char in text for char in "\u200b\u200c\u200d\u2060\ufeff"):
+        text = _ZERO_WIDTH.sub("", text)
+    text = _fold_markup(unicodedata.normalize("NFC", text).translate(_QUOTES))
     paragraphs: list[str] = []
     metadata: list[str] = []
+    if "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACE_RUNS.sub(" ", text)
+    elif "  " in text:
+        text = _DOUBLE_SPACES.sub(" ", text)
     for raw in text.splitlines():
-        line = _SPACES.sub(" ", raw).strip()
+        line = raw.strip()
         if not line:
             continue
         if _DATE_LINE.match(line):
@@ -65,6 +79,39 @@ def normalize(text: str) -> NormalizedDocument:
         paragraphs.append(line)
     body = "\n".join(paragraphs)
     return NormalizedDocument(body, hashlib.sha256(body.encode("utf-8")).hexdigest(), tuple(metadata))
+
+
+def _clean_url(match: re.Match[str]) -> str:
+    """A bare URL without its tracking parameters and fragment (trailing punctuation stays outside)."""
+    url = match.group(0)
+    tail = ""
+    while url and url[-1] in ".,;:!?":
+        url, tail = url[:-1], url[-1] + tail
+    url = url.split("#", 1)[0]
+    if "?" in url:
+        base, query = url.split("?", 1)
+        kept = [part for part in query.split("&") if part and not _TRACKING.match(part.split("=", 1)[0])]
+        url = base + ("?" + "&".join(kept) if kept else "")
+    return url.rstrip("/") + tail
+
+
+def _email(match: re.Match[str]) -> str:
+    return f"{match.group(1).lower()}@{_DOT_ONLY.sub('.', match.group(2)).lower()}"
+
+
+def _fold_markup(text: str) -> str:
+    """Text without link targets, tracking parameters, emphasis markers, bullet glyphs and e-mail obfuscation."""
+    if "](" in text:
+        text = _MD_LINK.sub(lambda m: m.group(1), text)
+    if "://" in text:
+        text = _URL.sub(_clean_url, _AUTOLINK.sub(r"\1", text))
+    text = _BULLET.sub("- ", text)
+    for marker, pattern in _EMPHASIS:
+        if marker in text:
+            text = pattern.sub(r"\1", text)
+    if "@" in text or _AT_HINT.search(text):
+        text = _EMAIL.sub(_email, text)
+    return text
 
 
 def looks_like_error_page(text: str) -> str | None:
@@ -77,19 +124,3 @@ def looks_like_error_page(text: str) -> str | None:
         if match:
             return f"the page looks like an error page ({match.group(0)!r} in {len(stripped)} characters)"
     return None
-
-
-def compare(old: str, new: str) -> TextChange:
-    """Paragraph-level difference between two normalized texts (order-insensitive for moved paragraphs)."""
-    old_lines = old.split("\n") if old else []
-    new_lines = new.split("\n") if new else []
-    old_set, new_set = set(old_lines), set(new_lines)
-    added: list[str] = []
-    removed: list[str] = []
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            removed.extend(line for line in old_lines[i1:i2] if line not in new_set)
-        if tag in ("replace", "insert"):
-            added.extend(line for line in new_lines[j1:j2] if line not in old_set)
-    return TextChange(tuple(added), tuple(removed))

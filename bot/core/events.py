@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.core.config import Platform, SourceSpec
-from bot.core.documents import TextChange
 from bot.core.entries import FeedEntry
 from bot.core.messages import Message, thread_key
 from bot.core.topics import label_topics, severity_for
+
+if TYPE_CHECKING:
+    from bot.core.clauses import ClauseChange
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“A-Z0-9À-Ý(])")
 MAX_TEXT = 1500
@@ -95,38 +99,6 @@ def entry_update_message(
     )
 
 
-def terms_change_message(
-    source: SourceSpec, platform: Platform | None, change: TextChange, version: str, at: str
-) -> Message:
-    """A substantive change of a terms document opens its own thread, quoting the changed passages."""
-    name = platform.name if platform else (source.platform or source.id)
-    doc_type = source.doc_type or "terms"
-    topics = label_topics("\n".join((*change.added, *change.removed)))
-    lines: list[str] = []
-    for passage in change.added[:8]:
-        lines.append(f"+ {shorten(passage, 400)}")
-    for passage in change.removed[:8]:
-        lines.append(f"- {shorten(passage, 400)}")
-    hidden = max(0, len(change.added) - 8) + max(0, len(change.removed) - 8)
-    if hidden:
-        lines.append(f"… and {hidden} more changed passages")
-    what = ", ".join(t.replace("_", " ") for t in topics) or "wording"
-    return Message(
-        event="terms_change",
-        title=f"{name} changed its {doc_type}: {what}",
-        text=shorten("\n".join(lines), 3000),
-        url=source.url,
-        platform=source.platform,
-        topics=topics,
-        severity=severity_for(topics),
-        thread=thread_key("terms", source.id, version),
-        reply_to=None,
-        at=at,
-        source=source.id,
-        key=f"terms:{source.id}:{version}",
-    )
-
-
 def health_message(source: SourceSpec, notice: str, error: str | None, failures: int, at: str, seq: int) -> Message:
     """One notice when a source starts failing (opens a thread), one reply when it recovers."""
     thread = thread_key("source", source.id, str(seq))
@@ -158,4 +130,84 @@ def health_message(source: SourceSpec, notice: str, error: str | None, failures:
         at=at,
         source=source.id,
         key=f"health:{source.id}:{seq}:recovered",
+    )
+
+
+TOPIC_NAMES = {
+    "ai_training": "AI training",
+    "content_licence": "content licence",
+    "data_sharing": "data sharing",
+    "privacy": "privacy",
+    "opt_out": "opt-out",
+    "arbitration_venue": "arbitration and venue",
+    "age_verification": "age verification",
+    "moderation": "moderation",
+    "account_termination": "account termination",
+    "pricing": "pricing",
+}
+_KIND_WORDS = {"added": "added", "removed": "removed", "modified": "changed", "moved": "moved"}
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
+MAX_LISTED_CLAUSES = 10
+
+
+def clause_headline(changes: Sequence[ClauseChange]) -> str:
+    """What a change is about in a few words: "AI training clause added", "3 clauses changed"."""
+    ranked = sorted(changes, key=lambda c: (-_SEVERITY_RANK.get(c.severity, 0), 0 if c.topics else 1))
+    top = ranked[0]
+    if top.topics:
+        return f"{TOPIC_NAMES.get(top.topics[0], top.topics[0])} clause {_KIND_WORDS[top.kind]}"
+    if len(changes) == 1:
+        return f"clause {top.path or '(untitled)'} {_KIND_WORDS[top.kind]}"
+    return f"{len(changes)} clauses changed"
+
+
+def clause_lines(changes: Sequence[ClauseChange], quote_limit: int = 400) -> list[str]:
+    """One line per changed clause: `+` added, `-` removed, `~` modified (inline word diff), `↔` moved."""
+    lines: list[str] = []
+    for change in changes[:MAX_LISTED_CLAUSES]:
+        where = change.path or "(untitled)"
+        if change.kind == "added":
+            lines.append(f"+ {where}: “{shorten(change.new_text or '', quote_limit)}”")
+        elif change.kind == "removed":
+            lines.append(f"- {where}: “{shorten(change.old_text or '', quote_limit)}”")
+        elif change.kind == "modified":
+            lines.append(f"~ {where}: {shorten(change.inline or change.new_text or '', quote_limit)}")
+        else:
+            lines.append(f"↔ moved: {change.old_path} → {where}")
+    if len(changes) > MAX_LISTED_CLAUSES:
+        lines.append(f"… and {len(changes) - MAX_LISTED_CLAUSES} more changed clauses")
+    return lines
+
+
+def clause_change_message(
+    source: SourceSpec,
+    platform: Platform | None,
+    changes: Sequence[ClauseChange],
+    version: str,
+    at: str,
+    effective: str | None = None,
+    upcoming_and_current: bool = False,
+) -> Message:
+    """A substantive, clause-level change of a terms document: opens its own thread."""
+    name = platform.name if platform else (source.platform or source.id)
+    topics = tuple(dict.fromkeys(t for c in changes for t in c.topics))
+    severity = max((c.severity for c in changes), key=lambda s: _SEVERITY_RANK.get(s, 0), default="low")
+    lines = clause_lines(changes)
+    if effective:
+        lines.append(f"Effective date announced: {effective}")
+    if upcoming_and_current:
+        lines.append("The page holds both the upcoming and the current text.")
+    return Message(
+        event="terms_change",
+        title=f"{name} changed its {source.doc_type or 'terms'}: {clause_headline(changes)}",
+        text=shorten("\n".join(lines), 3000),
+        url=source.url,
+        platform=source.platform,
+        topics=topics,
+        severity=severity,
+        thread=thread_key("terms", source.id, version),
+        reply_to=None,
+        at=at,
+        source=source.id,
+        key=f"terms:{source.id}:{version}",
     )

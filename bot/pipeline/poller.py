@@ -6,6 +6,7 @@ One source is processed start to finish by one task; all of its writes land in o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -14,16 +15,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bot.core.config import Channel, Config, Platform, SourceSpec
-from bot.core.documents import compare, looks_like_error_page, normalize
+from bot.core.clauses import ClauseChange, diff_clauses, effective_date, has_upcoming_and_current
+from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
-from bot.core.events import analysed, entry_message, entry_update_message, health_message, story_thread, terms_change_message
+from bot.core.events import (
+    analysed,
+    clause_change_message,
+    entry_message,
+    entry_update_message,
+    health_message,
+    story_thread,
+)
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.platforms import match_platforms
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
-from bot.store.database import EntryWrite, FetchState, Outcome, Routed, SnapshotWrite, Store
+from bot.store.database import ChangeWrite, EntryWrite, FetchState, Outcome, Routed, SnapshotWrite, Store
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -211,18 +220,26 @@ class Poller:
         document = await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
         latest = await self.store.latest_snapshot(spec.id)
         snapshot: SnapshotWrite | None = None
+        change: ChangeWrite | None = None
         messages: list[Message] = []
         if latest is None or latest.hash != document.hash:
             snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
             seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
             if latest is not None and not seen_before:
                 platform = self.config.platforms.get(spec.platform or "")
-                message = await asyncio.to_thread(
-                    _terms_change, spec, platform, latest.text, document.text, document.hash[:16], self._now()
+                found = await asyncio.to_thread(
+                    _terms_change, spec, platform, latest.text, document, self._now()
                 )
-                if message is not None:
+                if found is not None:
+                    message, record = found
                     messages.append(message)
-        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot)
+                    change = ChangeWrite(
+                        spec.platform, spec.doc_type, latest.id, latest.fetched_at, record.effective,
+                        record.upcoming_and_current, message.severity, message.topics,
+                        [dataclasses.asdict(c) for c in record.changes], message.key,
+                    )
+        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot,
+                          change=change)
         return "ok", await self._commit(spec, state, outcome, messages)
 
     # --- state, health and routing ------------------------------------------------------------
@@ -340,7 +357,22 @@ def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: i
                       entry.published or entry.updated, thread, version)
 
 
-def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: str, version: str, at: str) -> Message | None:
-    """The terms_change message for two versions, or None when they differ only in ignored ways."""
-    change = compare(old, new)
-    return None if change.is_empty else terms_change_message(spec, platform, change, version, at)
+@dataclass(frozen=True, slots=True)
+class _TermsChange:
+    changes: list[ClauseChange]
+    effective: str | None
+    upcoming_and_current: bool
+
+
+def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: NormalizedDocument,
+                  at: str) -> tuple[Message, _TermsChange] | None:
+    """Clause-level comparison of two versions (run in a thread): the message and the change record,
+    or None when they differ only in ignored ways."""
+    changes = diff_clauses(old, new.text)
+    if not changes:
+        return None
+    announced = "\n".join((*new.metadata, new.text))
+    record = _TermsChange(changes, effective_date(announced), has_upcoming_and_current(new.text))
+    message = clause_change_message(spec, platform, changes, new.hash[:16], at, record.effective,
+                                    record.upcoming_and_current)
+    return message, record

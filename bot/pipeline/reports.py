@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.core.config import Config
+from bot.core.config import Config, SourceSpec, slugify
+from bot.core.clauses import effective_date
 from bot.core.status import ai_training_stance
-from bot.store.database import Store
+from bot.store.database import Snapshot, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,13 @@ class SourceRow:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _announced(snapshot: Snapshot | None) -> str | None:
+    """The effective date the current text announces (its "Effective …" lines are kept as metadata)."""
+    if snapshot is None:
+        return None
+    return effective_date("\n".join((*json.loads(snapshot.metadata or "[]"), snapshot.text)))
 
 
 async def sources_report(config: Config, store: Store) -> list[SourceRow]:
@@ -60,10 +68,7 @@ async def status_report(config: Config, store: Store, platform_id: str) -> dict[
     documents: list[dict[str, Any]] = []
     for spec in platform.documents:
         latest = await store.latest_snapshot(spec.id)
-        changes = await store.query(
-            "SELECT created_at FROM events WHERE source_id = ? AND event = 'terms_change' ORDER BY id DESC LIMIT 1",
-            [spec.id],
-        )
+        changes = await store.changes(spec.id, limit=1)
         state = states.get(spec.id)
         stance = ai_training_stance(latest.text) if latest else None
         documents.append(
@@ -76,8 +81,8 @@ async def status_report(config: Config, store: Store, platform_id: str) -> dict[
                 "last_error": state.last_error if state else None,
                 "version": latest.hash[:16] if latest else None,
                 "version_fetched_at": latest.fetched_at if latest else None,
-                "last_change": changes[0]["created_at"] if changes else None,
-                "effective_date": None,
+                "last_change": changes[0]["new_fetched_at"] if changes else None,
+                "effective_date": (changes[0]["effective_date"] if changes else None) or _announced(latest),
                 "ai_training": stance.to_dict() if stance else None,
             }
         )
@@ -111,3 +116,61 @@ async def overview_report(config: Config, store: Store) -> dict[str, Any]:
         )
     cycles = await store.query("SELECT * FROM cycles ORDER BY id DESC LIMIT 1")
     return {"platforms": platforms, "last_cycle": cycles[0] if cycles else None}
+
+
+def _documents(config: Config, platform_id: str, document: str | None) -> list[SourceSpec]:
+    """The platform's documents, or the one named by type ("Terms of Service") or slug ("terms-of-service")."""
+    specs = list(config.platforms[platform_id].documents)
+    if document is None:
+        return specs
+    wanted = slugify(document)
+    return [s for s in specs if slugify(s.doc_type or "") == wanted or s.id == document]
+
+
+def _change_view(spec: SourceSpec, record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "document": spec.doc_type,
+        "source": spec.id,
+        "url": spec.location,
+        "old_version_at": record["old_fetched_at"],
+        "new_version_at": record["new_fetched_at"],
+        "effective_date": record["effective_date"],
+        "upcoming_and_current": record["upcoming_and_current"],
+        "severity": record["severity"],
+        "topics": record["topics"],
+        "clauses": record["clauses"],
+    }
+
+
+async def diff_report(config: Config, store: Store, platform_id: str, document: str | None) -> dict[str, Any]:
+    """`clausewatch diff`: the latest clause-level change of each (or the named) document."""
+    changes = []
+    for spec in _documents(config, platform_id, document):
+        records = await store.changes(spec.id, limit=1)
+        if records:
+            changes.append(_change_view(spec, records[0]))
+    changes.sort(key=lambda c: c["new_version_at"] or "", reverse=True)
+    return {"platform": platform_id, "document": document, "changes": changes}
+
+
+async def history_report(config: Config, store: Store, platform_id: str, document: str | None) -> dict[str, Any]:
+    """`clausewatch history`: dated versions and substantive changes of each (or the named) document."""
+    documents = []
+    for spec in _documents(config, platform_id, document):
+        versions = await store.snapshots(spec.id)
+        records = await store.changes(spec.id, limit=50)
+        documents.append(
+            {
+                "type": spec.doc_type,
+                "source": spec.id,
+                "url": spec.location,
+                "versions": [{"version": v["hash"][:16], "fetched_at": v["fetched_at"]} for v in versions],
+                "changes": [
+                    {k: view[k] for k in ("new_version_at", "effective_date", "severity", "topics")}
+                    | {"clauses": len(view["clauses"]),
+                       "kinds": sorted({c["kind"] for c in view["clauses"]})}
+                    for view in (_change_view(spec, r) for r in records)
+                ],
+            }
+        )
+    return {"platform": platform_id, "document": document, "documents": documents}

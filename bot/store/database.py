@@ -88,12 +88,29 @@ class SnapshotWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeWrite:
+    """A clause-level change record, written with the snapshot of the new version it describes."""
+
+    platform: str | None
+    doc_type: str | None
+    old_snapshot_id: int
+    old_fetched_at: str
+    effective_date: str | None
+    upcoming_and_current: bool
+    severity: str
+    topics: tuple[str, ...]
+    clauses: list[dict[str, Any]]
+    event_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     id: int
     source_id: str
     hash: str
     text: str
     fetched_at: str
+    metadata: str = "[]"  # JSON list of the lines kept aside by normalisation ("Last updated …")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +138,7 @@ class Outcome:
     entries: list[EntryWrite] = field(default_factory=list)
     entries_seen: list[str] = field(default_factory=list)
     snapshot: SnapshotWrite | None = None
+    change: ChangeWrite | None = None
     messages: list[Routed] = field(default_factory=list)
 
 
@@ -315,7 +333,8 @@ class Store:
         def load(db: Database) -> Snapshot | None:
             rows = list(
                 db.query(
-                    "SELECT id, source_id, hash, text, fetched_at FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT 1",
+                    "SELECT id, source_id, hash, text, fetched_at, metadata FROM snapshots WHERE source_id = ? "
+                    "ORDER BY id DESC LIMIT 1",
                     [source_id],
                 )
             )
@@ -362,13 +381,44 @@ class Store:
                     )
             if outcome.snapshot is not None:
                 snap = outcome.snapshot
-                db.execute(
+                cursor = db.execute(
                     "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?)",
                     [outcome.source_id, snap.hash, snap.raw_hash, snap.text, json.dumps(list(snap.metadata)), now],
                 )
+                if outcome.change is not None:
+                    change = outcome.change
+                    db.execute(
+                        "INSERT INTO changes (source_id, platform, doc_type, old_snapshot_id, new_snapshot_id, "
+                        "old_fetched_at, new_fetched_at, effective_date, upcoming_and_current, severity, topics, "
+                        "clauses, event_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [outcome.source_id, change.platform, change.doc_type, change.old_snapshot_id, cursor.lastrowid,
+                         change.old_fetched_at, now, change.effective_date, int(change.upcoming_and_current),
+                         change.severity, json.dumps(list(change.topics)), json.dumps(change.clauses, ensure_ascii=False),
+                         change.event_key],
+                    )
             return _record_events(db, outcome.messages, now)
 
         return await self.write(apply)
+
+    async def changes(self, source_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest clause-level change records of a document, newest first."""
+
+        def load(db: Database) -> list[dict[str, Any]]:
+            rows = list(db.query("SELECT * FROM changes WHERE source_id = ? ORDER BY id DESC LIMIT ?", [source_id, limit]))
+            for row in rows:
+                row["topics"] = json.loads(row["topics"] or "[]")
+                row["clauses"] = json.loads(row["clauses"] or "[]")
+                row["upcoming_and_current"] = bool(row["upcoming_and_current"])
+            return rows
+
+        return await self.read(load)
+
+    async def snapshots(self, source_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Dated versions of a document, newest first (without their text)."""
+        return await self.query(
+            "SELECT id, hash, fetched_at, metadata FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+            [source_id, limit],
+        )
 
     # --- outbox -------------------------------------------------------------------------------
 

@@ -102,3 +102,28 @@ def m001_initial(db: Database) -> None:
         {"id": int, "started_at": str, "finished_at": str, "sources": int, "ok": int, "failed": int, "events": int},
         pk="id",
     )
+
+
+@migrations()
+def m002_changes(db: Database) -> None:
+    """Clause-level change records of terms documents (one per substantive new version)."""
+    db["changes"].create(
+        {
+            "id": int,
+            "source_id": str,
+            "platform": str,
+            "doc_type": str,
+            "old_snapshot_id": int,
+            "new_snapshot_id": int,
+            "old_fetched_at": str,
+            "new_fetched_at": str,
+            "effective_date": str,
+            "upcoming_and_current": int,
+            "severity": str,
+            "topics": str,
+            "clauses": str,
+            "event_key": str,
+        },
+        pk="id",
+    )
+    db["changes"].create_index(["source_id", "id"])
