@@ -19,6 +19,7 @@ from bot.app import App, config_path, install_stop_signals, load_config
 from bot.core.config import Config, ConfigError
 from bot.pipeline.poller import Progress
 from bot.core.events import clause_lines
+from bot.pipeline.history_import import ArchiveError, backfill_platform, import_archive
 from bot.pipeline.reports import diff_report, history_report, overview_report, sources_report, status_report
 from bot.store.database import StoreError
 
@@ -314,6 +315,89 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
         for change in doc["changes"]:
             click.echo(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clauses "
                        f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
+
+
+def _run_archive(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
+    """`_run` for history commands: an unreadable archive exits 1 with its reason, not a traceback."""
+    try:
+        return _run(ctx, work)
+    except ArchiveError as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(1)
+        raise
+
+
+def _import_counts(report: dict[str, Any]) -> str:
+    return (f"{report['seen']} versions: {report['stored']} stored, {report['duplicates']} duplicates, "
+            f"{report['skipped']} skipped, {report['not_newer']} not newer than stored, "
+            + (f"{report['failed']} failed, " if report.get("failed") else "")
+            + f"{report['changes']} changes recorded")
+
+
+@main.command(name="import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
+@click.pass_context
+def import_(ctx: click.Context, directory: Path, as_json: bool) -> None:
+    """Import past versions of terms from a git archive laid out <Service>/<Terms type>.md.
+
+    DIRECTORY is a folder inside a git repository (e.g. a clone of a public terms archive). Each file is
+    matched to a configured platform (id, name or alias; case and accents ignored) and document type;
+    its commits become dated versions and clause-level changes, oldest first. No alert is posted.
+    Versions dated at or before a document's newest stored version are skipped, so re-runs are safe.
+    """
+    config = _load(ctx)
+
+    async def work() -> dict[str, Any]:
+        async with App.open(config) as app:
+            return await import_archive(app.store, config, directory)
+
+    report = _run_archive(ctx, work)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for entry in report["files"]:
+        label = f"{entry['service']}/{entry['type']}"
+        if entry["status"] == "imported":
+            click.echo(f"{label} → {entry['source']}: {_import_counts(entry['report'])}")
+        else:
+            click.echo(f"{label}: skipped ({entry['reason']})")
+    click.echo(f"total: {_import_counts(report['totals'])}")
+
+
+@main.command()
+@click.argument("platform")
+@click.option("--document", "doc_type", default=None, help='Only this document type, e.g. "Terms of Service".')
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only captures from this day on (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the backfill report as JSON.")
+@click.pass_context
+def backfill(ctx: click.Context, platform: str, doc_type: str | None, since: Any, as_json: bool) -> None:
+    """Fill a platform's document history from Wayback Machine captures (config: `archive`).
+
+    Lists each URL document's captures, fetches them one at a time (`archive.delay` apart) in their
+    original form and stores each new text as a version dated by its capture, with clause-level changes.
+    No alert is posted. Captures dated at or before the newest stored version are not fetched again.
+    """
+    config = _load(ctx)
+    _check_platform(ctx, config, platform)
+
+    async def work() -> dict[str, Any]:
+        async with App.open(config) as app:
+            return await backfill_platform(app.store, config, app.poller.fetcher, platform, doc_type,
+                                           since.date() if since else None)
+
+    report = _run_archive(ctx, work)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for entry in report["documents"]:
+        if entry["report"] is None:
+            click.echo(f"{entry['type']}: skipped ({entry['reason']})")
+            continue
+        click.echo(f"{entry['type']} ({entry['url']}): {_import_counts(entry['report'])}")
+        for problem in entry["report"]["problems"]:
+            click.echo(f"  {problem}")
 
 
 @main.command()

@@ -70,6 +70,8 @@ _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 
 CHANNEL_KINDS: tuple[str, ...] = ("console", "jsonl", "slack", "discord")
+DEFAULT_ARCHIVE_URL = "https://web.archive.org"
+DEFAULT_ARCHIVE_DELAY = 1.0
 
 
 class ConfigError(ValueError):
@@ -82,8 +84,8 @@ class ConfigError(ValueError):
         super().__init__(f"invalid configuration in {file}:\n{lines}")
 
 
-def parse_duration(value: object) -> float:
-    """`90s`, `10m`, `1h`, `1d`, `250ms` or a number of seconds → seconds."""
+def parse_duration(value: object, allow_zero: bool = False) -> float:
+    """`90s`, `10m`, `1h`, `1d`, `250ms` or a number of seconds → seconds (0 only with `allow_zero`)."""
     if isinstance(value, bool):
         raise ValueError("expected a duration like 90s, 10m, 1h")
     if isinstance(value, (int, float)):
@@ -93,8 +95,8 @@ def parse_duration(value: object) -> float:
         if not match:
             raise ValueError(f"expected a duration like 90s, 10m, 1h, got {value!r}")
         seconds = float(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
-    if seconds <= 0:
-        raise ValueError(f"expected a positive duration, got {value!r}")
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ValueError(f"expected a {'non-negative' if allow_zero else 'positive'} duration, got {value!r}")
     return seconds
 
 
@@ -200,6 +202,8 @@ class Config:
     channels: tuple[Channel, ...]
     extra_sources: tuple[SourceSpec, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    archive_url: str = DEFAULT_ARCHIVE_URL  # Wayback Machine (or compatible) for `clausewatch backfill`
+    archive_delay: float = DEFAULT_ARCHIVE_DELAY  # seconds between two requests to the archive
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -312,7 +316,8 @@ def _kind(value: object) -> str:
     )
 
 
-_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels"}
+_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive"}
+_ARCHIVE_KEYS = {"url", "delay"}
 _POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
 _PLATFORM_KEYS = {"name", "aliases", "documents", "feeds"}
 _DOCUMENT_KEYS = {"type", "url", "path", "select", "remove", "interval"}
@@ -354,6 +359,7 @@ def parse_config(text: str, path: Path) -> Config:
         if (channel := _parse_channel(check, raw, f"channels[{index}]", platforms, base)) is not None
     )
     _check_unique(check, platforms, feeds, channels)
+    archive_url, archive_delay = _parse_archive(check, top.get("archive"))
     if check.problems:
         raise ConfigError(file, check.problems)
     return Config(
@@ -364,6 +370,8 @@ def parse_config(text: str, path: Path) -> Config:
         feeds=feeds,
         channels=channels,
         warnings=tuple(check.warnings),
+        archive_url=archive_url,
+        archive_delay=archive_delay,
     )
 
 
@@ -390,6 +398,17 @@ def _parse_poll(check: _Checker, raw: object) -> PollSettings:
         jitter=jitter,
         failure_threshold=check.integer(data.get("failure_threshold"), "poll.failure_threshold", default.failure_threshold),
     )
+
+
+def _parse_archive(check: _Checker, raw: object) -> tuple[str, float]:
+    """`archive: {url, delay}`: where `clausewatch backfill` reads past versions, and how politely."""
+    data = check.mapping(raw, "archive", _ARCHIVE_KEYS)
+    url = check.string(data.get("url"), "archive.url") or DEFAULT_ARCHIVE_URL
+    if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+        check.fail("archive.url", f"expected an http(s):// URL, got {url!r}")
+    delay = check.converted(data.get("delay"), "archive.delay", DEFAULT_ARCHIVE_DELAY,
+                            lambda value: parse_duration(value, allow_zero=True))
+    return url.rstrip("/"), delay
 
 
 def _fraction(value: object) -> float:

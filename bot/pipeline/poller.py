@@ -32,7 +32,7 @@ from bot.core.platforms import match_platforms
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
-from bot.store.database import ChangeWrite, EntryWrite, FetchState, Outcome, Routed, SnapshotWrite, Store
+from bot.store.database import ChangeWrite, EntryWrite, FetchState, Outcome, Routed, Snapshot, SnapshotWrite, Store
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -206,18 +206,9 @@ class Poller:
 
     async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         try:
-            text = await asyncio.to_thread(
-                extract_text, result.body, content_type=result.content_type, name=spec.location,
-                select=spec.select, remove=spec.remove,
-            )
-        except ExtractionError as error:
-            return "error", await self._fail(spec, state, str(error), result, kind="extract")
-        problem = looks_like_error_page(text)
-        if problem is not None:
-            if spec.select and not text.strip():
-                problem = f"the selector {spec.select!r} matched nothing"
-            return "error", await self._fail(spec, state, problem, result, kind="error_page")
-        document = await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
+            document = await read_document(spec, result.body, result.content_type, spec.location)
+        except DocumentProblem as problem:
+            return "error", await self._fail(spec, state, str(problem), result, kind=problem.kind)
         latest = await self.store.latest_snapshot(spec.id)
         snapshot: SnapshotWrite | None = None
         change: ChangeWrite | None = None
@@ -227,17 +218,10 @@ class Poller:
             seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
             if latest is not None and not seen_before:
                 platform = self.config.platforms.get(spec.platform or "")
-                found = await asyncio.to_thread(
-                    _terms_change, spec, platform, latest.text, document, self._now()
-                )
+                found = await asyncio.to_thread(document_change, spec, platform, latest, document, self._now())
                 if found is not None:
-                    message, record = found
+                    change, message = found
                     messages.append(message)
-                    change = ChangeWrite(
-                        spec.platform, spec.doc_type, latest.id, latest.fetched_at, record.effective,
-                        record.upcoming_and_current, message.severity, message.topics,
-                        [dataclasses.asdict(c) for c in record.changes], message.key,
-                    )
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot,
                           change=change)
         return "ok", await self._commit(spec, state, outcome, messages)
@@ -350,6 +334,48 @@ class Poller:
         if second != self._now_second:
             self._now_second, self._now_text = second, moment.isoformat(timespec="seconds")
         return self._now_text
+
+
+class DocumentProblem(Exception):
+    """A fetched document version that is not usable terms text; `kind` is "extract" or "error_page"."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+async def read_document(spec: SourceSpec, body: bytes, content_type: str | None, name: str) -> NormalizedDocument:
+    """One version of a document as normalised text (extraction with the spec's select/remove).
+
+    Raises DocumentProblem for unreadable markup and for error, placeholder or empty pages.
+    """
+    try:
+        text = await asyncio.to_thread(
+            extract_text, body, content_type=content_type, name=name, select=spec.select, remove=spec.remove,
+        )
+    except ExtractionError as error:
+        raise DocumentProblem(str(error), "extract") from error
+    problem = looks_like_error_page(text)
+    if problem is not None:
+        if spec.select and not text.strip():
+            problem = f"the selector {spec.select!r} matched nothing"
+        raise DocumentProblem(problem, "error_page")
+    return await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
+
+
+def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
+                    at: str) -> tuple[ChangeWrite, Message] | None:
+    """The clause-level change record from `latest` to `document` and its message (run in a thread),
+    or None when they differ only in ignored ways."""
+    found = _terms_change(spec, platform, latest.text, document, at)
+    if found is None:
+        return None
+    message, record = found
+    change = ChangeWrite(
+        spec.platform, spec.doc_type, latest.id, latest.fetched_at, record.effective, record.upcoming_and_current,
+        message.severity, message.topics, [dataclasses.asdict(c) for c in record.changes], message.key,
+    )
+    return change, message
 
 
 def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: int) -> EntryWrite:
