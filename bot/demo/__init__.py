@@ -12,7 +12,9 @@ from typing import TextIO
 from bot.app import App
 from bot.core.config import parse_config
 from bot.demo.server import STAGES, FixtureServer
-from bot.pipeline.reports import status_report
+from bot.core.clauses import ClauseChange
+from bot.core.events import clause_lines
+from bot.pipeline.reports import diff_report, status_report
 
 NARRATION = (
     "Cycle 1 — first look: every source is recorded as a baseline; nothing is posted (no flood on subscribe).",
@@ -71,7 +73,13 @@ async def run_demo(out: TextIO, keep: Path | None = None) -> None:
                         f"{delivery.delivered} deliveries)\n\n"
                     )
                 status = await status_report(config, app.store, "cloudtune")
+                latest = await diff_report(config, app.store, "cloudtune", None)
             _print_status(out, status)
+            for change in latest["changes"]:
+                out.write(f"\nLatest change, clause by clause (`clausewatch diff cloudtune`): {change['document']}, "
+                          f"{change['severity']} severity\n")
+                for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]]):
+                    out.write(f"  {line}\n")
             lines = jsonl.read_text(encoding="utf-8").splitlines() if jsonl.exists() else []
             out.write(f"\nJSONL output: {len(lines)} records in {jsonl}" + ("" if keep else " (temporary)") + "\n")
             if lines:
