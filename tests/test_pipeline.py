@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from aiohttp import web
@@ -301,3 +302,23 @@ async def test_each_source_waits_for_its_own_interval(
         assert app.poller.due(now) == []
         assert [s.id for s in app.poller.due(now + 11 * 60)] == ["wire"]  # 10m ± 10% jitter
         assert len(app.poller.due(now + 67 * 60)) == 3  # the others: 1h ± 10%
+
+
+async def test_a_feed_that_grows_by_a_thousand_is_recorded_not_posted(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a0", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()
+        items = "".join(
+            f"<item><guid>n{i}</guid><title>Tunely item {i}</title><link>https://news.test/n{i}</link>"
+            f"<pubDate>{(datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=i)).strftime('%a, %d %b %Y %H:%M:%S GMT')}"
+            f"</pubDate><description>Entry {i}.</description></item>"
+            for i in range(1000)
+        )
+        remote.serve("/wire.xml", f"<?xml version='1.0'?><rss version='2.0'><channel><title>W</title>{items}</channel></rss>")
+        cycle, _ = await app.poll_once()
+        known = await app.store.query("SELECT count(*) AS n FROM entries WHERE source_id = 'wire'")
+    titles = [r["title"] for r in posts(tmp_path)]
+    assert len(titles) == 50 and "Tunely item 999" in titles and "Tunely item 949" not in titles
+    assert cycle.failed == 0 and known[0]["n"] == 1001  # everything recorded, so nothing is posted later either

@@ -37,6 +37,8 @@ from bot.store.database import ChangeWrite, EntryWrite, FetchState, Outcome, Rou
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
+LARGE_FEED = 256 * 1024  # bytes; larger feeds are parsed in a worker thread
+MAX_NEW_PER_POLL = 50  # new entries posted from one feed in one poll; the rest are recorded silently
 STATE_BATCH = 256  # batched fetch-state writes per transaction
 MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
 
@@ -164,7 +166,10 @@ class Poller:
 
     async def _process_feed(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         try:
-            feed = parse_feed(result.body, result.final_url or spec.location)
+            if len(result.body) > LARGE_FEED:  # a big (or hostile) feed is parsed off the event loop
+                feed = await asyncio.to_thread(parse_feed, result.body, result.final_url or spec.location)
+            else:
+                feed = parse_feed(result.body, result.final_url or spec.location)
         except FeedParseError as error:
             return "error", await self._fail(spec, state, f"not a readable feed: {error}", result, kind="parse")
         entries = list({entry.identity: entry for entry in reversed(feed.entries)}.values())[::-1]
@@ -173,6 +178,7 @@ class Poller:
         writes: list[EntryWrite] = []
         seen: list[str] = []
         messages: list[Message] = []
+        fresh: list[tuple[FeedEntry, Message]] = []
         announce: set[str] = set()
         if not state.primed and spec.backfill:
             newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
@@ -187,11 +193,12 @@ class Poller:
                 thread = story_thread(spec, entry)
                 writes.append(_entry_write(entry, platform, thread, 1))
                 if state.primed or entry.identity in announce:
-                    messages.append(entry_message(spec, platform, entry, at))
+                    fresh.append((entry, entry_message(spec, platform, entry, at)))
             else:
                 writes.append(_entry_write(entry, platform, previous.thread, previous.version + 1))
                 messages.append(entry_update_message(spec, platform, entry, previous.title, previous.text, previous.thread, at))
-        # Oldest first, so that a thread's opening post precedes its replies in every output.
+        messages = [*_without_flood(spec, fresh), *messages]
+        # Opening posts before replies, so that a thread's first post precedes its replies in every output.
         messages.sort(key=lambda m: (m.reply_to is not None, m.at))
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen)
         return "ok", await self._commit(spec, state, outcome, messages)
@@ -402,3 +409,14 @@ def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: No
     message = clause_change_message(spec, platform, changes, new.hash[:16], at, record.effective,
                                     record.upcoming_and_current)
     return message, record
+
+
+def _without_flood(spec: SourceSpec, fresh: list[tuple[FeedEntry, Message]]) -> list[Message]:
+    """At most MAX_NEW_PER_POLL new-entry posts per feed and poll, the newest: a feed that suddenly grows by
+    thousands of entries is recorded, not posted."""
+    if len(fresh) <= MAX_NEW_PER_POLL:
+        return [message for _, message in fresh]
+    log.warning("source %s: %d new entries at once; posting the newest %d, recording the rest", spec.id,
+                len(fresh), MAX_NEW_PER_POLL, extra={"source": spec.id})
+    newest = sorted(fresh, key=lambda pair: pair[0].published or pair[0].updated or "", reverse=True)
+    return [message for _, message in newest[:MAX_NEW_PER_POLL]]
