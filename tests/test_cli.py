@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from bot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ["check", "poll", "run", "sources", "status", "demo"]
+COMMANDS = sorted(main.commands)  # type: ignore[attr-defined]
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
