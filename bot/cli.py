@@ -16,12 +16,20 @@ import click
 
 from bot import __version__
 from bot.app import App, config_path, install_stop_signals, load_config
+from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
-from bot.pipeline.poller import Progress
 from bot.core.events import clause_lines
 from bot.pipeline.history_import import ArchiveError, backfill_platform, import_archive
-from bot.pipeline.reports import diff_report, history_report, overview_report, sources_report, status_report
-from bot.store.database import StoreError
+from bot.pipeline.poller import Progress
+from bot.pipeline.reports import (
+    diff_report,
+    document_specs,
+    history_report,
+    overview_report,
+    sources_report,
+    status_report,
+)
+from bot.store.database import Store, StoreError
 
 T = TypeVar("T")
 CONFIG_ERROR_EXIT = 2
@@ -199,11 +207,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """Table of sources with health, last fetch, next due and last error."""
     config = _load(ctx)
 
-    async def work() -> list[Any]:
-        async with App.open(config) as app:
-            return await sources_report(config, app.store)
-
-    rows = _run(ctx, work)
+    rows = _report(ctx, config, sources_report)
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2, ensure_ascii=False))
         return
@@ -227,13 +231,10 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
     if platform is not None:
         _check_platform(ctx, config, platform)
 
-    async def work() -> dict[str, Any]:
-        async with App.open(config) as app:
-            if platform is None:
-                return await overview_report(config, app.store)
-            return await status_report(config, app.store, platform)
-
-    report = _run(ctx, work)
+    if platform is None:
+        report = _report(ctx, config, overview_report)
+    else:
+        report = _report(ctx, config, lambda c, store: status_report(c, store, platform))
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -260,6 +261,25 @@ def _check_platform(ctx: click.Context, config: Config, platform: str) -> None:
     ctx.exit(1)
 
 
+def _check_document(ctx: click.Context, config: Config, platform: str, document: str | None) -> None:
+    """Exit 1 listing the platform's document types when `document` names none of them."""
+    if document is None or document_specs(config, platform, document):
+        return
+    known = ", ".join(f"'{d.doc_type}'" for d in config.platforms[platform].documents) or "none"
+    click.echo(f"{platform} has no document {document!r}; configured: {known}", err=True)
+    ctx.exit(1)
+
+
+def _report(ctx: click.Context, config: Config, build: Callable[[Config, Store], Awaitable[T]]) -> T:
+    """Open the app on `config` and build a read-only report from its store."""
+
+    async def work() -> T:
+        async with App.open(config) as app:
+            return await build(config, app.store)
+
+    return _run(ctx, work)
+
+
 @main.command()
 @click.argument("platform")
 @click.argument("document", required=False)
@@ -269,17 +289,11 @@ def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool)
     """The latest change of a platform's terms, clause by clause (DOCUMENT: a type such as "Terms of Service")."""
     config = _load(ctx)
     _check_platform(ctx, config, platform)
-
-    async def work() -> dict[str, Any]:
-        async with App.open(config) as app:
-            return await diff_report(config, app.store, platform, document)
-
-    report = _run(ctx, work)
+    _check_document(ctx, config, platform, document)
+    report = _report(ctx, config, lambda c, store: diff_report(c, store, platform, document))
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    from bot.core.clauses import ClauseChange
-
     if not report["changes"]:
         click.echo(f"no recorded change for {platform}" + (f" {document}" if document else ""))
         return
@@ -301,12 +315,8 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
     """Dated versions and substantive changes of a platform's documents."""
     config = _load(ctx)
     _check_platform(ctx, config, platform)
-
-    async def work() -> dict[str, Any]:
-        async with App.open(config) as app:
-            return await history_report(config, app.store, platform, document)
-
-    report = _run(ctx, work)
+    _check_document(ctx, config, platform, document)
+    report = _report(ctx, config, lambda c, store: history_report(c, store, platform, document))
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

@@ -241,3 +241,11 @@ def test_diff_history_and_status_after_a_clause_change(tmp_path: Path) -> None:
     assert status["documents"][0]["last_change"] == change["new_version_at"]
     code, _, err = invoke("--config", str(config), "diff", "tunley")
     assert code == 1 and "did you mean: tunely" in err
+
+
+def test_diff_of_an_unknown_document_lists_the_configured_ones(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("platforms:\n  tunely:\n    name: Tunely\n    documents:\n"
+                      "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
+    code, _, err = invoke("--config", str(config), "diff", "tunely", "Cookie Policy")
+    assert code == 1 and "tunely has no document 'Cookie Policy'; configured: 'Terms of Service'" in err

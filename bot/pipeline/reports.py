@@ -118,7 +118,7 @@ async def overview_report(config: Config, store: Store) -> dict[str, Any]:
     return {"platforms": platforms, "last_cycle": cycles[0] if cycles else None}
 
 
-def _documents(config: Config, platform_id: str, document: str | None) -> list[SourceSpec]:
+def document_specs(config: Config, platform_id: str, document: str | None) -> list[SourceSpec]:
     """The platform's documents, or the one named by type ("Terms of Service") or slug ("terms-of-service")."""
     specs = list(config.platforms[platform_id].documents)
     if document is None:
@@ -145,7 +145,7 @@ def _change_view(spec: SourceSpec, record: dict[str, Any]) -> dict[str, Any]:
 async def diff_report(config: Config, store: Store, platform_id: str, document: str | None) -> dict[str, Any]:
     """`clausewatch diff`: the latest clause-level change of each (or the named) document."""
     changes = []
-    for spec in _documents(config, platform_id, document):
+    for spec in document_specs(config, platform_id, document):
         records = await store.changes(spec.id, limit=1)
         if records:
             changes.append(_change_view(spec, records[0]))
@@ -156,7 +156,7 @@ async def diff_report(config: Config, store: Store, platform_id: str, document: 
 async def history_report(config: Config, store: Store, platform_id: str, document: str | None) -> dict[str, Any]:
     """`clausewatch history`: dated versions and substantive changes of each (or the named) document."""
     documents = []
-    for spec in _documents(config, platform_id, document):
+    for spec in document_specs(config, platform_id, document):
         versions = await store.snapshots(spec.id)
         records = await store.changes(spec.id, limit=50)
         documents.append(
