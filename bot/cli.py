@@ -339,7 +339,8 @@ def _run_archive(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
 
 def _import_counts(report: dict[str, Any]) -> str:
     return (f"{report['seen']} versions: {report['stored']} stored, {report['duplicates']} duplicates, "
-            f"{report['skipped']} skipped, {report['not_newer']} not newer than stored, "
+            f"{report['skipped']} skipped, "
+            + (f"{report['already_handled']} captures already handled, " if report.get("already_handled") else "")
             + (f"{report['failed']} failed, " if report.get("failed") else "")
             + f"{report['changes']} changes recorded")
 
@@ -354,7 +355,7 @@ def import_(ctx: click.Context, directory: Path, as_json: bool) -> None:
     DIRECTORY is a folder inside a git repository (e.g. a clone of a public terms archive). Each file is
     matched to a configured platform (id, name or alias; case and accents ignored) and document type;
     its commits become dated versions and clause-level changes, oldest first. No alert is posted.
-    Versions dated at or before a document's newest stored version are skipped, so re-runs are safe.
+    Older versions are inserted in date order; a text already stored is skipped, so re-runs are safe.
     """
     config = _load(ctx)
 
@@ -387,7 +388,7 @@ def backfill(ctx: click.Context, platform: str, doc_type: str | None, since: Any
 
     Lists each URL document's captures, fetches them one at a time (`archive.delay` apart) in their
     original form and stores each new text as a version dated by its capture, with clause-level changes.
-    No alert is posted. Captures dated at or before the newest stored version are not fetched again.
+    No alert is posted. Captures a previous backfill handled are not fetched again.
     """
     config = _load(ctx)
     _check_platform(ctx, config, platform)

@@ -126,7 +126,7 @@ def test_import_records_dated_versions_and_changes_without_events(tmp_path: Path
 
     code, out, _ = invoke("--config", str(config), "import", str(archive), "--json")
     again = json.loads(out)["totals"]
-    assert code == 0 and again["stored"] == 0 and again["changes"] == 0 and again["not_newer"] == 3
+    assert code == 0 and again["stored"] == 0 and again["changes"] == 0 and again["duplicates"] == 4
     code, out, _ = invoke("--config", str(config), "history", "tunely", "--json")
     assert len(json.loads(out)["documents"][0]["versions"]) == 3
 
@@ -210,10 +210,22 @@ async def test_backfill_stores_captures_oldest_first_and_resumes(tmp_path: Path,
     versions = [v["fetched_at"] for v in json.loads(out)["documents"][0]["versions"]]
     assert versions == ["2024-05-10T12:00:00+00:00", "2023-01-02T03:04:05+00:00"]
 
+    # Without --since, only the capture left out before is fetched: it is older than every stored
+    # version, so it goes first in the history and the next version's change is recomputed against it.
     wayback.page_requests.clear()
     code, out, _ = await asyncio.to_thread(invoke, "--config", str(config), "backfill", "tunely", "--json")
     report = json.loads(out)["documents"][0]["report"]
-    assert code == 0 and wayback.page_requests == [] and report["stored"] == 0 and report["not_newer"] == 4
+    assert code == 0 and wayback.page_requests == ["20220301101500"]
+    assert (report["stored"], report["already_handled"]) == (1, 3)
+    code, out, _ = await asyncio.to_thread(invoke, "--config", str(config), "history", "tunely", "--json")
+    document = json.loads(out)["documents"][0]
+    assert [v["fetched_at"] for v in document["versions"]][-1] == "2022-03-01T10:15:00+00:00"
+    assert [c["new_version_at"] for c in document["changes"]] == ["2024-05-10T12:00:00+00:00", "2023-01-02T03:04:05+00:00"]
+
+    wayback.page_requests.clear()
+    code, out, _ = await asyncio.to_thread(invoke, "--config", str(config), "backfill", "tunely", "--json")
+    report = json.loads(out)["documents"][0]["report"]
+    assert code == 0 and wayback.page_requests == [] and report["stored"] == 0 and report["already_handled"] == 4
     assert events(config) == 0
 
 

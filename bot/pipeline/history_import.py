@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 from bot.core.config import Config, Platform, SourceSpec
 from bot.core.topics import fold
+from bot.core.documents import NormalizedDocument
 from bot.pipeline.poller import DocumentProblem, document_change, read_document
 from bot.sources.archives import (
     ArchiveError,
@@ -26,7 +28,7 @@ from bot.sources.archives import (
     wayback_snapshot,
 )
 from bot.sources.fetcher import Fetcher
-from bot.store.database import Outcome, SnapshotWrite, Store
+from bot.store.database import ChangeWrite, Snapshot, SnapshotWrite, Store
 
 __all__ = ["ArchiveError", "ImportReport", "backfill_platform", "import_archive", "ingest_versions"]
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ class ImportReport:
 
     source: str
     seen: int = 0  # versions (or captures) considered
-    not_newer: int = 0  # dated at or before the newest stored snapshot: left alone (resumable re-runs)
+    already_handled: int = 0  # web-archive captures a previous backfill handled: not fetched again
     stored: int = 0  # new snapshots
     duplicates: int = 0  # text already stored for this document
     skipped: int = 0  # error pages and unreadable versions
@@ -51,7 +53,7 @@ class ImportReport:
         return asdict(self)
 
     def add(self, other: ImportReport) -> None:
-        for name in ("seen", "not_newer", "stored", "duplicates", "skipped", "failed", "changes"):
+        for name in ("seen", "already_handled", "stored", "duplicates", "skipped", "failed", "changes"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems)
 
@@ -62,35 +64,22 @@ def _stamp(moment: datetime) -> str:
     return aware.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
-async def newest_snapshot_time(store: Store, source_id: str) -> datetime | None:
-    """When the newest stored version of a document was fetched (naive times are taken as UTC)."""
-    latest = await store.latest_snapshot(source_id)
-    if latest is None:
-        return None
-    moment = datetime.fromisoformat(latest.fetched_at)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versions: Iterable[Version],
                           name: str | None = None) -> ImportReport:
-    """Store past versions of the document `spec`, oldest first, each dated by its own time.
+    """Store past versions of the document `spec`, each dated by its own time, oldest first.
 
-    Versions dated at or before the newest stored snapshot are skipped (so a re-run is resumable and
-    idempotent; history older than what is already stored is not inserted before it). Error pages are
-    skipped; a text already stored for the document is a duplicate. Each new text becomes a snapshot,
-    with a clause-level change record from the previous one; no event or delivery is created.
+    A version may be older than what is stored already (history loaded after the bot started polling):
+    it is inserted in date order, with a change record from the version before it, and the change record
+    of the version after it is recomputed against it. Error pages are skipped; a text already stored for
+    the document is a duplicate (so re-runs store nothing twice). No event or delivery is created.
     `name` (a file name) tells Markdown from HTML when there is no content type; default: the spec's URL.
     """
     report = ImportReport(spec.id)
     platform: Platform | None = config.platforms.get(spec.platform or "")
-    newest = await newest_snapshot_time(store, spec.id)
     known = await store.snapshot_hashes(spec.id)
     for moment, body, content_type in sorted(versions, key=lambda version: _stamp(version[0])):
         report.seen += 1
         at = _stamp(moment)
-        if newest is not None and datetime.fromisoformat(at) <= newest:
-            report.not_newer += 1
-            continue
         try:
             document = await read_document(spec, body, content_type, name or spec.location)
         except DocumentProblem as problem:
@@ -100,17 +89,28 @@ async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versio
         if document.hash in known:
             report.duplicates += 1
             continue
-        latest = await store.latest_snapshot(spec.id)
-        found = await asyncio.to_thread(document_change, spec, platform, latest, document, at) if latest else None
-        raw_hash = hashlib.sha256(body).hexdigest()
-        outcome = Outcome(spec.id, {}, snapshot=SnapshotWrite(document.hash, raw_hash, document.text, document.metadata),
-                          change=found[0] if found else None)
-        await store.commit(outcome, at)  # no messages: nothing is routed or delivered
+        before, after = await store.neighbours(spec.id, at)
+        change_before = await _change(spec, platform, before, document, at)
+        change_after = None
+        if after is not None:
+            this = Snapshot(0, spec.id, document.hash, document.text, at, json.dumps(list(document.metadata)))
+            following = NormalizedDocument(after.text, after.hash, tuple(json.loads(after.metadata or "[]")))
+            change_after = await _change(spec, platform, this, following, after.fetched_at)
+        snapshot = SnapshotWrite(document.hash, hashlib.sha256(body).hexdigest(), document.text, document.metadata)
+        await store.insert_version(spec.id, snapshot, at, change_before, after, change_after)
         known.add(document.hash)
-        newest = datetime.fromisoformat(at)
         report.stored += 1
-        report.changes += 1 if found else 0
+        report.changes += 1 if change_before else 0
     return report
+
+
+async def _change(spec: SourceSpec, platform: Platform | None, before: Snapshot | None, document: NormalizedDocument,
+                  at: str) -> ChangeWrite | None:
+    """The clause-level change record from `before` to `document` (None without a difference that counts)."""
+    if before is None:
+        return None
+    found = await asyncio.to_thread(document_change, spec, platform, before, document, at)
+    return found[0] if found else None
 
 
 # --- a terms archive in git ----------------------------------------------------------------------
@@ -177,21 +177,22 @@ async def import_archive(store: Store, config: Config, root: Path) -> dict[str, 
 
 async def backfill_document(store: Store, config: Config, fetcher: Fetcher, spec: SourceSpec, since: date | None,
                             pacer: Pacer) -> ImportReport:
-    """Captures of one URL document newer than its newest snapshot, fetched one by one and ingested oldest first.
+    """Captures of one URL document, fetched one by one and ingested oldest first.
 
-    Captures dated at or before the newest stored snapshot are counted as `not_newer` without being fetched.
-    Raises ArchiveError when the capture listing cannot be read; a capture that fails counts as `failed`.
+    Captures a previous backfill handled are counted as `already_handled` without being fetched again
+    (a failed download is not recorded as handled, so the next run retries it). Raises ArchiveError when
+    the capture listing cannot be read; a capture that fails counts as `failed`.
     """
     assert spec.url is not None
     report = ImportReport(spec.id)
     captures = await wayback_captures(fetcher, config.archive_url, spec.url, since, pacer)
-    newest = await newest_snapshot_time(store, spec.id)
-    for moment, original in captures:
-        if newest is not None and moment <= newest:
-            report.seen += 1
-            report.not_newer += 1
-            continue
+    handled = await store.handled_captures(spec.id)
+    for moment, original in sorted(captures):
         timestamp = moment.strftime("%Y%m%d%H%M%S")
+        if timestamp in handled:
+            report.seen += 1
+            report.already_handled += 1
+            continue
         try:
             body, content_type = await wayback_snapshot(fetcher, config.archive_url, timestamp, original, pacer)
         except ArchiveError as error:
@@ -199,8 +200,10 @@ async def backfill_document(store: Store, config: Config, fetcher: Fetcher, spec
             report.failed += 1
             report.problems.append(f"{_stamp(moment)}: {error}")
             continue
-        report.add(await ingest_versions(store, config, spec, [(moment, body, content_type)]))
-        newest = await newest_snapshot_time(store, spec.id) or newest
+        version = await ingest_versions(store, config, spec, [(moment, body, content_type)])
+        report.add(version)
+        outcome = "stored" if version.stored else "duplicate" if version.duplicates else "skipped"
+        await store.mark_capture(spec.id, timestamp, outcome, _stamp(datetime.now(timezone.utc)))
     return report
 
 

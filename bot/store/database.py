@@ -7,6 +7,7 @@ transaction together with its events and their outbox rows, so a crash never lea
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import queue
@@ -334,7 +335,7 @@ class Store:
             rows = list(
                 db.query(
                     "SELECT id, source_id, hash, text, fetched_at, metadata FROM snapshots WHERE source_id = ? "
-                    "ORDER BY id DESC LIMIT 1",
+                    "ORDER BY fetched_at DESC, id DESC LIMIT 1",  # imported history may be inserted later
                     [source_id],
                 )
             )
@@ -386,25 +387,61 @@ class Store:
                     [outcome.source_id, snap.hash, snap.raw_hash, snap.text, json.dumps(list(snap.metadata)), now],
                 )
                 if outcome.change is not None:
-                    change = outcome.change
-                    db.execute(
-                        "INSERT INTO changes (source_id, platform, doc_type, old_snapshot_id, new_snapshot_id, "
-                        "old_fetched_at, new_fetched_at, effective_date, upcoming_and_current, severity, topics, "
-                        "clauses, event_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        [outcome.source_id, change.platform, change.doc_type, change.old_snapshot_id, cursor.lastrowid,
-                         change.old_fetched_at, now, change.effective_date, int(change.upcoming_and_current),
-                         change.severity, json.dumps(list(change.topics)), json.dumps(change.clauses, ensure_ascii=False),
-                         change.event_key],
-                    )
+                    _insert_change(db, outcome.source_id, outcome.change, cursor.lastrowid, now)
             return _record_events(db, outcome.messages, now)
 
         return await self.write(apply)
 
+    async def neighbours(self, source_id: str, at: str) -> tuple[Snapshot | None, Snapshot | None]:
+        """The versions of a document just before and just after the moment `at` (ISO 8601 UTC)."""
+        columns = "id, source_id, hash, text, fetched_at, metadata"
+
+        def load(db: Database) -> tuple[Snapshot | None, Snapshot | None]:
+            before = list(db.query(f"SELECT {columns} FROM snapshots WHERE source_id = ? AND fetched_at < ? "
+                                   "ORDER BY fetched_at DESC, id DESC LIMIT 1", [source_id, at]))
+            after = list(db.query(f"SELECT {columns} FROM snapshots WHERE source_id = ? AND fetched_at > ? "
+                                  "ORDER BY fetched_at ASC, id ASC LIMIT 1", [source_id, at]))
+            return (Snapshot(**before[0]) if before else None, Snapshot(**after[0]) if after else None)
+
+        return await self.read(load)
+
+    async def insert_version(self, source_id: str, snapshot: SnapshotWrite, at: str, change_before: ChangeWrite | None,
+                             following: Snapshot | None, change_after: ChangeWrite | None) -> None:
+        """Insert a past version dated `at` between stored ones, in one transaction: its snapshot, its change
+        from the version before, and the change record of the `following` version recomputed against it."""
+
+        def apply(db: Database) -> None:
+            new_id = db.execute(
+                "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?)",
+                [source_id, snapshot.hash, snapshot.raw_hash, snapshot.text, json.dumps(list(snapshot.metadata)), at],
+            ).lastrowid
+            if change_before is not None:
+                _insert_change(db, source_id, change_before, new_id, at)
+            if following is not None:
+                db.execute("DELETE FROM changes WHERE source_id = ? AND new_snapshot_id = ?", [source_id, following.id])
+                if change_after is not None:
+                    record = dataclasses.replace(change_after, old_snapshot_id=new_id, old_fetched_at=at)
+                    _insert_change(db, source_id, record, following.id, following.fetched_at)
+
+        await self.write(apply)
+
+    async def handled_captures(self, source_id: str) -> set[str]:
+        """Timestamps of web-archive captures of a document that a backfill already handled."""
+        rows = await self.query("SELECT timestamp FROM archive_captures WHERE source_id = ?", [source_id])
+        return {row["timestamp"] for row in rows}
+
+    async def mark_capture(self, source_id: str, timestamp: str, outcome: str, now: str) -> None:
+        await self.write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO archive_captures (source_id, timestamp, outcome, handled_at) VALUES (?,?,?,?)",
+            [source_id, timestamp, outcome, now],
+        ))
+
     async def changes(self, source_id: str, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest clause-level change records of a document, newest first."""
+        """The clause-level change records of a document, newest version first."""
 
         def load(db: Database) -> list[dict[str, Any]]:
-            rows = list(db.query("SELECT * FROM changes WHERE source_id = ? ORDER BY id DESC LIMIT ?", [source_id, limit]))
+            rows = list(db.query("SELECT * FROM changes WHERE source_id = ? ORDER BY new_fetched_at DESC, id DESC "
+                                 "LIMIT ?", [source_id, limit]))
             for row in rows:
                 row["topics"] = json.loads(row["topics"] or "[]")
                 row["clauses"] = json.loads(row["clauses"] or "[]")
@@ -416,7 +453,8 @@ class Store:
     async def snapshots(self, source_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """Dated versions of a document, newest first (without their text)."""
         return await self.query(
-            "SELECT id, hash, fetched_at, metadata FROM snapshots WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+            "SELECT id, hash, fetched_at, metadata FROM snapshots WHERE source_id = ? "
+            "ORDER BY fetched_at DESC, id DESC LIMIT ?",
             [source_id, limit],
         )
 
@@ -472,6 +510,17 @@ class Store:
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Read-only query for reports (`sources`, `status`)."""
         return await self.read(lambda db: list(db.query(sql, list(params))))
+
+
+def _insert_change(db: Database, source_id: str, change: ChangeWrite, new_snapshot_id: int | None, new_at: str) -> None:
+    db.execute(
+        "INSERT INTO changes (source_id, platform, doc_type, old_snapshot_id, new_snapshot_id, old_fetched_at, "
+        "new_fetched_at, effective_date, upcoming_and_current, severity, topics, clauses, event_key) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [source_id, change.platform, change.doc_type, change.old_snapshot_id, new_snapshot_id, change.old_fetched_at,
+         new_at, change.effective_date, int(change.upcoming_and_current), change.severity,
+         json.dumps(list(change.topics)), json.dumps(change.clauses, ensure_ascii=False), change.event_key],
+    )
 
 
 def _record_events(db: Database, messages: Sequence[Routed], now: str) -> int:

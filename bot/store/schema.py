@@ -127,3 +127,12 @@ def m002_changes(db: Database) -> None:
         pk="id",
     )
     db["changes"].create_index(["source_id", "id"])
+
+
+@migrations()
+def m003_archive_captures(db: Database) -> None:
+    """Web-archive captures already handled per document, so that a backfill resumes without refetching."""
+    db["archive_captures"].create(
+        {"source_id": str, "timestamp": str, "outcome": str, "handled_at": str},
+        pk=("source_id", "timestamp"),
+    )
