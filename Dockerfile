@@ -14,4 +14,6 @@ COPY feeds.yaml ./feeds.yaml
 
 USER clausewatch
 VOLUME ["/app/storage"]
+# Unhealthy when the last poll cycle is older than three intervals or the database refuses writes.
+HEALTHCHECK --interval=5m --timeout=60s --start-period=10m CMD ["clausewatch", "health"]
 CMD ["clausewatch", "run"]

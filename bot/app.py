@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import signal
@@ -25,7 +26,7 @@ from bot.pipeline.delivery import Deliverer, DeliveryReport
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.sources.document_text import check_selector
 from bot.sources.fetcher import Fetcher, build_session
-from bot.store.database import Store
+from bot.store.database import Store, StoreError
 
 log = logging.getLogger(__name__)
 CONFIG_ENV = "CLAUSEWATCH_CONFIG"
@@ -81,6 +82,48 @@ def plan_channels(config: Config) -> ChannelPlan:
     return ChannelPlan(tuple(active), inactive)
 
 
+class AlreadyRunning(RuntimeError):
+    """Another Clausewatch process is polling the same storage folder."""
+
+
+class PollerLock:
+    """An exclusive lock on `<storage>/clausewatch.lock` for the process that polls: two pollers on one
+    storage would fetch everything twice and race on delivery. The kernel releases it when the process
+    dies, even by SIGKILL, so a crash never leaves a stale lock behind."""
+
+    def __init__(self, storage: Path) -> None:
+        self.path = storage / "clausewatch.lock"
+        self._handle: TextIO | None = None
+
+    def acquire(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create storage folder {self.path.parent}: {error}") from error
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise AlreadyRunning(
+                f"another Clausewatch ({holder}) is already polling {self.path.parent}; stop it first, "
+                f"or give this one its own `storage`"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
 class App:
     """A running Clausewatch: open with `async with App.open(config) as app`."""
 
@@ -94,9 +137,22 @@ class App:
     @classmethod
     @contextlib.asynccontextmanager
     async def open(
-        cls, config: Config, stdout: TextIO | None = None, clock: Callable[[], datetime] = utc_now
+        cls, config: Config, stdout: TextIO | None = None, clock: Callable[[], datetime] = utc_now,
+        exclusive: bool = False,
     ) -> AsyncIterator[App]:
-        store = await Store.open(config.storage)
+        """`exclusive`: this process polls, so it takes the storage's poller lock (see PollerLock)."""
+        lock = PollerLock(config.storage) if exclusive else None
+        if lock is not None:
+            try:
+                lock.acquire()
+            except OSError as error:
+                raise StoreError(f"cannot lock {lock.path}: {error}") from error
+        try:
+            store = await Store.open(config.storage)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         try:
             async with build_session(config.poll) as session:
                 plan = plan_channels(config)
@@ -118,6 +174,8 @@ class App:
                     await deliverer.close()
         finally:
             await store.close()
+            if lock is not None:
+                lock.release()
 
     async def poll_once(self, progress: Progress | None = None) -> tuple[CycleReport, DeliveryReport]:
         """One full cycle over every source: fetch → store → analyse → deliver."""

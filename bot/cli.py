@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import App, config_path, install_stop_signals, load_config
+from bot.app import AlreadyRunning, App, config_path, install_stop_signals, load_config
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -24,6 +24,7 @@ from bot.pipeline.poller import Progress
 from bot.pipeline.reports import (
     diff_report,
     document_specs,
+    health_report,
     history_report,
     overview_report,
     sources_report,
@@ -104,7 +105,7 @@ def _load(ctx: click.Context) -> Config:
 def _run(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(work())
-    except StoreError as error:
+    except (StoreError, AlreadyRunning) as error:
         click.echo(f"error: {error}", err=True)
         ctx.exit(1)
         raise
@@ -171,7 +172,7 @@ def poll(ctx: click.Context, once: bool) -> None:
         return
 
     async def work() -> None:
-        async with App.open(config) as app:
+        async with App.open(config, exclusive=True) as app:
             cycle, delivery = await app.poll_once(_terminal_progress("polling"))
         click.echo(
             f"polled {cycle.sources} sources in {cycle.seconds:.1f}s: {cycle.ok} changed or new, "
@@ -192,7 +193,7 @@ def run(ctx: click.Context) -> None:
     async def work() -> None:
         stop = asyncio.Event()
         install_stop_signals(stop)
-        async with App.open(config) as app:
+        async with App.open(config, exclusive=True) as app:
             logging.getLogger("bot").info("watching %d sources; Ctrl-C to stop", len(config.sources()))
             await app.run(stop, _terminal_progress("polling"))
         logging.getLogger("bot").info("stopped cleanly")
@@ -249,6 +250,23 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
                 click.echo(f"    “{clause[:200]}”")
         for event in entry["recent"]:
             click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def health(ctx: click.Context, as_json: bool) -> None:
+    """Exit 0 when the database takes writes and the last poll cycle is at most three intervals old,
+    1 otherwise (for container HEALTHCHECKs and monitoring)."""
+    config = _load(ctx)
+    report = _report(ctx, config, lambda c, store: health_report(c, store, time.time()))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    elif report["healthy"]:
+        click.echo(f"healthy: last poll cycle {report['last_cycle_at']} ({report['age_seconds']:.0f}s ago)")
+    else:
+        click.echo("unhealthy: " + "; ".join(report["problems"]), err=True)
+    ctx.exit(0 if report["healthy"] else 1)
 
 
 def _check_platform(ctx: click.Context, config: Config, platform: str) -> None:

@@ -249,3 +249,40 @@ def test_diff_of_an_unknown_document_lists_the_configured_ones(tmp_path: Path) -
                       "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
     code, _, err = invoke("--config", str(config), "diff", "tunely", "Cookie Policy")
     assert code == 1 and "tunely has no document 'Cookie Policy'; configured: 'Terms of Service'" in err
+
+
+def test_health_follows_the_last_poll_cycle(tmp_path: Path) -> None:
+    import sqlite3
+
+    config = tmp_path / "feeds.yaml"
+    (tmp_path / "terms.md").write_text("# Terms\n\nBe kind.\n", encoding="utf-8")
+    config.write_text("poll: {interval: 10m}\nplatforms:\n  tunely:\n    name: Tunely\n    documents:\n"
+                      "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
+    code, _, err = invoke("--config", str(config), "health")
+    assert code == 1 and "no poll cycle has completed yet" in err
+    assert invoke("--config", str(config), "poll", "--once")[0] == 0
+    code, out, _ = invoke("--config", str(config), "health", "--json")
+    assert code == 0 and json.loads(out)["healthy"] is True and json.loads(out)["limit_seconds"] == 1800
+    with sqlite3.connect(tmp_path / "storage" / "clausewatch.db") as conn:
+        conn.execute("UPDATE cycles SET finished_at = '2020-01-01T00:00:00+00:00'")
+    code, _, err = invoke("--config", str(config), "health")
+    assert code == 1 and "more than three intervals (1800s)" in err
+
+
+def test_a_second_poller_on_the_same_storage_refuses_to_run(tmp_path: Path) -> None:
+    (tmp_path / "terms.md").write_text("# Terms\n\nBe kind.\n", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text("poll: {interval: 1h}\nplatforms:\n  tunely:\n    name: Tunely\n    documents:\n"
+                      "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
+    first = _spawn(config, "run")
+    try:
+        _wait_until(lambda: _cycles(tmp_path / "storage") >= 1)
+        code, _, err = invoke("--config", str(config), "poll", "--once")
+        assert code == 1 and "is already polling" in err and f"pid {first.pid}" in err
+        assert invoke("--config", str(config), "status", "tunely")[0] == 0  # reading is never blocked
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        assert invoke("--config", str(config), "poll", "--once")[0] == 0  # the kernel released the lock
+    finally:
+        if first.poll() is None:
+            first.kill()

@@ -24,3 +24,8 @@ def test_command_is_a_real_cli_command_run_as_non_root() -> None:
     assert command is not None and command.group(1) in main.commands  # type: ignore[attr-defined]
     assert re.search(r"^USER (?!root)\w+", DOCKERFILE, re.MULTILINE)
     assert 'VOLUME ["/app/storage"]' in DOCKERFILE
+
+
+def test_healthcheck_calls_the_health_command() -> None:
+    check = re.search(r'^HEALTHCHECK .*CMD \["clausewatch", "(\w+)"\]', DOCKERFILE, re.MULTILINE)
+    assert check is not None and check.group(1) == "health" and "health" in main.commands  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.config import Config, SourceSpec, slugify
 from bot.core.clauses import effective_date
 from bot.core.status import ai_training_stance
-from bot.store.database import Snapshot, Store
+from bot.store.database import Snapshot, Store, StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +174,24 @@ async def history_report(config: Config, store: Store, platform_id: str, documen
             }
         )
     return {"platform": platform_id, "document": document, "documents": documents}
+
+
+async def health_report(config: Config, store: Store, now: float) -> dict[str, Any]:
+    """`clausewatch health`: healthy when the database takes writes and the last completed poll cycle is
+    at most three polling intervals old (the shortest interval of any source, else `poll.interval`)."""
+    problems: list[str] = []
+    try:
+        await store.check_writable()
+    except StoreError as error:
+        problems.append(str(error))
+    intervals = [spec.interval for spec in config.sources()] or [config.poll.interval]
+    limit = 3 * min(intervals)
+    cycles = await store.query("SELECT finished_at FROM cycles ORDER BY id DESC LIMIT 1")
+    last = cycles[0]["finished_at"] if cycles else None
+    age = now - datetime.fromisoformat(last).timestamp() if last else None
+    if age is None:
+        problems.append("no poll cycle has completed yet")
+    elif age > limit:
+        problems.append(f"the last poll cycle finished {age:.0f}s ago, more than three intervals ({limit:.0f}s)")
+    return {"healthy": not problems, "last_cycle_at": last, "age_seconds": round(age, 1) if age is not None else None,
+            "limit_seconds": limit, "problems": problems}

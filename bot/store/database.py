@@ -255,6 +255,21 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(f"cannot write to {self.path}: {error}") from error
 
+    async def check_writable(self) -> None:
+        """Take and release the database's write lock; StoreError when the disk or file refuses writes."""
+
+        def probe(db: Database) -> None:
+            db.conn.execute("BEGIN IMMEDIATE")
+            db.conn.execute("ROLLBACK")
+
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._writer.jobs.put((probe, loop, future))
+        try:
+            await future
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write to {self.path}: {error}") from error
+
     async def read(self, fn: Callable[[Database], T]) -> T:
         """Run `fn(db)` on the reader connection, off the event loop."""
         if self._closed:
