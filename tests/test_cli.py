@@ -6,11 +6,11 @@ import io
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -155,12 +155,23 @@ def _spawn(config: Path, *args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+def _read_until(process: subprocess.Popen[str], text: str, timeout: float = 30.0) -> str:
+    """Read the process's stderr until `text` appears (select with a deadline; no fixed sleep)."""
+    assert process.stderr is not None
+    fd = process.stderr.fileno()
+    seen = b""
     deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
+    while text.encode() not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"{text!r} not logged in time; got: {seen.decode(errors='replace')}")
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if readable:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise AssertionError(f"process ended before logging {text!r}: {seen.decode(errors='replace')}")
+            seen += chunk
+    return seen.decode(errors="replace")
 
 
 def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -174,27 +185,16 @@ def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     )
     process = _spawn(config, "run")
     try:
-        _wait_until(lambda: _cycles(tmp_path / "storage") >= 1)
+        logged = _read_until(process, "cycle: 1 sources")
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
+        _, rest = process.communicate(timeout=30)
+        err = logged + rest
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, err
     assert "stopped cleanly" in err and "Traceback" not in err
 
-
-def _cycles(storage: Path) -> int:
-    import sqlite3
-
-    path = storage / "clausewatch.db"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(path, timeout=5) as conn:
-            return int(conn.execute("SELECT count(*) FROM cycles").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0
 
 
 def test_unusable_storage_is_a_clear_error(tmp_path: Path) -> None:
@@ -276,7 +276,7 @@ def test_a_second_poller_on_the_same_storage_refuses_to_run(tmp_path: Path) -> N
                       "      - {type: Terms of Service, path: terms.md}\n", encoding="utf-8")
     first = _spawn(config, "run")
     try:
-        _wait_until(lambda: _cycles(tmp_path / "storage") >= 1)
+        _read_until(first, "cycle: 1 sources")
         code, _, err = invoke("--config", str(config), "poll", "--once")
         assert code == 1 and "is already polling" in err and f"pid {first.pid}" in err
         assert invoke("--config", str(config), "status", "tunely")[0] == 0  # reading is never blocked

@@ -49,10 +49,6 @@ def register(kind: str) -> Callable[[OutputFactory], OutputFactory]:
     return add
 
 
-def available_kinds() -> tuple[str, ...]:
-    return tuple(sorted(_REGISTRY))
-
-
 def build_output(channel: Channel, stdout: TextIO) -> Output | None:
     """The output for `channel`, or None when its kind is not available in this process."""
     factory = _REGISTRY.get(channel.kind)

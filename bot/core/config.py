@@ -200,7 +200,6 @@ class Config:
     platforms: Mapping[str, Platform]
     feeds: tuple[SourceSpec, ...]
     channels: tuple[Channel, ...]
-    extra_sources: tuple[SourceSpec, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
     archive_url: str = DEFAULT_ARCHIVE_URL  # Wayback Machine (or compatible) for `clausewatch backfill`
     archive_delay: float = DEFAULT_ARCHIVE_DELAY  # seconds between two requests to the archive
@@ -212,11 +211,7 @@ class Config:
             found.extend(platform.documents)
             found.extend(platform.feeds)
         found.extend(self.feeds)
-        found.extend(self.extra_sources)
         return found
-
-    def source(self, source_id: str) -> SourceSpec | None:
-        return next((s for s in self.sources() if s.id == source_id), None)
 
 
 def slugify(text: str) -> str:

@@ -43,10 +43,6 @@ class Message:
             seed = "\x00".join((self.event, self.thread, self.title, self.text, self.url or "", self.at))
             object.__setattr__(self, "key", hashlib.sha256(seed.encode("utf-8")).hexdigest()[:24])
 
-    @property
-    def is_reply(self) -> bool:
-        return self.reply_to is not None
-
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["topics"] = list(self.topics)

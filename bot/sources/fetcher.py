@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,9 +34,11 @@ class FetchResult:
     retry_after: float | None = None
     elapsed: float = 0.0
 
-    @property
-    def body_hash(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+    body_hash: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        # Computed once: the poller compares it, stores it and records it with the snapshot.
+        object.__setattr__(self, "body_hash", hashlib.sha256(self.body).hexdigest())
 
 
 class FetchFailed(Exception):

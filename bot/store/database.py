@@ -299,13 +299,6 @@ class Store:
 
         return await self.read(load)
 
-    async def fetch_state(self, source_id: str) -> FetchState:
-        def load(db: Database) -> FetchState:
-            rows = list(db["fetch_state"].rows_where("source_id = ?", [source_id]))
-            return _state(rows[0]) if rows else FetchState(source_id)
-
-        return await self.read(load)
-
     async def update_states(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Apply many fetch-state updates in one transaction (updates with the same columns share a statement)."""
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
