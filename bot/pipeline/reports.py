@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.config import Config, SourceSpec, slugify
 from bot.core.clauses import effective_date
 from bot.core.status import ai_training_stance
-from bot.store.database import Snapshot, Store, StoreError
+from bot.store.database import FetchState, Snapshot, Store, StoreError
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +61,12 @@ async def sources_report(config: Config, store: Store) -> list[SourceRow]:
     return rows
 
 
-async def status_report(config: Config, store: Store, platform_id: str) -> dict[str, Any]:
+async def status_report(config: Config, store: Store, platform_id: str,
+                        states: dict[str, FetchState] | None = None) -> dict[str, Any]:
     """The JSON contract of `clausewatch status PLATFORM --json` (fields from the terms issue)."""
     platform = config.platforms[platform_id]
-    states = await store.fetch_states()
+    if states is None:
+        states = await store.fetch_states()
     documents: list[dict[str, Any]] = []
     for spec in platform.documents:
         latest = await store.latest_snapshot(spec.id)
@@ -99,8 +101,9 @@ async def status_report(config: Config, store: Store, platform_id: str) -> dict[
 async def overview_report(config: Config, store: Store) -> dict[str, Any]:
     """`clausewatch status --json` without a platform: every platform's documents and health in brief."""
     platforms = []
+    states = await store.fetch_states()  # read once for every platform
     for platform_id in config.platforms:
-        report = await status_report(config, store, platform_id)
+        report = await status_report(config, store, platform_id, states)
         platforms.append(
             {
                 "platform": platform_id,
