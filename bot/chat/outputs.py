@@ -13,11 +13,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 
 class DeliveryError(Exception):
-    """The output refused or failed; `retryable` says whether trying again later may succeed."""
+    """The output refused or failed; `retryable` says whether trying again later may succeed.
 
-    def __init__(self, message: str, retryable: bool = True) -> None:
+    `disable_route` means the chat platform refused us the channel itself (missing access or
+    permissions, not in channel, channel archived or gone): the route is switched off with this
+    message as the reason, and other routes go on.
+    """
+
+    def __init__(self, message: str, retryable: bool = True, disable_route: bool = False) -> None:
         super().__init__(message)
-        self.retryable = retryable
+        self.retryable = retryable and not disable_route
+        self.disable_route = disable_route
 
 
 class Output(Protocol):
@@ -28,6 +34,15 @@ class Output(Protocol):
     async def deliver(self, message: Message) -> None: ...
 
     async def close(self) -> None: ...
+
+
+class ThreadBook(Protocol):
+    """Where chat outputs keep the platform's handle of each story thread, per configured channel:
+    the Slack `ts` of the parent message, or the Discord thread's channel id. Backed by the store."""
+
+    async def find_thread(self, channel_id: str, thread: str) -> str | None: ...
+
+    async def remember_thread(self, channel_id: str, thread: str, ref: str) -> None: ...
 
 
 def plain(text: str) -> str:
