@@ -12,16 +12,19 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
 from bot.chat.outputs import Output, build_output
 from bot.core.config import Channel, Config, ConfigError, parse_config
+from bot.core.overrides import apply_feed_changes
+from bot.core.routing import RouteTable
+from bot.pipeline.commands import PolicyCommands
 from bot.pipeline.delivery import Deliverer, DeliveryReport
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.sources.document_text import check_selector
@@ -62,6 +65,33 @@ def load_config(path: Path) -> Config:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatEnv:
+    """Chat tokens and endpoints, from the environment (never from feeds.yaml: it is not a secret store).
+
+    The *_URL variables point the real client libraries at proxies or local test servers."""
+
+    slack_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str | None = None
+    discord_token: str | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ChatEnv:
+        values = os.environ if env is None else env
+        return cls(*(values.get(name) or None for name in (
+            "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
+            "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL",
+        )))
+
+    def chats(self) -> frozenset[str]:
+        """The chat platforms this process can talk to."""
+        return frozenset(k for k, token in (("slack", self.slack_token), ("discord", self.discord_token)) if token)
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelPlan:
     """Which configured channels this process can deliver to, and why not for the others."""
 
@@ -69,14 +99,14 @@ class ChannelPlan:
     inactive: dict[str, str] = field(default_factory=dict)
 
 
-def plan_channels(config: Config) -> ChannelPlan:
+def plan_channels(config: Config, chats: frozenset[str] | None = None) -> ChannelPlan:
+    """Console and JSONL channels are always active; Slack and Discord ones when their token is set."""
+    chats = ChatEnv.from_env().chats() if chats is None else chats
     active: list[Channel] = []
     inactive: dict[str, str] = {}
     for channel in config.channels:
-        if channel.kind in TOKEN_ENV:
-            env = TOKEN_ENV[channel.kind]
-            reason = f"{env} is not set" if not os.environ.get(env) else f"{channel.kind} delivery is not available in this version"
-            inactive[channel.id] = reason
+        if channel.kind in TOKEN_ENV and channel.kind not in chats:
+            inactive[channel.id] = f"{TOKEN_ENV[channel.kind]} is not set"
         else:
             active.append(channel)
     return ChannelPlan(tuple(active), inactive)
@@ -124,23 +154,48 @@ class PollerLock:
             self._handle = None
 
 
-class App:
-    """A running Clausewatch: open with `async with App.open(config) as app`."""
+class ChatBridge(Protocol):
+    """A running connection to one chat platform (bot.chat.slack / bot.chat.discord)."""
 
-    def __init__(self, config: Config, store: Store, poller: Poller, deliverer: Deliverer, plan: ChannelPlan) -> None:
-        self.config = config
+    def output_for(self, channel: Channel) -> Output: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class App:
+    """A running Clausewatch: open with `async with App.open(config) as app`.
+
+    `seed` is feeds.yaml; `config` is the seed with the feeds added or removed from chat laid over it,
+    and `routes` the seed's channels with chat subscriptions and switched-off routes applied."""
+
+    def __init__(self, seed: Config, store: Store, fetcher: Fetcher, plan: ChannelPlan, stdout: TextIO,
+                 clock: Callable[[], datetime]) -> None:
+        self.seed = seed
+        self.config = seed
         self.store = store
-        self.poller = poller
-        self.deliverer = deliverer
+        self.fetcher = fetcher
         self.plan = plan
+        self.stdout = stdout
+        self.clock = clock
+        self.routes = RouteTable.build(plan.active)
+        self.poller = Poller(seed, store, fetcher, self.routes, clock)
+        self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled)
+        self.commands = PolicyCommands(store, fetcher, lambda: self.config, lambda: self.routes, self.refresh, clock)
+        self.bridges: dict[str, ChatBridge] = {}
+        self._pending_config: Config | None = None
+        self.wake = asyncio.Event()
 
     @classmethod
     @contextlib.asynccontextmanager
     async def open(
         cls, config: Config, stdout: TextIO | None = None, clock: Callable[[], datetime] = utc_now,
-        exclusive: bool = False,
+        exclusive: bool = False, chat_env: ChatEnv | None = None, listen: bool = False,
     ) -> AsyncIterator[App]:
-        """`exclusive`: this process polls, so it takes the storage's poller lock (see PollerLock)."""
+        """`exclusive`: this process polls, so it takes the storage's poller lock (see PollerLock).
+        `listen`: also answer slash commands (Slack HTTP endpoint or Socket Mode, Discord gateway)."""
+        env = ChatEnv.from_env() if chat_env is None else chat_env
         lock = PollerLock(config.storage) if exclusive else None
         if lock is not None:
             try:
@@ -155,30 +210,98 @@ class App:
             raise
         try:
             async with build_session(config.poll) as session:
-                plan = plan_channels(config)
+                plan = plan_channels(config, env.chats())
                 for channel_id, reason in plan.inactive.items():
                     log.warning("channel %s: inactive, events are not routed to it (%s)", channel_id, reason,
                                 extra={"channel": channel_id})
-                outputs: dict[str, Output] = {}
-                for channel in plan.active:
-                    output = build_output(channel, stdout or sys.stdout)
-                    if output is not None:
-                        outputs[channel.id] = output
-                poller = Poller(config, store, Fetcher(session, config.poll), plan.active, clock)
-                deliverer = Deliverer(store, outputs, clock)
-                await poller.prepare()
-                app = cls(config, store, poller, deliverer, plan)
+                app = cls(config, store, Fetcher(session, config.poll), plan, stdout or sys.stdout, clock)
                 try:
+                    await app._start_chats(env, listen)
+                    await app.refresh()
+                    if app._apply_pending_config():
+                        app.poller.config = app.config
+                    await app.poller.prepare()
                     yield app
                 finally:
-                    await deliverer.close()
+                    await app.deliverer.close()
+                    for bridge in app.bridges.values():
+                        await bridge.close()
         finally:
             await store.close()
             if lock is not None:
                 lock.release()
 
+    async def _start_chats(self, env: ChatEnv, listen: bool) -> None:
+        """Connect to Slack and Discord when their tokens are set (the libraries load only then)."""
+        chat = self.seed.chat
+        if env.slack_token:
+            from bot.chat.slack import SlackBridge
+
+            self.bridges["slack"] = SlackBridge(
+                env.slack_token, commands=self.commands, threads=self.store, api_url=env.slack_api_url,
+                app_token=env.slack_app_token, signing_secret=env.slack_signing_secret,
+                host=chat.slack_host, port=chat.slack_port,
+            )
+        if env.discord_token:
+            from bot.chat.discord import DiscordBridge
+
+            self.bridges["discord"] = DiscordBridge(
+                env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
+                gateway_url=env.discord_gateway_url,
+            )
+        for kind, bridge in self.bridges.items():
+            if listen:
+                await bridge.start()
+            log.info("%s: connected%s", kind, " and answering /policy" if listen else "")
+
+    async def refresh(self) -> None:
+        """Re-read what chat changed (subscriptions, switched-off routes, feeds) and apply it: routes at
+        once, the feed list between two poll cycles."""
+        subscriptions = await self.store.subscriptions()
+        problems = await self.store.route_problems()
+        kinds = {"console", "jsonl", *self.bridges}
+        routes = RouteTable.build(
+            self.plan.active,
+            [s for s in subscriptions if s.channel_id in {c.id for c in self.plan.active} or s.channel_id.split("-")[0] in kinds],
+            {channel_id: reason for channel_id, (reason, _since) in problems.items()},
+        )
+        self.routes = routes
+        self.poller.routes = routes
+        for channel in routes.active():
+            if channel.id not in self.deliverer.outputs:
+                output = self._output_for(channel)
+                if output is not None:
+                    self.deliverer.outputs[channel.id] = output
+        for channel_id in list(self.deliverer.outputs):
+            if channel_id in routes.disabled or channel_id not in {c.id for c in routes.channels}:
+                await self.deliverer.outputs.pop(channel_id).close()
+        config = apply_feed_changes(self.seed, await self.store.feed_changes())
+        if config != self.config:
+            self._pending_config = config
+            self.wake.set()
+
+    def _output_for(self, channel: Channel) -> Output | None:
+        bridge = self.bridges.get(channel.kind)
+        if bridge is not None:
+            return bridge.output_for(channel)
+        return build_output(channel, self.stdout)
+
+    def _apply_pending_config(self) -> bool:
+        if self._pending_config is None:
+            return False
+        self.config, self._pending_config = self._pending_config, None
+        return True
+
+    async def _reconfigure_between_cycles(self) -> None:
+        if self._apply_pending_config():
+            await self.poller.reconfigure(self.config)
+
+    async def _route_disabled(self, channel_id: str, reason: str) -> None:
+        await self.refresh()
+
     async def poll_once(self, progress: Progress | None = None) -> tuple[CycleReport, DeliveryReport]:
         """One full cycle over every source: fetch → store → analyse → deliver."""
+        await self._reconfigure_between_cycles()
         delivered_before = await self.deliverer.deliver_pending()  # leftovers of an interrupted run first
         cycle = await self.poller.run_cycle(progress=progress)
         delivery = await self.deliverer.deliver_pending()
@@ -189,6 +312,8 @@ class App:
         """Poll due sources until `stop` is set; the cycle in flight always finishes."""
         await self.deliverer.deliver_pending()
         while not stop.is_set():
+            self.wake.clear()
+            await self._reconfigure_between_cycles()
             due = self.poller.due()
             if due:
                 cycle = await self.poller.run_cycle(due, progress=progress)
@@ -201,8 +326,17 @@ class App:
             else:
                 await self.deliverer.deliver_pending()
             wait = min(60.0, max(1.0, self.poller.next_wakeup() - time.time()))
-            with contextlib.suppress(asyncio.TimeoutError, TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+            await _first_of(stop, self.wake, timeout=wait)
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    """Wait until one of `events` is set, or `timeout` seconds."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def install_stop_signals(stop: asyncio.Event) -> None:

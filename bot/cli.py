@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import AlreadyRunning, App, config_path, install_stop_signals, load_config
+from bot.app import AlreadyRunning, App, config_path, install_stop_signals, load_config, plan_channels
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -27,8 +27,11 @@ from bot.pipeline.reports import (
     health_report,
     history_report,
     overview_report,
+    routes_report,
     sources_report,
     status_report,
+    stories_report,
+    why_report,
 )
 from bot.store.database import Store, StoreError
 
@@ -132,8 +135,6 @@ def main(ctx: click.Context, config: str | None, log_level: str, log_format: str
 def check(ctx: click.Context) -> None:
     """Validate the configuration and print a summary of what would be watched."""
     config = _load(ctx)
-    from bot.app import plan_channels
-
     plan = plan_channels(config)
     documents = sum(len(p.documents) for p in config.platforms.values())
     platform_feeds = sum(len(p.feeds) for p in config.platforms.values())
@@ -205,13 +206,17 @@ def run(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def sources(ctx: click.Context, as_json: bool) -> None:
-    """Table of sources with health, last fetch, next due and last error."""
+    """Table of sources with health, last fetch, next due and last error, then the delivery routes
+    (kind `route`): `ok`, `inactive` (no chat token) or `disabled` (the chat platform refused the channel).
+    `--json` lists the sources; `status --json` lists the routes."""
     config = _load(ctx)
 
     rows = _report(ctx, config, sources_report)
     if as_json:
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2, ensure_ascii=False))
         return
+    inactive = plan_channels(config).inactive
+    rows += _report(ctx, config, lambda c, store: routes_report(c, store, inactive))
     header = ("SOURCE", "KIND", "HEALTH", "LAST FETCH", "OUTCOME", "NEXT DUE", "LAST ERROR")
     table = [header] + [
         (r.id, r.kind, r.health, r.last_fetch or "-", r.last_outcome or "-", r.next_due or "-", (r.last_error or "")[:60])
@@ -233,7 +238,15 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
         _check_platform(ctx, config, platform)
 
     if platform is None:
-        report = _report(ctx, config, overview_report)
+        inactive = plan_channels(config).inactive
+
+        async def overview(config: Config, store: Store) -> dict[str, Any]:
+            report = await overview_report(config, store)
+            routes = await routes_report(config, store, inactive)
+            return report | {"routes": [{"id": r.id, "output": r.url, "health": r.health, "reason": r.last_error,
+                                         "since": r.last_fetch} for r in routes]}
+
+        report = _report(ctx, config, overview)
     else:
         report = _report(ctx, config, lambda c, store: status_report(c, store, platform))
     if as_json:
@@ -250,6 +263,52 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
                 click.echo(f"    “{clause[:200]}”")
         for event in entry["recent"]:
             click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
+
+
+@main.command()
+@click.option("--platform", "platform", help="Only this platform's stories.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def stories(ctx: click.Context, platform: str | None, as_json: bool) -> None:
+    """Recent stories (threads), newest activity first, with item counts."""
+    config = _load(ctx)
+    if platform is not None:
+        _check_platform(ctx, config, platform)
+    report = _report(ctx, config, lambda c, store: stories_report(c, store, platform))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    if not report["stories"]:
+        click.echo("no stories yet")
+    for story in report["stories"]:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(story["kinds"].items()))
+        click.echo(f"{story['last_at']}  {story['platform'] or '-'}  {story['title']}  ({kinds})")
+
+
+@main.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def why(ctx: click.Context, url: str, as_json: bool) -> None:
+    """What happened to one article: seen in which feed, attributed to which platform, which thread,
+    posted where — or why not."""
+    config = _load(ctx)
+    report = _report(ctx, config, lambda c, store: why_report(c, store, url))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    if not report["seen"]:
+        click.echo(f"{url}: {report['reason']}")
+        return
+    for entry in report["entries"]:
+        click.echo(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
+        click.echo(f"  platform: {entry['platform'] or 'none'}; thread: {entry['thread']}")
+        for post in entry["posts"]:
+            where = ", ".join(f"{d['channel_id']} {d['status']}" + (f" ({d['last_error']})" if d["last_error"] else "")
+                              for d in post["deliveries"]) or post["reason"]
+            click.echo(f"  {post['event']} at {post['at']}: {where}")
+        if entry["reason"]:
+            click.echo(f"  not posted: {entry['reason']}")
 
 
 @main.command()

@@ -191,6 +191,19 @@ class Channel:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """Who may change the configuration from chat, and where Slack's HTTP endpoint listens.
+
+    Platform admins (Discord "Manage Server", Slack workspace admins and owners) always may; the
+    lists add user ids (Slack `U…`, Discord snowflakes) and Discord role ids."""
+
+    admin_users: frozenset[str] = frozenset()
+    admin_roles: frozenset[str] = frozenset()
+    slack_host: str = "0.0.0.0"
+    slack_port: int = 3000
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
@@ -203,6 +216,7 @@ class Config:
     warnings: tuple[str, ...] = field(default=())
     archive_url: str = DEFAULT_ARCHIVE_URL  # Wayback Machine (or compatible) for `clausewatch backfill`
     archive_delay: float = DEFAULT_ARCHIVE_DELAY  # seconds between two requests to the archive
+    chat: ChatSettings = field(default_factory=ChatSettings)
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -311,7 +325,8 @@ def _kind(value: object) -> str:
     )
 
 
-_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive"}
+_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat"}
+_CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host"}
 _ARCHIVE_KEYS = {"url", "delay"}
 _POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
 _PLATFORM_KEYS = {"name", "aliases", "documents", "feeds"}
@@ -355,6 +370,7 @@ def parse_config(text: str, path: Path) -> Config:
     )
     _check_unique(check, platforms, feeds, channels)
     archive_url, archive_delay = _parse_archive(check, top.get("archive"))
+    chat = _parse_chat(check, top.get("chat"))
     if check.problems:
         raise ConfigError(file, check.problems)
     return Config(
@@ -367,6 +383,7 @@ def parse_config(text: str, path: Path) -> Config:
         warnings=tuple(check.warnings),
         archive_url=archive_url,
         archive_delay=archive_delay,
+        chat=chat,
     )
 
 
@@ -555,6 +572,25 @@ def _parse_channel(
         target=target,
         platforms=frozenset(platform_filter) if platform_filter is not None else None,
         topics=frozenset(topic_filter) if topic_filter is not None else None,
+    )
+
+
+def _parse_chat(check: _Checker, raw: object) -> ChatSettings:
+    if raw is None:
+        return ChatSettings()
+    data = check.mapping(raw, "chat", _CHAT_KEYS)
+
+    def ids(key: str) -> frozenset[str]:
+        value = data.get(key)
+        if isinstance(value, list):  # snowflakes are often written as bare numbers
+            value = [str(item) if isinstance(item, int) and not isinstance(item, bool) else item for item in value]
+        return frozenset(check.strings(value, f"chat.{key}"))
+
+    return ChatSettings(
+        admin_users=ids("admin_users"),
+        admin_roles=ids("admin_roles"),
+        slack_host=check.string(data.get("slack_host"), "chat.slack_host") or "0.0.0.0",
+        slack_port=check.integer(data.get("slack_port"), "chat.slack_port", 3000),
     )
 
 

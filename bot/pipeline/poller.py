@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bot.core.config import Channel, Config, Platform, SourceSpec
+from bot.core.config import Config, Platform, SourceSpec
 from bot.core.clauses import ClauseChange, diff_clauses, effective_date, has_upcoming_and_current
 from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
@@ -29,6 +29,7 @@ from bot.core.events import (
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.platforms import match_platforms
+from bot.core.routing import RouteTable
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
@@ -71,14 +72,14 @@ class Poller:
         config: Config,
         store: Store,
         fetcher: Fetcher,
-        active_channels: Sequence[Channel],
+        routes: RouteTable,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        self.channels = tuple(active_channels)
+        self.routes = routes
         self.clock = clock
         self.rng = rng or random.Random()
         self.states: dict[str, FetchState] = {}
@@ -323,10 +324,15 @@ class Poller:
         self._remember(state, values)
         return events
 
+    async def reconfigure(self, config: Config) -> None:
+        """Poll the sources of `config` from now on (feeds added or removed from chat)."""
+        self.config = config
+        await self.prepare()
+
     def _routes(self, spec: SourceSpec, message: Message) -> tuple[str, ...]:
         if message.event in ("source_failing", "source_recovered"):
-            return tuple(c.id for c in self.channels if c.platforms is None or (spec.platform in c.platforms))
-        return tuple(c.id for c in self.channels if c.wants(message.platform, message.topics))
+            return self.routes.for_platform(spec.platform)
+        return self.routes.for_event(message.platform, message.topics)
 
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:
         """Mirror a committed (or batched) fetch-state write in memory."""

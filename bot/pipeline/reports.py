@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.config import Config, SourceSpec, slugify
 from bot.core.clauses import effective_date
+from bot.core.routing import RouteTable
 from bot.core.status import ai_training_stance
 from bot.store.database import FetchState, Snapshot, Store, StoreError
 
@@ -198,3 +199,100 @@ async def health_report(config: Config, store: Store, now: float) -> dict[str, A
         problems.append(f"the last poll cycle finished {age:.0f}s ago, more than three intervals ({limit:.0f}s)")
     return {"healthy": not problems, "last_cycle_at": last, "age_seconds": round(age, 1) if age is not None else None,
             "limit_seconds": limit, "problems": problems}
+
+
+async def stories_report(config: Config, store: Store, platform_id: str | None = None, limit: int = 20) -> dict[str, Any]:
+    """`clausewatch stories`: recent threads, newest activity first, with their item counts."""
+    sql = (
+        "SELECT thread, MIN(id) AS first_id, COUNT(*) AS items, MIN(created_at) AS opened_at, "
+        "MAX(created_at) AS last_at FROM events WHERE event NOT IN ('source_failing', 'source_recovered')"
+    )
+    params: list[Any] = []
+    if platform_id is not None:
+        sql += " AND platform = ?"
+        params.append(platform_id)
+    sql += " GROUP BY thread ORDER BY last_at DESC, first_id DESC LIMIT ?"
+    params.append(limit)
+    stories = []
+    for row in await store.query(sql, params):
+        first = await store.query("SELECT message FROM events WHERE id = ?", [row["first_id"]])
+        message = json.loads(first[0]["message"])
+        kinds = await store.query("SELECT event, COUNT(*) AS n FROM events WHERE thread = ? GROUP BY event", [row["thread"]])
+        stories.append({
+            "thread": row["thread"],
+            "platform": message.get("platform"),
+            "title": message.get("title"),
+            "url": message.get("url"),
+            "topics": message.get("topics") or [],
+            "severity": message.get("severity"),
+            "items": row["items"],
+            "kinds": {k["event"]: k["n"] for k in kinds},
+            "languages": sorted({lang for lang in [message.get("language")] if lang}),
+            "opened_at": row["opened_at"],
+            "last_at": row["last_at"],
+        })
+    return {"platform": platform_id, "stories": stories}
+
+
+async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
+    """`clausewatch why URL`: was the article fetched, matched to which platform, which thread, and where
+    was it posted — or why not (first poll of its feed, no route, not delivered yet, failed)."""
+    wanted = url.strip()
+    entries = await store.query(
+        "SELECT e.source_id, e.identity, e.platform, e.title, e.thread, e.version, e.first_seen_at, e.last_seen_at, "
+        "(SELECT MIN(first_seen_at) FROM entries b WHERE b.source_id = e.source_id) AS baseline_at FROM entries e "
+        "WHERE e.link = ? OR e.identity = ? ORDER BY e.first_seen_at",
+        [wanted, wanted],
+    )
+    if not entries:
+        return {"url": wanted, "seen": False, "reason": "no watched feed has carried this link (yet)",
+                "entries": []}
+    found = []
+    for entry in entries:
+        events = await store.query(
+            "SELECT id, key, event, created_at, message FROM events WHERE source_id = ? AND thread = ? ORDER BY id",
+            [entry["source_id"], entry["thread"]],
+        )
+        mine = [e for e in events if json.loads(e["message"]).get("url") == wanted] or events
+        posts = []
+        for event in mine:
+            deliveries = await store.query(
+                "SELECT channel_id, status, attempts, last_error, delivered_at FROM deliveries WHERE event_id = ?",
+                [event["id"]],
+            )
+            posts.append({"event": event["event"], "at": event["created_at"], "deliveries": deliveries,
+                          "reason": None if deliveries else "no channel takes this platform or these topics"})
+        if mine:
+            reason = None
+        elif entry["platform"] is None:
+            reason = "not attributed to any watched platform, so not posted"
+        elif entry["first_seen_at"] <= entry["baseline_at"]:
+            reason = "seen on its feed's first poll, which sets the baseline and posts nothing"
+        else:
+            reason = "recorded without a post (more new entries than the per-poll limit)"
+        found.append({
+            "source": entry["source_id"],
+            "platform": entry["platform"],
+            "title": entry["title"],
+            "thread": entry["thread"],
+            "version": entry["version"],
+            "first_seen_at": entry["first_seen_at"],
+            "posts": posts,
+            "reason": reason,
+        })
+    return {"url": wanted, "seen": True, "entries": found}
+
+
+async def routes_report(config: Config, store: Store, inactive: dict[str, str]) -> list[SourceRow]:
+    """Delivery routes as rows of the `sources` table (kind `route`): those of feeds.yaml and those created
+    with `/policy subscribe`, with `disabled` and the chat platform's reason when it refused us a channel."""
+    problems = await store.route_problems()
+    subscriptions = await store.subscriptions()
+    table = RouteTable.build(config.channels, subscriptions)
+    rows = []
+    for channel in table.channels:
+        reason, since = problems.get(channel.id, (None, None))
+        health = "disabled" if reason else ("inactive" if channel.id in inactive else "ok")
+        rows.append(SourceRow(channel.id, "route", None, health, since, None, None, 0,
+                              reason or inactive.get(channel.id), f"{channel.kind}:{channel.target}"))
+    return rows

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +24,8 @@ from sqlite_utils import Database
 
 from bot.core.config import SourceSpec
 from bot.core.messages import Message
+from bot.core.overrides import FeedChange
+from bot.core.routing import Subscription
 from bot.store.schema import migrations
 
 log = logging.getLogger(__name__)
@@ -505,6 +508,81 @@ class Store:
                 [error, "failed" if give_up else "pending", event_id, channel_id],
             )
         )
+
+    # --- chat: threads, routes, subscriptions, feed changes ---------------------------------------
+
+    async def find_thread(self, channel_id: str, thread: str) -> str | None:
+        """The chat platform's handle of a story thread in a channel (ThreadBook)."""
+        rows = await self.query("SELECT ref FROM threads WHERE channel_id = ? AND thread = ?", [channel_id, thread])
+        return rows[0]["ref"] if rows else None
+
+    async def remember_thread(self, channel_id: str, thread: str, ref: str) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        await self.write(lambda db: db.execute(
+            "INSERT INTO threads (channel_id, thread, ref, opened_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (channel_id, thread) DO UPDATE SET ref = excluded.ref, opened_at = excluded.opened_at",
+            [channel_id, thread, ref, now],
+        ))
+
+    async def route_problems(self) -> dict[str, tuple[str, str]]:
+        """Routes switched off after a chat platform refused them: channel id → (reason, since)."""
+        rows = await self.query("SELECT channel_id, reason, since FROM route_problems")
+        return {row["channel_id"]: (row["reason"], row["since"]) for row in rows}
+
+    async def disable_route(self, channel_id: str, reason: str, now: str) -> None:
+        await self.write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO route_problems (channel_id, reason, since) VALUES (?,?,?)", [channel_id, reason, now]
+        ))
+
+    async def enable_route(self, channel_id: str) -> bool:
+        """Switch a route back on (its pending deliveries then go out); False when it was not off."""
+        def apply(db: Database) -> bool:
+            return db.execute("DELETE FROM route_problems WHERE channel_id = ?", [channel_id]).rowcount > 0
+
+        return await self.write(apply)
+
+    async def subscriptions(self) -> list[Subscription]:
+        rows = await self.query("SELECT channel_id, kind, value FROM subscriptions ORDER BY added_at, channel_id")
+        return [Subscription(row["channel_id"], row["kind"], row["value"]) for row in rows]
+
+    async def add_subscription(self, subscription: Subscription, by: str, now: str) -> bool:
+        """False when the channel already had it."""
+        def apply(db: Database) -> bool:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO subscriptions (channel_id, kind, value, added_by, added_at) VALUES (?,?,?,?,?)",
+                [subscription.channel_id, subscription.kind, subscription.value, by, now],
+            )
+            return cursor.rowcount == 1
+
+        return await self.write(apply)
+
+    async def remove_subscription(self, subscription: Subscription) -> bool:
+        def apply(db: Database) -> bool:
+            return db.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ? AND kind = ? AND value = ?",
+                [subscription.channel_id, subscription.kind, subscription.value],
+            ).rowcount > 0
+
+        return await self.write(apply)
+
+    async def feed_changes(self) -> list[FeedChange]:
+        rows = await self.query("SELECT * FROM feed_changes ORDER BY at, id")
+        return [FeedChange(row["id"], row["action"], row["url"], row["platform"], row["title"], row["by"], row["at"])
+                for row in rows]
+
+    async def record_feed_change(self, change: FeedChange) -> None:
+        """Adding a feed, or removing one; removing a feed added from chat forgets it altogether."""
+        def apply(db: Database) -> None:
+            existing = list(db.query("SELECT action FROM feed_changes WHERE id = ?", [change.id]))
+            if change.action == "remove" and existing and existing[0]["action"] == "add":
+                db.execute("DELETE FROM feed_changes WHERE id = ?", [change.id])
+                return
+            db.execute(
+                "INSERT OR REPLACE INTO feed_changes (id, action, url, platform, title, by, at) VALUES (?,?,?,?,?,?,?)",
+                [change.id, change.action, change.url, change.platform, change.title, change.by, change.at],
+            )
+
+        await self.write(apply)
 
     # --- cycles -------------------------------------------------------------------------------
 

@@ -136,3 +136,25 @@ def m003_archive_captures(db: Database) -> None:
         {"source_id": str, "timestamp": str, "outcome": str, "handled_at": str},
         pk=("source_id", "timestamp"),
     )
+
+
+@migrations()
+def m004_chat(db: Database) -> None:
+    """What chat adds at run time: story threads per channel, routes switched off by a permission
+    error, `/policy subscribe` subscriptions, and feeds added or removed with `/policy feeds`."""
+    db["threads"].create(
+        {"channel_id": str, "thread": str, "ref": str, "opened_at": str},
+        pk=("channel_id", "thread"),
+    )
+    db["route_problems"].create(
+        {"channel_id": str, "reason": str, "since": str},
+        pk="channel_id",
+    )
+    db["subscriptions"].create(
+        {"channel_id": str, "kind": str, "value": str, "added_by": str, "added_at": str},
+        pk=("channel_id", "kind", "value"),
+    )
+    db["feed_changes"].create(
+        {"id": str, "action": str, "url": str, "platform": str, "title": str, "by": str, "at": str},
+        pk="id",
+    )
