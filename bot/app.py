@@ -29,6 +29,7 @@ from bot.pipeline.delivery import Deliverer, DeliveryReport
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.sources.document_text import check_selector
 from bot.sources.fetcher import Fetcher, build_session
+from bot.sources.network_guard import NetworkGuard
 from bot.store.database import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,8 @@ class App:
     `seed` is feeds.yaml; `config` is the seed with the feeds added or removed from chat laid over it,
     and `routes` the seed's channels with chat subscriptions and switched-off routes applied."""
 
-    def __init__(self, seed: Config, store: Store, fetcher: Fetcher, plan: ChannelPlan, stdout: TextIO,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, seed: Config, store: Store, fetcher: Fetcher, untrusted: Fetcher, plan: ChannelPlan,
+                 stdout: TextIO, clock: Callable[[], datetime]) -> None:
         self.seed = seed
         self.config = seed
         self.store = store
@@ -180,9 +181,9 @@ class App:
         self.stdout = stdout
         self.clock = clock
         self.routes = RouteTable.build(plan.active)
-        self.poller = Poller(seed, store, fetcher, self.routes, clock)
+        self.poller = Poller(seed, store, fetcher, self.routes, clock, untrusted=untrusted)
         self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled)
-        self.commands = PolicyCommands(store, fetcher, lambda: self.config, lambda: self.routes, self.refresh, clock)
+        self.commands = PolicyCommands(store, untrusted, lambda: self.config, lambda: self.routes, self.refresh, clock)
         self.bridges: dict[str, ChatBridge] = {}
         self._pending_config: Config | None = None
         self.wake = asyncio.Event()
@@ -209,12 +210,14 @@ class App:
                 lock.release()
             raise
         try:
-            async with build_session(config.poll) as session:
+            guard = None if config.allow_private_networks else NetworkGuard()
+            async with build_session(config.poll) as session, build_session(config.poll, guard) as guarded:
                 plan = plan_channels(config, env.chats())
                 for channel_id, reason in plan.inactive.items():
                     log.warning("channel %s: inactive, events are not routed to it (%s)", channel_id, reason,
                                 extra={"channel": channel_id})
-                app = cls(config, store, Fetcher(session, config.poll), plan, stdout or sys.stdout, clock)
+                untrusted = Fetcher(guarded, config.poll, guard)  # URLs typed in chat
+                app = cls(config, store, Fetcher(session, config.poll), untrusted, plan, stdout or sys.stdout, clock)
                 try:
                     await app._start_chats(env, listen)
                     await app.refresh()

@@ -4,23 +4,29 @@ chat user sees, who may change the configuration, and that changes reach the pol
 from __future__ import annotations
 
 import io
+import ipaddress
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import pytest
+from aiohttp import web
 
 from bot.app import App, ChatEnv, load_config
 from bot.core.commands import CommandRequest, CommandSyntaxError, parse_command
-from bot.core.config import Channel
+from bot.core.config import Channel, PollSettings
 from bot.core.routing import RouteTable, Subscription
+from bot.sources.fetcher import Fetcher, build_session
+from bot.sources.network_guard import NetworkGuard
 from conftest import Remote
 from test_pipeline import rss, serve_defaults
 
-import pytest
 
-
-def config_text(tmp: Path, remote: Remote, admins: str = "[]") -> str:
+def config_text(tmp: Path, remote: Remote, admins: str = "[]", private: bool = True) -> str:
     return f"""
 storage: {tmp / 'storage'}
+allow_private_networks: {'true' if private else 'false'}
 poll: {{interval: 1h, timeout: 3s}}
 chat: {{admin_users: {admins}}}
 platforms:
@@ -40,9 +46,21 @@ channels:
 """
 
 
+class TickingClock:
+    """A clock one minute further on each reading, so command cooldowns never get in a test's way."""
+
+    def __init__(self, start: datetime | None = None, step: timedelta = timedelta(minutes=1)) -> None:
+        self.now = start or datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
+
+
 @asynccontextmanager
-async def running(path: Path) -> AsyncIterator[App]:
-    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=ChatEnv()) as app:
+async def running(path: Path, clock: Callable[[], datetime] | None = None) -> AsyncIterator[App]:
+    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=ChatEnv(), clock=clock or TickingClock()) as app:
         yield app
 
 
@@ -134,3 +152,84 @@ async def test_feeds_added_from_chat_are_validated_polled_and_survive_a_restart(
         await app.poll_once()
         assert remote.hits["/extra.xml"] == 4 and remote.hits["/wire.xml"] == 1
         assert "wire" not in {s.id for s in app.config.sources()}
+
+
+async def test_urls_from_chat_cannot_reach_the_bots_own_network(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Without allow_private_networks, loopback, private and metadata addresses are refused — literal,
+    resolved from a name, or reached through a redirect — and nothing is stored."""
+    serve_defaults(remote, rss())
+    remote.serve("/extra.xml", rss(("e1", "x", "y")))
+
+    async def bounce(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(remote.url("/extra.xml"))
+
+    remote.route("/bounce", bounce)
+    async with running(write_config(config_text(tmp_path, remote, private=False))) as app:
+        cases = {
+            remote.url("/extra.xml"): "127.0.0.1 is a loopback address",
+            f"http://localhost:{remote.port}/extra.xml": "localhost resolves to",
+            "http://169.254.169.254/latest/meta-data/": "link-local (cloud metadata)",
+            "http://[::ffff:10.0.0.1]/feed": "private",
+            "http://[fd00::1]/feed": "private",
+        }
+        for url, why in cases.items():
+            reply = await app.commands.handle(ask(f"feeds add {url}", admin=True))
+            assert not reply.ok and why in reply.lines[0], (url, reply)
+        assert remote.hits.get("/extra.xml") is None
+        assert await app.store.feed_changes() == []
+        # The configured (trusted) sources still reach the local server.
+        cycle, _ = await app.poll_once()
+        assert cycle.failed == 0 and remote.hits["/wire.xml"] == 1
+
+
+async def test_every_redirect_hop_of_an_untrusted_url_is_checked() -> None:
+    """A public-looking first hop that redirects into a forbidden address is stopped at the hop."""
+    app = web.Application()
+    hits: list[str] = []
+
+    async def first(request: web.Request) -> web.StreamResponse:
+        hits.append(request.path)
+        raise web.HTTPFound(f"http://127.0.0.2:{request.url.port}/inside")
+
+    async def inside(request: web.Request) -> web.StreamResponse:
+        hits.append(request.path)
+        return web.Response(text="secret")
+
+    app.router.add_get("/first", first)
+    app.router.add_get("/inside", inside)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    # Here 127.0.0.1 plays the public internet and 127.0.0.2 the private network.
+    guard = NetworkGuard(allowed=lambda address: address != ipaddress.ip_address("127.0.0.2"))
+    settings = PollSettings()
+    try:
+        async with build_session(settings, guard) as session:
+            result = await Fetcher(session, settings, guard).fetch(f"http://127.0.0.1:{port}/first")
+    finally:
+        await runner.cleanup()
+    assert result.outcome == "error" and result.error_kind == "forbidden"
+    assert "127.0.0.2 is a loopback address" in (result.error or "")
+    assert hits == ["/first"]
+
+
+async def test_fetching_commands_have_per_user_and_per_channel_cooldowns(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss())
+    clock = TickingClock(step=timedelta(seconds=0))
+    async with running(write_config(config_text(tmp_path, remote)), clock) as app:
+        assert (await app.commands.handle(ask("why https://news.test/a"))).title == "Never seen"
+        again = await app.commands.handle(ask("why https://news.test/b"))
+        assert again.title == "Not so fast" and again.ephemeral and "30s" in again.lines[0]
+        same_channel = await app.commands.handle(CommandRequest("why https://news.test/c", "slack", "C1", "U2"))
+        assert same_channel.title == "Not so fast" and "5s" in same_channel.lines[0]
+        elsewhere = await app.commands.handle(CommandRequest("why https://news.test/c", "slack", "C2", "U2"))
+        assert elsewhere.title == "Never seen"
+        assert (await app.commands.handle(ask("platforms"))).ok  # read-only commands have no cooldown
+        clock.now += timedelta(seconds=31)
+        assert (await app.commands.handle(ask("why https://news.test/b"))).title == "Never seen"

@@ -145,6 +145,7 @@ class SourceSpec:
     select: str | None = None
     remove: tuple[str, ...] = ()
     backfill: int = 0
+    origin: str = "config"  # "chat" for a feed added with `/policy feeds add`: an untrusted URL
 
     @property
     def location(self) -> str:
@@ -217,6 +218,8 @@ class Config:
     archive_url: str = DEFAULT_ARCHIVE_URL  # Wayback Machine (or compatible) for `clausewatch backfill`
     archive_delay: float = DEFAULT_ARCHIVE_DELAY  # seconds between two requests to the archive
     chat: ChatSettings = field(default_factory=ChatSettings)
+    # URLs added from chat may reach loopback/private/link-local addresses only when this is true.
+    allow_private_networks: bool = False
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -325,7 +328,7 @@ def _kind(value: object) -> str:
     )
 
 
-_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat"}
+_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks"}
 _CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host"}
 _ARCHIVE_KEYS = {"url", "delay"}
 _POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
@@ -371,6 +374,10 @@ def parse_config(text: str, path: Path) -> Config:
     _check_unique(check, platforms, feeds, channels)
     archive_url, archive_delay = _parse_archive(check, top.get("archive"))
     chat = _parse_chat(check, top.get("chat"))
+    allow_private = top.get("allow_private_networks", False)
+    if not isinstance(allow_private, bool):
+        check.fail("allow_private_networks", f"expected true or false, got {_kind(allow_private)}")
+        allow_private = False
     if check.problems:
         raise ConfigError(file, check.problems)
     return Config(
@@ -384,6 +391,7 @@ def parse_config(text: str, path: Path) -> Config:
         archive_url=archive_url,
         archive_delay=archive_delay,
         chat=chat,
+        allow_private_networks=allow_private,
     )
 
 

@@ -25,7 +25,7 @@ class FeedChange:
 
 def feed_spec(change: FeedChange, config: Config) -> SourceSpec:
     return SourceSpec(id=change.id, kind="feed", platform=change.platform, url=change.url, path=None,
-                      interval=config.poll.interval, backfill=0)
+                      interval=config.poll.interval, backfill=0, origin="chat")
 
 
 def apply_feed_changes(config: Config, changes: Iterable[FeedChange]) -> Config:

@@ -34,6 +34,10 @@ from bot.store.database import Store
 
 log = logging.getLogger(__name__)
 MAX_LINES = 15
+# Commands that make the bot fetch or search (`feeds add`, `why`) wait this long between two uses by one
+# user, and by anyone in one channel: anyone in a community can type them.
+USER_COOLDOWN = 30.0
+CHANNEL_COOLDOWN = 5.0
 
 
 class PolicyCommands:
@@ -48,6 +52,7 @@ class PolicyCommands:
         self.routes = routes
         self.changed = changed
         self.clock = clock
+        self._last_use: dict[tuple[str, str], float] = {}
 
     # --- CommandService ---------------------------------------------------------------------
 
@@ -72,12 +77,30 @@ class PolicyCommands:
                  "a workspace admin on Slack, or a user or role listed under `chat` in feeds.yaml.",),
                 ephemeral=True, ok=False,
             )
+        wait = self._cooldown(request, command)
+        if wait:
+            return CommandReply("Not so fast", (f"`/{COMMAND_NAME} {command.name}` can be used again in {wait:.0f}s.",),
+                                ephemeral=True, ok=False)
         try:
             return await getattr(self, f"_{command.name}")(request, command)
         except Exception:  # a command must never take the bot down; the user gets a clear answer
             log.exception("/%s %s failed", COMMAND_NAME, request.text, extra={"chat": request.chat})
             return CommandReply("Something went wrong answering that", ("The error is in the bot's log.",),
                                 ephemeral=True, ok=False)
+
+    def _cooldown(self, request: CommandRequest, command: ParsedCommand) -> float:
+        """Seconds to wait before this user (or channel) may run a fetching command again; 0 to go."""
+        if not (command.name == "why" or command.args[:1] == ("add",) and command.name == "feeds"):
+            return 0.0
+        now = self.clock().timestamp()
+        keys = ((f"user:{request.chat}:{request.user}", USER_COOLDOWN), (f"channel:{request.chat}:{request.channel}", CHANNEL_COOLDOWN))
+        waits = [last + pause - now for key, pause in keys if (last := self._last_use.get((key, command.name))) is not None]
+        wait = max(waits, default=0.0)
+        if wait > 0:
+            return wait
+        for key, _ in keys:
+            self._last_use[(key, command.name)] = now
+        return 0.0
 
     def _may_change(self, request: CommandRequest) -> bool:
         chat = self.config().chat

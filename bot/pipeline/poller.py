@@ -75,10 +75,12 @@ class Poller:
         routes: RouteTable,
         clock: Clock = utc_now,
         rng: random.Random | None = None,
+        untrusted: Fetcher | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.untrusted = untrusted or fetcher  # for feeds added from chat (see bot.sources.network_guard)
         self.routes = routes
         self.clock = clock
         self.rng = rng or random.Random()
@@ -152,7 +154,8 @@ class Poller:
     async def process(self, spec: SourceSpec) -> tuple[str, int]:
         """Fetch one source and commit what it brought. Returns (outcome, new events)."""
         state = self.states.get(spec.id) or FetchState(spec.id)
-        result = await self.fetcher.fetch(spec.location, state.etag, state.last_modified)
+        fetcher = self.untrusted if spec.origin == "chat" else self.fetcher
+        result = await fetcher.fetch(spec.location, state.etag, state.last_modified)
         if result.outcome == "error":
             return "error", await self._fail(spec, state, result.error or "failed", result)
         if result.outcome == "not_modified":

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 
 from bot.core.config import PollSettings
+from bot.sources.network_guard import ForbiddenAddress, GuardedResolver, NetworkGuard, guard_trace
 
 CHUNK = 64 * 1024
 
@@ -49,28 +50,35 @@ class FetchFailed(Exception):
         self.retry_after = retry_after
 
 
-def build_session(settings: PollSettings) -> aiohttp.ClientSession:
-    """The one shared session: connection pool sized by the global and per-host limits."""
-    connector = aiohttp.TCPConnector(limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300)
+def build_session(settings: PollSettings, guard: NetworkGuard | None = None) -> aiohttp.ClientSession:
+    """A session whose connection pool is sized by the global and per-host limits. With a `guard`, every
+    resolved address and every redirect hop is checked (for URLs added from chat)."""
+    connector = aiohttp.TCPConnector(limit=settings.concurrency, limit_per_host=settings.per_host, ttl_dns_cache=300,
+                                     resolver=GuardedResolver(guard) if guard else None)
     return aiohttp.ClientSession(
         connector=connector,
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         timeout=aiohttp.ClientTimeout(total=settings.timeout),
         raise_for_status=False,
+        trace_configs=[guard_trace(guard)] if guard else None,
     )
 
 
 class Fetcher:
     """Fetches URLs (`http(s)://`, `file://`) and local paths under the configured limits."""
 
-    def __init__(self, session: aiohttp.ClientSession, settings: PollSettings) -> None:
-        # Global and per-host limits are the session connector's (see build_session).
+    def __init__(self, session: aiohttp.ClientSession, settings: PollSettings, guard: NetworkGuard | None = None) -> None:
+        # Global and per-host limits are the session connector's (see build_session); a guarded fetcher
+        # (URLs from chat) needs a session built with the same guard, which checks resolved addresses.
         self.session = session
         self.settings = settings
+        self.guard = guard
 
     async def fetch(self, location: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         started = time.monotonic()
         try:
+            if self.guard is not None:
+                self.guard.check_url(location)
             if not location.startswith(("http://", "https://")):
                 parts = urlsplit(location)
                 scheme = parts.scheme.lower()
@@ -89,6 +97,8 @@ class Fetcher:
         except (asyncio.TimeoutError, TimeoutError):
             return FetchResult("error", error=f"timed out after {self.settings.timeout:g}s", error_kind="timeout",
                                elapsed=time.monotonic() - started)
+        except ForbiddenAddress as error:
+            return FetchResult("error", error=str(error), error_kind="forbidden", elapsed=time.monotonic() - started)
         except aiohttp.TooManyRedirects:
             return FetchResult("error", error=f"more than {self.settings.max_redirects} redirects", error_kind="redirects",
                                elapsed=time.monotonic() - started)
