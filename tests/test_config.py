@@ -81,7 +81,7 @@ def test_sizes(text: object, size: int) -> None:
         ("channels:\n  - {id: c, console: true}\n  - {id: c, jsonl: out.jsonl}\n", "channels[1].id: duplicate channel id 'c'"),
         ("channels: [{id: c, slack: C1, platforms: [soundclod]}]\n", "channels[0].platforms: unknown platform 'soundclod'"),
         ("channels: [{id: c, console: true, topics: [ai]}]\n", "channels[0].topics: unknown topic 'ai'"),
-        ("channels: [{id: c}]\n", "channels[0]: needs exactly one output of: console, jsonl, slack, discord"),
+        ("channels: [{id: c}]\n", "channels[0]: needs exactly one output of: console, jsonl, atom, slack, discord"),
         ("platforms:\n  sc: {name: SC, documents: [{url: 'https://x.test/t'}]}\n", "platforms.sc.documents[0].type: is required"),
         ("platforms:\n  sc: {name: SC, documents: [{type: Terms of Service, url: 'https://x.test/t', select: 'main >'}]}\n",
          "platforms.sc.documents[0]: invalid CSS selector 'main >'"),

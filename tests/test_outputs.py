@@ -6,8 +6,13 @@ import io
 import json
 from pathlib import Path
 
+import feedparser
+import pytest
+
+from bot.chat.atom import AtomOutput
 from bot.chat.console import ConsoleOutput
 from bot.chat.jsonl import JsonlOutput
+from bot.chat.outputs import DeliveryError
 from bot.core.config import Channel
 from bot.core.messages import Message
 
@@ -64,3 +69,37 @@ async def test_jsonl_keeps_hostile_text_as_data(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
     assert json.loads(lines[0])["title"] == hostile
+
+
+async def test_atom_feed_is_read_by_feedparser_with_one_stable_entry_per_event(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "changes.xml"
+    output = AtomOutput(Channel("feed", "atom", str(path)), io.StringIO())
+    opener = message(title="Cloudtune adds an AI clause", text="Uploads may train models.\x1b[31m")
+    hostile = Message(event="update", title="<script>alert(1)</script> & more", text="@everyone <b>x</b>",
+                      url="javascript:alert(1)", platform="cloudtune", topics=(), severity="low",
+                      thread=opener.thread, reply_to=opener.thread, at="2024-02-15T10:00:00+00:00")
+    for item in (opener, hostile, opener):  # the re-delivery of `opener` after a crash adds nothing
+        await output.deliver(item)
+    await output.deliver(message(event="source_failing", title="feed down"))  # not about a platform
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo and feed.feed.title == "Clausewatch: feed"
+    assert [e.title for e in feed.entries] == ["<script>alert(1)</script> & more", "Cloudtune adds an AI clause"]
+    assert feed.entries[1].id == f"urn:clausewatch:event:{opener.key}"
+    assert feed.entries[0].get("links", []) == [] and "\x1b" not in feed.entries[1].summary
+    assert feed.entries[1].link == "https://news.test/a"
+    assert {t.term for t in feed.entries[1].tags} >= {"story", "ai_training", "severity:high"}
+    # A new process finds the entries already written and keeps the ids stable.
+    again = AtomOutput(Channel("feed", "atom", str(path)), io.StringIO())
+    await again.deliver(hostile)
+    assert len(feedparser.parse(path.read_bytes()).entries) == 2
+
+
+async def test_atom_output_sets_a_damaged_file_aside_and_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "changes.xml"
+    path.write_text("<feed><entry>", encoding="utf-8")
+    output = AtomOutput(Channel("feed", "atom", str(path)), io.StringIO())
+    with pytest.raises(DeliveryError, match="not valid Atom"):
+        await output.deliver(message())
+    await output.deliver(message())
+    assert len(feedparser.parse(path.read_bytes()).entries) == 1
+    assert (tmp_path / "changes.xml.damaged").read_text(encoding="utf-8") == "<feed><entry>"

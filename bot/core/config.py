@@ -69,7 +69,7 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$", re.IG
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 
-CHANNEL_KINDS: tuple[str, ...] = ("console", "jsonl", "slack", "discord")
+CHANNEL_KINDS: tuple[str, ...] = ("console", "jsonl", "atom", "slack", "discord")
 DEFAULT_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_ARCHIVE_DELAY = 1.0
 
@@ -178,7 +178,7 @@ class Channel:
 
     id: str
     kind: str  # one of CHANNEL_KINDS
-    target: str  # console: "stdout"; jsonl: file path; slack/discord: channel id
+    target: str  # console: "stdout"; jsonl/atom: file path; slack/discord: channel id
     platforms: frozenset[str] | None = None
     topics: frozenset[str] | None = None
 
@@ -551,8 +551,8 @@ def _parse_channel(
             check.fail(f"{where}.console", "expected `true`")
             return None
         target = "stdout"
-    elif kind == "jsonl":
-        text = check.string(value, f"{where}.jsonl", required=True)
+    elif kind in ("jsonl", "atom"):
+        text = check.string(value, f"{where}.{kind}", required=True)
         if text is None:
             return None
         target = str(Path(text) if Path(text).is_absolute() else (base / text).resolve())
