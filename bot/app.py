@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from aiohttp import web
+
 import bot.chat.atom  # noqa: F401 - registers the Atom output
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
@@ -27,6 +29,8 @@ from bot.core.overrides import apply_feed_changes
 from bot.core.routing import RouteTable
 from bot.pipeline.commands import PolicyCommands
 from bot.pipeline.delivery import Deliverer, DeliveryReport
+from bot.pipeline.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.pipeline.metrics import Metrics
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.sources.document_text import check_selector
 from bot.sources.fetcher import Fetcher, build_session
@@ -114,7 +118,11 @@ def plan_channels(config: Config, chats: frozenset[str] | None = None) -> Channe
     return ChannelPlan(tuple(active), inactive)
 
 
-class AlreadyRunning(RuntimeError):
+class StartupError(RuntimeError):
+    """Something the process needs at start is not there: a port, a chat connection."""
+
+
+class AlreadyRunning(StartupError):
     """Another Clausewatch process is polling the same storage folder."""
 
 
@@ -186,6 +194,8 @@ class App:
         self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled)
         self.commands = PolicyCommands(store, untrusted, lambda: self.config, lambda: self.routes, self.refresh, clock)
         self.bridges: dict[str, ChatBridge] = {}
+        self.metrics = Metrics(self.poller, store)
+        self._metrics_runner: web.AppRunner | None = None
         self._pending_config: Config | None = None
         self.wake = asyncio.Event()
 
@@ -220,6 +230,8 @@ class App:
                 untrusted = Fetcher(guarded, config.poll, guard)  # URLs typed in chat
                 app = cls(config, store, Fetcher(session, config.poll), untrusted, plan, stdout or sys.stdout, clock)
                 try:
+                    if listen and config.metrics_port is not None:
+                        await app._serve_metrics(config.metrics_host, config.metrics_port)
                     await app._start_chats(env, listen)
                     await app.refresh()
                     if app._apply_pending_config():
@@ -230,10 +242,28 @@ class App:
                     await app.deliverer.close()
                     for bridge in app.bridges.values():
                         await bridge.close()
+                    if app._metrics_runner is not None:
+                        await app._metrics_runner.cleanup()
         finally:
             await store.close()
             if lock is not None:
                 lock.release()
+
+    async def _serve_metrics(self, host: str, port: int) -> None:
+        async def scrape(request: web.Request) -> web.Response:
+            return web.Response(body=await self.metrics.render(), headers={"Content-Type": METRICS_CONTENT_TYPE})
+
+        server = web.Application()
+        server.router.add_get("/metrics", scrape)
+        runner = web.AppRunner(server, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            await runner.cleanup()
+            raise StartupError(f"cannot serve metrics on {host}:{port}: {error}") from error
+        self._metrics_runner = runner
+        log.info("metrics: http://%s:%d/metrics", host, port)
 
     async def _start_chats(self, env: ChatEnv, listen: bool) -> None:
         """Connect to Slack and Discord when their tokens are set (the libraries load only then)."""
@@ -308,6 +338,7 @@ class App:
         await self._reconfigure_between_cycles()
         delivered_before = await self.deliverer.deliver_pending()  # leftovers of an interrupted run first
         cycle = await self.poller.run_cycle(progress=progress)
+        self.metrics.observe_cycle(cycle.seconds)
         delivery = await self.deliverer.deliver_pending()
         delivery.delivered += delivered_before.delivered
         return cycle, delivery
@@ -321,6 +352,7 @@ class App:
             due = self.poller.due()
             if due:
                 cycle = await self.poller.run_cycle(due, progress=progress)
+                self.metrics.observe_cycle(cycle.seconds)
                 delivery = await self.deliverer.deliver_pending()
                 log.info(
                     "cycle: %d sources, %d ok, %d not modified, %d unchanged, %d failed, %d events, %d delivered in %.1fs",

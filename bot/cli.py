@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import AlreadyRunning, App, config_path, install_stop_signals, load_config, plan_channels
+from bot.app import App, StartupError, config_path, install_stop_signals, load_config, plan_channels
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -108,7 +108,7 @@ def _load(ctx: click.Context) -> Config:
 def _run(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(work())
-    except (StoreError, AlreadyRunning) as error:
+    except (StoreError, StartupError) as error:
         click.echo(f"error: {error}", err=True)
         ctx.exit(1)
         raise
@@ -194,7 +194,7 @@ def run(ctx: click.Context) -> None:
     async def work() -> None:
         stop = asyncio.Event()
         install_stop_signals(stop)
-        async with App.open(config, exclusive=True) as app:
+        async with App.open(config, exclusive=True, listen=True) as app:
             logging.getLogger("bot").info("watching %d sources; Ctrl-C to stop", len(config.sources()))
             await app.run(stop, _terminal_progress("polling"))
         logging.getLogger("bot").info("stopped cleanly")

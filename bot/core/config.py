@@ -220,6 +220,8 @@ class Config:
     chat: ChatSettings = field(default_factory=ChatSettings)
     # URLs added from chat may reach loopback/private/link-local addresses only when this is true.
     allow_private_networks: bool = False
+    metrics_port: int | None = None  # Prometheus endpoint /metrics, served by `run` when set
+    metrics_host: str = "127.0.0.1"
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -328,7 +330,8 @@ def _kind(value: object) -> str:
     )
 
 
-_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks"}
+_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics"}
+_METRICS_KEYS = {"port", "host"}
 _CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host"}
 _ARCHIVE_KEYS = {"url", "delay"}
 _POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
@@ -374,6 +377,7 @@ def parse_config(text: str, path: Path) -> Config:
     _check_unique(check, platforms, feeds, channels)
     archive_url, archive_delay = _parse_archive(check, top.get("archive"))
     chat = _parse_chat(check, top.get("chat"))
+    metrics_port, metrics_host = _parse_metrics(check, top.get("metrics"))
     allow_private = top.get("allow_private_networks", False)
     if not isinstance(allow_private, bool):
         check.fail("allow_private_networks", f"expected true or false, got {_kind(allow_private)}")
@@ -392,6 +396,8 @@ def parse_config(text: str, path: Path) -> Config:
         archive_delay=archive_delay,
         chat=chat,
         allow_private_networks=allow_private,
+        metrics_port=metrics_port,
+        metrics_host=metrics_host,
     )
 
 
@@ -581,6 +587,19 @@ def _parse_channel(
         platforms=frozenset(platform_filter) if platform_filter is not None else None,
         topics=frozenset(topic_filter) if topic_filter is not None else None,
     )
+
+
+def _parse_metrics(check: _Checker, raw: object) -> tuple[int | None, str]:
+    if raw is None:
+        return None, "127.0.0.1"
+    data = check.mapping(raw, "metrics", _METRICS_KEYS)
+    if "port" not in data:
+        check.fail("metrics.port", "required when `metrics` is set")
+        return None, "127.0.0.1"
+    port = check.integer(data.get("port"), "metrics.port", 9108, minimum=1)
+    if port > 65535:
+        check.fail("metrics.port", f"expected a port number up to 65535, got {port}")
+    return port, check.string(data.get("host"), "metrics.host") or "127.0.0.1"
 
 
 def _parse_chat(check: _Checker, raw: object) -> ChatSettings:

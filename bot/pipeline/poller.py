@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -81,6 +82,9 @@ class Poller:
         self.store = store
         self.fetcher = fetcher
         self.untrusted = untrusted or fetcher  # for feeds added from chat (see bot.sources.network_guard)
+        # Since the process started, for metrics: source results by outcome, failures by kind.
+        self.outcomes: Counter[str] = Counter()
+        self.error_kinds: Counter[str] = Counter()
         self.routes = routes
         self.clock = clock
         self.rng = rng or random.Random()
@@ -119,6 +123,8 @@ class Poller:
                 log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
                 outcome, events = "error", 0
                 report.failures[spec.id] = f"internal error: {error}"
+                self.error_kinds["internal"] += 1
+            self.outcomes[outcome] += 1
             if outcome == "error":
                 report.failed += 1
                 if spec.id not in report.failures:
@@ -297,6 +303,7 @@ class Poller:
     async def _fail(self, spec: SourceSpec, state: FetchState, error: str, result: FetchResult | None = None,
                     kind: str | None = None) -> int:
         """Count a failure; the baseline (body hash, snapshots, entries) is left untouched."""
+        self.error_kinds[kind or (result.error_kind if result else None) or "other"] += 1
         change = record_failure(Health(state.consecutive_failures, state.failing, state.last_error), error,
                                 self.config.poll.failure_threshold)
         seq = state.failing_seq + (1 if change.notice == "failing" else 0)
