@@ -6,6 +6,8 @@ import asyncio
 import difflib
 import json
 import logging
+import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -65,13 +67,32 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+# Slack tokens by shape, and the password of a URL with credentials (https://user:password@host).
+_SECRET_SHAPES = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{8,}|(?<=://)([^/\s:@]+):([^/\s@]+)@")
+
+
+class _Redacting(logging.Formatter):
+    """Formats with `inner`, then blanks out every secret: the chat tokens from the environment (their
+    exact values, wherever a library put them) and anything shaped like a token."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+        self.secrets = [value for name in SECRET_ENV if len(value := os.environ.get(name, "")) >= 6]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.inner.format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return _SECRET_SHAPES.sub(lambda m: f"{m.group(2)}:[redacted]@" if m.group(2) else "[redacted]", text)
+
+
 def _setup_logging(level: str, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_SourceFields())
-    if fmt == "json":
-        handler.setFormatter(_JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    inner = _JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+    handler.setFormatter(_Redacting(inner))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

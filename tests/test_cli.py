@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import select
@@ -17,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli import _setup_logging, main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(main.commands)  # type: ignore[attr-defined]
@@ -286,3 +287,29 @@ def test_a_second_poller_on_the_same_storage_refuses_to_run(tmp_path: Path) -> N
     finally:
         if first.poll() is None:
             first.kill()
+
+
+@pytest.mark.parametrize("fmt", ["human", "json"])
+def test_logs_never_show_chat_tokens_or_url_passwords(fmt: str, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    token = "MTIzNDU2Nzg5.discord-token-value.abcdef"
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        _setup_logging("info", fmt)
+        log = logging.getLogger("bot.test")
+        log.warning("login failed with %s", token)
+        log.warning("slack said no to xoxb-1234-5678-abcdefghijkl and xapp-1-A0-99-ffff0000")
+        log.warning("cannot fetch https://reader:hunter2pass@feeds.example/rss")
+        try:
+            raise RuntimeError(f"Authorization: Bot {token}")
+        except RuntimeError:
+            log.exception("crashed")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    for secret in (token, "xoxb-1234", "xapp-1-A0", "hunter2pass"):
+        assert secret not in err
+    assert err.count("[redacted]") >= 5 and "https://reader:[redacted]@feeds.example/rss" in err
