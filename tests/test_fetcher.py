@@ -4,6 +4,8 @@ concurrency, and local files. Every failure comes back as a result with a readab
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -150,3 +152,33 @@ async def test_local_files_and_their_failures(fetcher: Fetcher, tmp_path: Path) 
 async def test_unsupported_scheme(fetcher: Fetcher) -> None:
     result = await fetcher.fetch("gopher://example.test/feed")
     assert result.error_kind == "url" and "gopher" in (result.error or "")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_compression_bomb_is_capped_after_decompression(remote: Remote, fetcher: Fetcher, encoding: str) -> None:
+    """256 MB of zeros sent as a ~250 KB compressed body: the cap counts decompressed bytes and the
+    fetch gives up without ever holding the inflated body in memory."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    block = bytes(1024 * 1024)
+    bomb = b"".join(compressor.compress(block) for _ in range(256)) + compressor.flush()
+    assert len(bomb) < 300 * 1024
+
+    async def send(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/rss+xml", "Content-Encoding": encoding})
+        await response.prepare(request)  # chunked: no Content-Length to refuse early
+        try:
+            for start in range(0, len(bomb), 16384):
+                await response.write(bomb[start:start + 16384])
+        except (ConnectionResetError, RuntimeError):
+            pass
+        return response
+
+    remote.route("/bomb.xml", send)
+    tracemalloc.start()
+    try:
+        result = await fetcher.fetch(remote.url("/bomb.xml"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.error_kind == "too_large" and "aborted" in (result.error or "")
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while fetching a bomb"
