@@ -23,7 +23,7 @@ from aiohttp import web
 import bot.chat.atom  # noqa: F401 - registers the Atom output
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
-from bot.chat.outputs import Output, build_output
+from bot.chat.outputs import ChatSetupError, Output, build_output
 from bot.core.config import Channel, Config, ConfigError, parse_config
 from bot.core.overrides import apply_feed_changes
 from bot.core.routing import RouteTable
@@ -285,7 +285,10 @@ class App:
             )
         for kind, bridge in self.bridges.items():
             if listen:
-                await bridge.start()
+                try:
+                    await bridge.start()
+                except ChatSetupError as error:
+                    raise StartupError(str(error)) from error
             log.info("%s: connected%s", kind, " and answering /policy" if listen else "")
 
     async def refresh(self) -> None:

@@ -36,6 +36,11 @@ class Output(Protocol):
     async def close(self) -> None: ...
 
 
+class ChatSetupError(Exception):
+    """A chat platform refused the bot's configuration at start (token, mode, endpoint); the message
+    says what to fix. The process stops rather than run half-connected."""
+
+
 class ThreadBook(Protocol):
     """Where chat outputs keep the platform's handle of each story thread, per configured channel:
     the Slack `ts` of the parent message, or the Discord thread's channel id. Backed by the store."""
