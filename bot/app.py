@@ -274,14 +274,14 @@ class App:
             self.bridges["slack"] = SlackBridge(
                 env.slack_token, commands=self.commands, threads=self.store, api_url=env.slack_api_url,
                 app_token=env.slack_app_token, signing_secret=env.slack_signing_secret,
-                host=chat.slack_host, port=chat.slack_port,
+                host=chat.slack_host, port=chat.slack_port, pace=chat.pace,
             )
         if env.discord_token:
             from bot.chat.discord import DiscordBridge
 
             self.bridges["discord"] = DiscordBridge(
                 env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
-                gateway_url=env.discord_gateway_url,
+                gateway_url=env.discord_gateway_url, pace=chat.pace,
             )
         for kind, bridge in self.bridges.items():
             if listen:

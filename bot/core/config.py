@@ -202,6 +202,7 @@ class ChatSettings:
     admin_roles: frozenset[str] = frozenset()
     slack_host: str = "0.0.0.0"
     slack_port: int = 3000
+    pace: float = 1.0  # seconds between two posts to one chat channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +333,7 @@ def _kind(value: object) -> str:
 
 _TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics"}
 _METRICS_KEYS = {"port", "host"}
-_CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host"}
+_CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host", "pace"}
 _ARCHIVE_KEYS = {"url", "delay"}
 _POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
 _PLATFORM_KEYS = {"name", "aliases", "documents", "feeds"}
@@ -618,6 +619,7 @@ def _parse_chat(check: _Checker, raw: object) -> ChatSettings:
         admin_roles=ids("admin_roles"),
         slack_host=check.string(data.get("slack_host"), "chat.slack_host") or "0.0.0.0",
         slack_port=check.integer(data.get("slack_port"), "chat.slack_port", 3000),
+        pace=check.converted(data.get("pace"), "chat.pace", 1.0, lambda v: parse_duration(v, allow_zero=True)),
     )
 
 

@@ -1,0 +1,128 @@
+"""The whole bot against fake chat platforms: feeds polled from a local server, events through the
+store's outbox, delivered by the real Slack adapter, and /policy answered by the real command service."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import App, ChatEnv, load_config
+from bot.pipeline.reports import routes_report
+from conftest import Remote
+from tests.fake_slack import BOT_TOKEN, FakeSlack, form_body
+from test_metrics import free_port
+from test_pipeline import posts, rss
+
+SECRET = "e2e-signing-secret-0123456789abcdef"
+ARTISTS = "C0ARTISTS"
+
+
+def config_text(tmp: Path, remote: Remote, slack_port: int) -> str:
+    return f"""
+storage: {tmp / 'storage'}
+poll: {{interval: 1h, timeout: 3s}}
+allow_private_networks: true
+chat: {{pace: 0s, slack_port: {slack_port}, slack_host: 127.0.0.1}}
+platforms:
+  tunely:
+    name: Tunely
+  cloudtune:
+    name: Cloudtune
+feeds:
+  - {{id: wire, url: "{remote.url('/wire.xml')}", backfill: 5}}
+channels:
+  - {{id: artists, slack: {ARTISTS}, platforms: [tunely]}}
+  - {{id: log, jsonl: {tmp / 'out' / 'all.jsonl'}}}
+"""
+
+
+@asynccontextmanager
+async def running(path: Path, slack: FakeSlack, listen: bool = False) -> AsyncIterator[App]:
+    env = ChatEnv(slack_token=BOT_TOKEN, slack_api_url=slack.api_url, slack_signing_secret=SECRET if listen else None)
+    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=env, listen=listen) as app:
+        yield app
+
+
+async def slash(port: int, fields: dict[str, str]) -> int:
+    body = form_body(fields)
+    stamp = str(int(time.time()))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+               "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body) or ""}
+    async with aiohttp.ClientSession() as session, \
+            session.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers) as response:
+        return response.status
+
+
+async def test_a_story_opens_a_slack_thread_and_its_update_replies_in_it(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "Tunely may train models on uploads.")))
+    async with FakeSlack() as slack:
+        path = write_config(config_text(tmp_path, remote, free_port()))
+        async with running(path, slack) as app:
+            await app.poll_once()
+            remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause",
+                                           "Tunely may train models on uploads. Tunely says an opt-out comes in March.")))
+            await app.poll_once()
+            await app.poll_once()  # nothing new: nothing more is posted
+        parents = slack.top_level(ARTISTS)
+        assert [p.key for p in parents] == [posts(tmp_path)[0]["key"]]
+        replies = slack.replies(ARTISTS, parents[0].ts)
+        assert len(replies) == 1 and "opt-out comes in March" in " ".join(replies[0].block_texts())
+        assert "opt-out comes in March" in posts(tmp_path)[1]["text"]
+
+
+async def test_a_refused_slack_channel_is_switched_off_and_other_routes_go_on(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "x"), ("t2", "Tunely opens a fund", "y")))
+    async with FakeSlack() as slack:
+        slack.error_next("chat.postMessage", "not_in_channel")
+        path = write_config(config_text(tmp_path, remote, free_port()))
+        async with running(path, slack) as app:
+            _, delivery = await app.poll_once()
+            assert delivery.disabled == ["artists"]
+            assert len(posts(tmp_path)) == 2  # the JSONL route got both
+            assert "artists" not in app.deliverer.outputs and "artists" in app.routes.disabled
+            rows = {row.id: row for row in await routes_report(app.config, app.store, {})}
+            assert rows["artists"].health == "disabled" and "not_in_channel" in (rows["artists"].last_error or "")
+            calls = len(slack.calls_to("chat.postMessage"))
+            remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "x"), ("t2", "Tunely opens a fund", "y"),
+                                          ("t3", "Tunely again", "z")))
+            await app.poll_once()
+            assert len(slack.calls_to("chat.postMessage")) == calls and len(posts(tmp_path)) == 3
+        async with running(path, slack) as app:  # still off after a restart, with its reason
+            assert "artists" in app.routes.disabled and "artists" not in app.deliverer.outputs
+
+
+async def test_subscribe_from_slack_routes_the_next_story_to_that_channel(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "x")))
+    port = free_port()
+    async with FakeSlack(admins={"U0ADMIN"}) as slack:
+        path = write_config(config_text(tmp_path, remote, port))
+        async with running(path, slack, listen=True) as app:
+            assert await slash(port, slack.slash_command("subscribe cloudtune", user="U0MEMBER", channel="C0FANS",
+                                                         response="refused")) == 200
+            await slack.wait_until(lambda: len(slack.responses) == 1)
+            assert slack.responses[0]["response_type"] == "ephemeral"
+            assert await slash(port, slack.slash_command("subscribe cloudtune", user="U0ADMIN", channel="C0FANS",
+                                                         response="ok")) == 200
+            await slack.wait_until(lambda: len(slack.responses) == 2)
+            assert "Subscribed to platform cloudtune" in str(slack.responses[1])
+            remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "x"),
+                                          ("c1", "Cloudtune rewrites its licence", "Cloudtune terms.")))
+            await app.poll_once()
+            fans = slack.top_level("C0FANS")
+            assert len(fans) == 1 and "Cloudtune rewrites its licence" in fans[0].text
+            assert [p.key for p in slack.top_level(ARTISTS)] == [posts(tmp_path)[0]["key"]]  # tunely only
+            assert await slash(port, slack.slash_command("subscriptions", channel="C0FANS", response="list")) == 200
+            await slack.wait_until(lambda: len(slack.responses) == 3)
+            assert "platform: cloudtune" in str(slack.responses[2])
