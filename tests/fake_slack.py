@@ -95,6 +95,7 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)  # what respond() sent to response URLs
     acks: list[dict[str, Any]] = field(default_factory=list)  # Socket Mode acknowledgements received
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    post_delay: float = 0.0  # network latency played after chat.postMessage stored a message, before the answer
     _extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # more fields for a scripted error
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -250,6 +251,8 @@ class FakeSlack:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         result: dict[str, Any] = handler(params)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)  # a crash of the client now leaves the post unconfirmed
         if fault is not None:
             call.status = fault.status
             if fault.drop:

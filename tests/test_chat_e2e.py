@@ -3,7 +3,12 @@ store's outbox, delivered by the real Slack adapter, and /policy answered by the
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import random
+import sqlite3
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +21,7 @@ from bot.app import App, ChatEnv, load_config
 from bot.pipeline.reports import routes_report
 from conftest import Remote
 from tests.fake_slack import BOT_TOKEN, FakeSlack, form_body
+from test_crash_safety import _write_feed
 from test_metrics import free_port
 from test_pipeline import posts, rss
 
@@ -126,3 +132,61 @@ async def test_subscribe_from_slack_routes_the_next_story_to_that_channel(
             assert await slash(port, slack.slash_command("subscriptions", channel="C0FANS", response="list")) == 200
             await slack.wait_until(lambda: len(slack.responses) == 3)
             assert "platform: cloudtune" in str(slack.responses[2])
+
+
+async def test_sigkill_during_slack_delivery_then_restart_posts_each_story_once(tmp_path: Path) -> None:
+    """`poll --once` is killed at seeded moments while it posts to a slow Slack (a post may be stored but
+    not confirmed when the process dies); clean runs then finish. Each story is in Slack exactly once."""
+    rng = random.Random(20261122)
+    feeds = [tmp_path / "feeds" / f"feed-{n}.xml" for n in range(8)]
+    feeds[0].parent.mkdir()
+    guids = {path: [f"{path.stem}-old"] for path in feeds}
+    for path in feeds:
+        _write_feed(path, guids[path])
+    config = tmp_path / "feeds.yaml"
+    lines = ["storage: ./storage", "poll: {interval: 1h}", "chat: {pace: 0s}", "platforms: {tunely: {name: Tunely}}",
+             "feeds:", *[f"  - {{id: {p.stem}, path: feeds/{p.name}}}" for p in feeds],
+             "channels:", f"  - {{id: artists, slack: {ARTISTS}}}"]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    async with FakeSlack(post_delay=0.03) as slack:
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url, "PYTHONUNBUFFERED": "1"}
+        env.pop("SLACK_SIGNING_SECRET", None)
+        env.pop("SLACK_APP_TOKEN", None)
+
+        async def poll(kill_after: float | None = None) -> bool:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "--config", str(config), "--log-level", "error", "poll", "--once",
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=kill_after or 120)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                return True
+            assert process.returncode == 0, (await process.stderr.read()).decode() if process.stderr else ""
+            return False
+
+        assert not await poll()  # the baseline: nothing posted
+        expected: set[str] = set()
+        started = 0.0
+        killed = 0
+        for round_number in range(7):
+            for path in feeds:
+                fresh = [f"{path.stem}-r{round_number}-{i}" for i in range(3)]
+                guids[path].extend(fresh)
+                expected.update(fresh)
+                _write_feed(path, guids[path])
+            if round_number == 0:  # measure a whole run with deliveries, to aim the kills inside it
+                started = time.monotonic()
+                assert not await poll()
+                duration = time.monotonic() - started
+                continue
+            killed += await poll(kill_after=rng.uniform(0.2, max(0.3, duration * 0.9)))
+        assert not await poll()
+        assert not await poll()
+    posted = [m.text.split("\n", 1)[0].rsplit(" ", 1)[1] for m in slack.messages if m.channel == ARTISTS]
+    assert killed >= 3, "the kills must land while the run works for this test to mean anything"
+    assert sorted(posted) == sorted(expected), "every new story exactly once in Slack"
+    with sqlite3.connect(tmp_path / "storage" / "clausewatch.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM deliveries WHERE status != 'done'").fetchone()[0] == 0
