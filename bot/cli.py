@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sys
+import tarfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,10 +18,11 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import App, StartupError, config_path, install_stop_signals, load_config, plan_channels
+from bot.app import App, PollerLock, StartupError, config_path, install_stop_signals, load_config, plan_channels
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
+from bot.pipeline.backup import export_state, import_state, is_export
 from bot.pipeline.history_import import ArchiveError, backfill_platform, import_archive
 from bot.pipeline.poller import Progress
 from bot.pipeline.reports import (
@@ -444,17 +446,29 @@ def _import_counts(report: dict[str, Any]) -> str:
 
 
 @main.command(name="import")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Restoring an export: set an existing database aside and replace it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_context
-def import_(ctx: click.Context, directory: Path, as_json: bool) -> None:
-    """Import past versions of terms from a git archive laid out <Service>/<Terms type>.md.
+def import_(ctx: click.Context, path: Path, replace: bool, as_json: bool) -> None:
+    """Import past versions of terms from a git archive, or restore an export.
 
-    DIRECTORY is a folder inside a git repository (e.g. a clone of a public terms archive). Each file is
-    matched to a configured platform (id, name or alias; case and accents ignored) and document type;
-    its commits become dated versions and clause-level changes, oldest first. No alert is posted.
-    Older versions are inserted in date order; a text already stored is skipped, so re-runs are safe.
+    PATH is a folder inside a git repository laid out <Service>/<Terms type>.md (e.g. a clone of a public
+    terms archive): each file is matched to a configured platform (id, name or alias; case and accents
+    ignored) and document type; its commits become dated versions and clause-level changes, oldest first.
+    No alert is posted. Older versions are inserted in date order; a text already stored is skipped, so
+    re-runs are safe.
+
+    PATH may also be an archive written by `clausewatch export`: its database is restored into the
+    configured storage (refused while a poller runs, and over existing data unless --replace).
     """
+    if is_export(path):
+        _restore(ctx, path, replace, as_json)
+        return
+    if not path.is_dir():
+        click.echo(f"error: {path} is neither a folder of terms nor a Clausewatch export", err=True)
+        ctx.exit(1)
+    directory = path
     config = _load(ctx)
 
     async def work() -> dict[str, Any]:
@@ -472,6 +486,51 @@ def import_(ctx: click.Context, directory: Path, as_json: bool) -> None:
         else:
             click.echo(f"{label}: skipped ({entry['reason']})")
     click.echo(f"total: {_import_counts(report['totals'])}")
+
+
+def _restore(ctx: click.Context, path: Path, replace: bool, as_json: bool) -> None:
+    config = _load(ctx)
+    lock = PollerLock(config.storage)
+    try:
+        lock.acquire()
+        report = import_state(config, path, replace)
+    except (StoreError, StartupError, OSError, tarfile.TarError) as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(1)
+        raise
+    finally:
+        lock.release()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    manifest = report["manifest"]
+    click.echo(f"restored {report['restored']} from an export of {manifest['created_at']}")
+    if report["previous_database"]:
+        click.echo(f"the previous database is kept as {report['previous_database']}")
+    if report["archived_config"]:
+        click.echo(f"the archived configuration differs from yours: written to {report['archived_config']}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@click.pass_context
+def export(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Write the whole state to FILE (.tar.gz): the configuration file and a consistent copy of the
+    database (routes, subscriptions, feeds added from chat, history, snapshots, outbox). Safe while the
+    bot runs; `clausewatch import FILE` restores it."""
+    config = _load(ctx)
+    try:
+        manifest = export_state(config, file)
+    except (StoreError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(1)
+        raise
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    rows = sum(manifest["tables"].values())
+    click.echo(f"exported {rows} rows in {len(manifest['tables'])} tables and {config.path.name} to {file}")
 
 
 @main.command()

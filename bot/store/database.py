@@ -7,10 +7,13 @@ transaction together with its events and their outbox rows, so a crash never lea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
+import os
 import queue
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -635,3 +638,58 @@ def _state(row: dict[str, Any]) -> FetchState:
     for key in ("consecutive_failures", "failing_seq", "fetches"):
         values[key] = values.get(key) or 0
     return FetchState(**values)
+
+
+def backup_database(storage: Path, target: Path) -> dict[str, int]:
+    """A consistent copy of the database while the bot may be writing (SQLite's online backup API reads
+    one snapshot under WAL). Returns the row count of each table in the copy."""
+    source_path = storage / DATABASE_NAME
+    if not source_path.exists():
+        raise StoreError(f"no database at {source_path}: nothing to export")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    copy = sqlite3.connect(str(target))
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        tables = [row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {table: copy.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot back up {source_path}: {error}") from error
+    finally:
+        copy.close()
+        source.close()
+
+
+def restore_database(storage: Path, copy_path: Path, replace: bool) -> Path | None:
+    """Install `copy_path` as the database of `storage` once it passes `PRAGMA integrity_check`. An
+    existing database with data is refused unless `replace`; it is then kept aside, and its path returned.
+    The caller holds the poller lock, so no process writes meanwhile."""
+    try:
+        with contextlib.closing(sqlite3.connect(str(copy_path))) as check:
+            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
+            migrated = check.execute("SELECT count(*) FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone()[0]
+    except sqlite3.Error as error:
+        raise StoreError(f"the archived database cannot be read: {error}") from error
+    if verdict != "ok" or not migrated:
+        raise StoreError(f"the archived database is damaged or not Clausewatch's ({verdict})")
+    storage.mkdir(parents=True, exist_ok=True)
+    current = storage / DATABASE_NAME
+    kept: Path | None = None
+    if current.exists():
+        with contextlib.closing(sqlite3.connect(str(current))) as conn:
+            has_data = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events'").fetchone()[0] and \
+                conn.execute("SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM snapshots) + "
+                             "(SELECT count(*) FROM entries)").fetchone()[0]
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if has_data and not replace:
+            raise StoreError(f"{current} already holds data; pass --replace to set it aside and restore the archive")
+        kept = current.with_name(f"{DATABASE_NAME}.before-import-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        current.replace(kept)
+        for suffix in ("-wal", "-shm"):
+            current.with_name(DATABASE_NAME + suffix).unlink(missing_ok=True)
+    staged = storage / f".{DATABASE_NAME}.restoring"
+    shutil.copyfile(copy_path, staged)
+    with open(staged, "rb") as handle:
+        os.fsync(handle.fileno())
+    staged.replace(current)
+    return kept
