@@ -5,6 +5,7 @@ poller and deliverer together. Every command of the CLI runs through an App.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import fcntl
 import logging
@@ -95,6 +96,23 @@ class ChatEnv:
     def chats(self) -> frozenset[str]:
         """The chat platforms this process can talk to."""
         return frozenset(k for k, token in (("slack", self.slack_token), ("discord", self.discord_token)) if token)
+
+
+def discord_invite(application_id: str | None, env: ChatEnv) -> str:
+    """The OAuth2 URL that adds the bot to a server with exactly the scopes and permissions it uses.
+    Without `application_id`, the bot's id is read from DISCORD_TOKEN (its first part is the id in
+    base64). Raises StartupError when neither gives one."""
+    if application_id is None and env.discord_token:
+        head = env.discord_token.split(".", 1)[0]
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            decoded = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode("ascii")
+            application_id = decoded if decoded.isdigit() else None
+    if not application_id or not application_id.isdigit():
+        raise StartupError("give --application-id (Discord developer portal → your app → General Information), "
+                           "or set DISCORD_TOKEN")
+    from bot.chat.discord import invite_url
+
+    return invite_url(application_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,15 +299,15 @@ class App:
 
             self.bridges["discord"] = DiscordBridge(
                 env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
-                gateway_url=env.discord_gateway_url, pace=chat.pace,
+                gateway_url=env.discord_gateway_url, pace=chat.pace, sync_commands=listen,
             )
         for kind, bridge in self.bridges.items():
-            if listen:
+            if listen or kind == "discord":  # Discord posts through its logged-in client, Slack needs no session
                 try:
                     await bridge.start()
                 except ChatSetupError as error:
                     raise StartupError(str(error)) from error
-            log.info("%s: connected%s", kind, " and answering /policy" if listen else "")
+                log.info("%s: connected%s", kind, " and answering /policy" if listen else "")
 
     async def refresh(self) -> None:
         """Re-read what chat changed (subscriptions, switched-off routes, feeds) and apply it: routes at

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import App, PollerLock, StartupError, config_path, install_stop_signals, load_config, plan_channels
+from bot.app import App, ChatEnv, PollerLock, StartupError, discord_invite, config_path, install_stop_signals, load_config, plan_channels
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -334,6 +334,19 @@ def why(ctx: click.Context, url: str, as_json: bool) -> None:
             click.echo(f"  not posted: {entry['reason']}")
 
 
+@main.command(name="discord-invite")
+@click.option("--application-id", help="The Discord application id (default: read from DISCORD_TOKEN).")
+@click.pass_context
+def discord_invite_(ctx: click.Context, application_id: str | None) -> None:
+    """Print the URL that adds the bot to a Discord server, with exactly the scopes (bot,
+    applications.commands) and permissions it needs."""
+    try:
+        click.echo(discord_invite(application_id, ChatEnv.from_env()))
+    except StartupError as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(1)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
@@ -446,7 +459,7 @@ def _import_counts(report: dict[str, Any]) -> str:
 
 
 @main.command(name="import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help="Restoring an export: set an existing database aside and replace it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_context
@@ -465,7 +478,7 @@ def import_(ctx: click.Context, path: Path, replace: bool, as_json: bool) -> Non
     if is_export(path):
         _restore(ctx, path, replace, as_json)
         return
-    if not path.is_dir():
+    if path.is_file():
         click.echo(f"error: {path} is neither a folder of terms nor a Clausewatch export", err=True)
         ctx.exit(1)
     directory = path

@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import App, ChatEnv, load_config
 from bot.pipeline.reports import routes_report
 from conftest import Remote
+from tests.fake_discord import MANAGE_GUILD, FakeDiscord
 from tests.fake_slack import BOT_TOKEN, FakeSlack, form_body
 from test_crash_safety import _write_feed
 from test_metrics import free_port
@@ -190,3 +191,80 @@ async def test_sigkill_during_slack_delivery_then_restart_posts_each_story_once(
     with sqlite3.connect(tmp_path / "storage" / "clausewatch.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM deliveries WHERE status != 'done'").fetchone()[0] == 0
+
+
+def discord_config(tmp: Path, remote: Remote, channel_id: str) -> str:
+    return f"""
+storage: {tmp / 'storage'}
+poll: {{interval: 1h, timeout: 3s}}
+allow_private_networks: true
+chat: {{pace: 0s}}
+platforms:
+  tunely:
+    name: Tunely
+  cloudtune:
+    name: Cloudtune
+feeds:
+  - {{id: wire, url: "{remote.url('/wire.xml')}", backfill: 5}}
+channels:
+  - {{id: server, discord: "{channel_id}", platforms: [tunely]}}
+  - {{id: log, jsonl: {tmp / 'out' / 'all.jsonl'}}}
+"""
+
+
+@asynccontextmanager
+async def on_discord(path: Path, fake: FakeDiscord, listen: bool = False) -> AsyncIterator[App]:
+    env = ChatEnv(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
+    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=env, listen=listen) as app:
+        yield app
+
+
+async def test_a_story_opens_a_discord_thread_and_its_update_goes_into_it(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "Tunely may train models on uploads.")))
+    async with FakeDiscord() as fake:
+        channel = fake.add_text_channel("policy-news")
+        path = write_config(discord_config(tmp_path, remote, channel))
+        async with on_discord(path, fake) as app:
+            await app.poll_once()
+            remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause",
+                                           "Tunely may train models on uploads. Tunely says an opt-out comes in March.")))
+            await app.poll_once()
+        opener = fake.posted(channel)
+        threads = fake.threads(channel)
+        assert len(opener) == 1 and opener[0]["embeds"][0]["title"] == "Tunely adds an AI clause"
+        assert len(threads) == 1
+        inside = fake.posted(threads[0]["id"])
+        assert len(inside) == 1 and "opt-out comes in March" in inside[0]["embeds"][0]["description"]
+        stored = await _thread_ref(path, "server")
+        assert stored == threads[0]["id"]  # remembered in the store, so replies after a restart go there too
+
+
+async def _thread_ref(path: Path, channel_id: str) -> str | None:
+    config = load_config(path)
+    with sqlite3.connect(config.storage / "clausewatch.db") as conn:
+        row = conn.execute("SELECT ref FROM threads WHERE channel_id = ?", [channel_id]).fetchone()
+    return row[0] if row else None
+
+
+async def test_discord_missing_permissions_switch_the_route_off_and_policy_answers_in_the_server(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/wire.xml", rss(("t1", "Tunely adds an AI clause", "x")))
+    async with FakeDiscord() as fake:
+        channel = fake.add_text_channel("policy-news")
+        fake.deny(channel, 50013)
+        path = write_config(discord_config(tmp_path, remote, channel))
+        async with on_discord(path, fake, listen=True) as app:
+            _, delivery = await app.poll_once()
+            assert delivery.disabled == ["server"] and len(posts(tmp_path)) == 1
+            assert "Missing Permissions" in app.routes.disabled["server"]
+            status = await fake.invoke("status", platform="tunely", channel_id=channel)
+            assert not status.defer_ephemeral and "Tunely: terms status" in str(status.shown)
+            refused = await fake.invoke("subscribe", target="cloudtune", channel_id=channel)
+            assert refused.defer_ephemeral and "Only admins" in str(refused.shown)
+            allowed = await fake.invoke("subscribe", target="cloudtune", channel_id=channel, permissions=MANAGE_GUILD)
+            assert "Subscribed to platform cloudtune" in str(allowed.shown)
+            suggestions = await fake.autocomplete("status", focused="platform", platform="clo")
+            assert [c["value"] for c in suggestions.choices] == ["cloudtune"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
 
 import pytest
@@ -313,3 +315,18 @@ def test_logs_never_show_chat_tokens_or_url_passwords(fmt: str, monkeypatch: pyt
     for secret in (token, "xoxb-1234", "xapp-1-A0", "hunter2pass"):
         assert secret not in err
     assert err.count("[redacted]") >= 5 and "https://reader:[redacted]@feeds.example/rss" in err
+
+
+def test_discord_invite_asks_for_exactly_the_scopes_and_permissions_used() -> None:
+    code, out, _ = invoke("discord-invite", "--application-id", "123456789012345678")
+    query = parse_qs(urlsplit(out.strip()).query)
+    assert code == 0 and query["client_id"] == ["123456789012345678"]
+    assert query["scope"] == ["bot applications.commands"]
+    # View Channel, Send Messages, Embed Links, Read Message History, Create Public Threads,
+    # Send Messages in Threads — and nothing else (no Administrator, no Mention Everyone).
+    assert int(query["permissions"][0]) == (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38)
+    token_id = base64.b64encode(b"987654321098765432").decode().rstrip("=")
+    code, out, _ = invoke("discord-invite", env={"DISCORD_TOKEN": f"{token_id}.GxYz.secret"})
+    assert code == 0 and "client_id=987654321098765432" in out and "secret" not in out
+    code, _, err = invoke("discord-invite", env={"DISCORD_TOKEN": ""})
+    assert code == 1 and "--application-id" in err
