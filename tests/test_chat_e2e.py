@@ -268,3 +268,10 @@ async def test_discord_missing_permissions_switch_the_route_off_and_policy_answe
             assert "Subscribed to platform cloudtune" in str(allowed.shown)
             suggestions = await fake.autocomplete("status", focused="platform", platform="clo")
             assert [c["value"] for c in suggestions.choices] == ["cloudtune"]
+            listing = await fake.invoke("subscriptions", channel_id=channel)
+            assert "Missing Permissions" in str(listing.shown) and "/policy resume" in str(listing.shown)
+            fake.denied.pop(channel)  # an admin fixed the bot's permissions
+            resumed = await fake.invoke("resume", channel_id=channel, permissions=MANAGE_GUILD)
+            assert "Delivery resumed" in str(resumed.shown) and "server" not in app.routes.disabled
+            await app.poll_once()
+            assert [m["embeds"][0]["title"] for m in fake.posted(channel)] == ["Tunely adds an AI clause"]

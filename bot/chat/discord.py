@@ -518,6 +518,10 @@ def _policy_group(answer: Answer, platforms: Completer, targets: Completer) -> a
     async def subscriptions(interaction: discord.Interaction) -> None:
         await answer(interaction, "subscriptions")
 
+    @policy.command(name="resume", description=_summary("resume"))
+    async def resume(interaction: discord.Interaction) -> None:
+        await answer(interaction, "resume")
+
     @policy.command(name="why", description=_summary("why"))
     @app_commands.describe(url="the article's address")
     async def why(interaction: discord.Interaction, url: str) -> None:

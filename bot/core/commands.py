@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("subscribe", "subscribe <platform|topic>", "route a platform or topic to this channel", changes_config=True, min_args=1, max_args=1),
         Subcommand("unsubscribe", "unsubscribe <platform|topic>", "stop routing it to this channel", changes_config=True, min_args=1, max_args=1),
         Subcommand("subscriptions", "subscriptions", "this channel's routes"),
+        Subcommand("resume", "resume", "deliver here again after a permission problem was fixed", changes_config=True),
         Subcommand("why", "why <url>", "what happened to one article", min_args=1, max_args=1),
         Subcommand("help", "help", "this list"),
     )

@@ -233,7 +233,15 @@ class PolicyCommands:
         lines.extend(f"{s.kind}: {s.value}" for s in routes.subscriptions.get(channel.id, ()))
         if channel.id in routes.disabled:
             lines.append(f"Delivery is switched off: {routes.disabled[channel.id]}")
+            lines.append(f"Once that is fixed, an admin can run /{COMMAND_NAME} resume here.")
         return CommandReply("This channel's subscriptions", tuple(lines) or ("None.",))
+
+    async def _resume(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
+        channel = self.routes().find(request.chat, request.channel)
+        if channel is None or not await self.store.enable_route(channel.id):
+            return CommandReply("Delivery to this channel is not switched off", (), ephemeral=True)
+        await self.changed()
+        return CommandReply("Delivery resumed", ("Posts held back meanwhile go out with the next delivery round.",))
 
     def _subscription(self, request: CommandRequest, value: str) -> tuple[Subscription | None, CommandReply | None]:
         if fold(value) in TOPICS or value in TOPICS:
