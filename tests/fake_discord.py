@@ -144,6 +144,7 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.identify_count = 0
         self.withhold_ready = False  # accept IDENTIFY but never send READY (a stuck gateway)
+        self.post_delay = 0.0  # latency after a message is stored, before the answer: a crash then leaves it unconfirmed
         self._nonces: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self.open_connections = 0  # gateway websockets open right now, identified or not
@@ -596,6 +597,8 @@ class FakeDiscord:
             if seen is not None and time.monotonic() - seen[0] < NONCE_WINDOW:
                 return _json(seen[1])
         message = self._create_message(channel, body)
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)
         return _json(message)
 
     def _create_message(self, channel: dict[str, Any], body: dict[str, Any], message_id: str | None = None) -> dict[str, Any]:

@@ -275,3 +275,63 @@ async def test_discord_missing_permissions_switch_the_route_off_and_policy_answe
             assert "Delivery resumed" in str(resumed.shown) and "server" not in app.routes.disabled
             await app.poll_once()
             assert [m["embeds"][0]["title"] for m in fake.posted(channel)] == ["Tunely adds an AI clause"]
+
+
+async def test_sigkill_during_discord_delivery_then_restart_posts_each_story_once(tmp_path: Path) -> None:
+    """As for Slack: killed while posting (a message may be stored, its thread not yet created), then
+    restarted; every story is one message in the channel with one thread, thanks to the nonce."""
+    rng = random.Random(20261123)
+    feeds = [tmp_path / "feeds" / f"feed-{n}.xml" for n in range(6)]
+    feeds[0].parent.mkdir()
+    guids = {path: [f"{path.stem}-old"] for path in feeds}
+    for path in feeds:
+        _write_feed(path, guids[path])
+    async with FakeDiscord() as fake:
+        fake.post_delay = 0.03
+        channel = fake.add_text_channel("policy-news")
+        config = tmp_path / "feeds.yaml"
+        config.write_text("\n".join([
+            "storage: ./storage", "poll: {interval: 1h}", "chat: {pace: 0s}",
+            "feeds:", *[f"  - {{id: {p.stem}, path: feeds/{p.name}}}" for p in feeds],
+            "channels:", f"  - {{id: server, discord: \"{channel}\"}}"]) + "\n", encoding="utf-8")
+        env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_URL": fake.api_url,
+               "DISCORD_GATEWAY_URL": fake.gateway_url, "PYTHONUNBUFFERED": "1"}
+
+        async def poll(kill_after: float | None = None) -> bool:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "--config", str(config), "--log-level", "error", "poll", "--once",
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=kill_after or 120)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                return True
+            assert process.returncode == 0, (await process.stderr.read()).decode() if process.stderr else ""
+            return False
+
+        assert not await poll()
+        expected: set[str] = set()
+        killed = 0
+        duration = 0.0
+        for round_number in range(5):
+            for path in feeds:
+                fresh = [f"{path.stem}-r{round_number}-{i}" for i in range(3)]
+                guids[path].extend(fresh)
+                expected.update(fresh)
+                _write_feed(path, guids[path])
+            if round_number == 0:
+                started = time.monotonic()
+                assert not await poll()
+                duration = time.monotonic() - started
+                continue
+            # Aim inside the delivery, which comes after start-up (about 2 s to log in and see the guild).
+            killed += await poll(kill_after=rng.uniform(duration * 0.5, duration * 0.95))
+        assert not await poll()
+        assert not await poll()
+        openers = fake.posted(channel)
+        titles = [m["embeds"][0]["title"].rsplit(" ", 1)[1] for m in openers]
+        threads = fake.threads(channel)
+    assert killed >= 2, "the kills must land while the run works for this test to mean anything"
+    assert sorted(titles) == sorted(expected), "every new story exactly once in the channel"
+    assert sorted(t["id"] for t in threads) == sorted(m["id"] for m in openers), "one thread per story"
