@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from bot.core.clauses import (
     word_diff,
 )
 from bot.core.documents import normalize
-from bot.core.topics import TOPICS
+from bot.core.topics import TOPICS, label_topics, required_literals
 
 CASES_DIR = Path(__file__).parent / "cases" / "terms"
 
@@ -201,3 +202,162 @@ def test_renumbering_after_one_insert_reports_only_the_insert() -> None:
         new[k] = f"{section}.{int(clause) + 1} {text}"
     changes = diff_clauses(normalize("\n".join(old)).text, normalize("\n".join(new)).text)
     assert [(c.kind, c.new_text) for c in changes] == [("added", "Inserted clause about live streams.")]
+
+
+# --- the fast paths give the answers of the plain algorithms ------------------------------------------------
+
+
+def _reference_segment(text: str) -> list[tuple[str, str | None, str]]:
+    """Segmentation as first written, line by line on the stripped line (the oracle of `segment`)."""
+    heading_re = re.compile(r"^(#{1,6})\s+(.*)$")
+    number_re = re.compile(r"^(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))\s+(.*)$")
+    bullet_re = re.compile(r"^[-*+]\s+(.*)$")
+    headings: list[tuple[int, str]] = []
+    numbered: list[str] = []
+    clauses: list[tuple[str, str | None, str]] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        heading = heading_re.match(line)
+        if heading:
+            level = len(heading.group(1))
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            title = heading.group(2).strip().rstrip("#").strip()
+            if title:
+                headings.append((level, title))
+            numbered = []
+            continue
+        number: str | None = None
+        body = line
+        match = number_re.match(line)
+        if match:
+            number, body = match.group(1) or match.group(2) or match.group(3), match.group(4).strip()
+        elif bullet_re.match(line):
+            body = bullet_re.match(line).group(1).strip()  # type: ignore[union-attr]
+        if not body:
+            continue
+        parts = [title for _, title in headings]
+        if number is not None:
+            if number[0].isdigit():
+                key = number.rstrip(".")
+                numbered = [n for n in numbered if key.startswith(n.rstrip(".") + ".")]
+                parts.extend(numbered)
+                numbered.append(number)
+            else:
+                parts.extend(numbered[-1:])
+            parts.append(number)
+        clauses.append((" > ".join(parts), number, body))
+    return clauses
+
+
+def test_segment_reads_odd_lines_as_the_line_by_line_reference_does() -> None:
+    from bot.core.clauses import _NUMBER_ONLY, _Segments
+
+    blanks = [" ", "  ", "\t", "\r", "\x0b", "\x1f", "\u2003", "\xa0", ""]
+    pieces = ["#", "##", "#######", "1", "1.", "4.2", "4.2.", "4.2.1", "(a)", "(12345)", "(123456)", "a)", "iv.",
+              "vvvvvv.", "-", "*", "+", "•", "text", "é", "٣", ">", " > ", "A > 4.", "#x", "1.x", "\u2028"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        lines = ["".join(rng.choice(pieces) + rng.choice(blanks) for _ in range(rng.randint(0, 4)))
+                 for _ in range(rng.randint(0, 10))]
+        text = "\n".join(rng.choice(blanks) + line + rng.choice(blanks) for line in lines)
+        expected = _reference_segment(text)
+        assert [(c.path, c.number, c.text) for c in segment(text)] == expected, repr(text)
+        sections = []
+        for path, number, _ in expected:  # `_section` as first written
+            parts = path.split(" > ") if path else []
+            while parts and number is not None and _NUMBER_ONLY.fullmatch(parts[-1]):
+                parts.pop()
+            sections.append(" > ".join(parts))
+        assert _Segments(text).sections == sections, repr(text)
+
+
+def test_screened_topic_labels_are_those_of_the_plain_regex_search() -> None:
+    from bot.core.topics import _lexicon, fold
+
+    lexicon = _lexicon()
+    vocabulary = sorted({word for pattern in lexicon.values() for word in re.findall(r"[a-z]+", pattern.pattern)})
+    vocabulary += ["a.i.", "royalty-free", "third-party", "opt-in", "l'age", "under 13", "the", "données", "\n"]
+    texts = [case[side] for case in CASES for side in ("old", "new")]
+    rng = random.Random(5)
+    texts += [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 14))) for _ in range(6000)]
+    for text in texts:
+        folded = fold(text)
+        assert label_topics(text) == tuple(t for t, pattern in lexicon.items() if pattern.search(folded)), text
+
+
+def test_required_literals_are_read_off_the_pattern() -> None:
+    assert required_literals(r"\b(licen[cs]e|sublicen[cs]\w*)\b.{0,80}\b(content|uploads?)\b") == [
+        frozenset({"licen", "sublicen"}), frozenset({"content", "upload"})]
+    assert required_literals(r"\bopt[- ]?(out|in)\b") == [frozenset({"opt"}), frozenset({"out", "in"})]
+    assert required_literals(r"(a|)bc") == [frozenset({"bc"})]  # an empty branch needs nothing
+    assert required_literals(r"(ab)\1") is None  # back-references are not followed
+    assert required_literals(r"(?i)abc") is None  # nor case-insensitive patterns
+
+
+def test_upcoming_and_current_screened_search_agrees_with_the_regexes() -> None:
+    from bot.core.clauses import _CURRENT, _UPCOMING
+    from bot.core.topics import fold
+
+    samples = [case["new"] for case in CASES] + [
+        "The new terms will take effect soon.", "NEW TERMS: they will apply", "renew terms", "Current version",
+        "the currentversion", "conditions en vigueur", "prochaine version", "news terms", "new  terms",
+    ]
+    for text in samples:
+        folded = fold(text)
+        expected = bool(_UPCOMING.search(folded)) and bool(_CURRENT.search(folded))
+        assert has_upcoming_and_current(text) is expected, text
+
+
+def test_normalize_fast_paths() -> None:
+    from bot.core.documents import _AT_HINT, _has_at_hint
+
+    assert normalize("• one\n  * two\n+ three\n- four").text == "- one\n- two\n- three\n- four"
+    assert normalize("a  b\t c").text == "a b c"
+    assert normalize("Last updated: 1 March 2024\n" + "x" * 100).metadata == ("Last updated: 1 March 2024",)
+    assert normalize("--- " * 30 + "Last updated 2024").metadata == ("--- " * 30 + "Last updated 2024",)
+    assert normalize("Write to legal (at) example [dot] com").text == "Write to legal@example.com"
+    for text in ["(at)", "[ AT ]", "< arobase >", "{At}", "at)", "(format)", "(a t)", "(at", "x (at ) y", "(\tat\t]"]:
+        assert _has_at_hint(text) == bool(_AT_HINT.search(text)), text
+
+
+def test_word_diff_sets_aside_common_ends_and_keeps_the_spacing() -> None:
+    assert word_diff("We may share data.", "We may share data.") == ("We may share data.", [], [])
+    assert word_diff("", "Added words.") == ("{+Added words.+}", [], ["Added", "words", "."])
+    assert word_diff("Removed words.", "") == ("[-Removed words.-]", ["Removed", "words", "."], [])
+    assert word_diff("a fee applies", "a fees applies") == ("a [-fee-]{+fees+} applies", ["fee"], ["fees"])
+    assert word_diff("x  y z", "x  y  w") == ("x  y [-z-]{+w+}", ["z"], ["w"])  # a change keeps the old blank
+    assert word_diff("x y  z", "x  y z") == ("x  y z", [], [])  # only blanks differ: the new text, no change
+
+
+def test_effective_date_looks_near_years_only_and_agrees_with_a_scan_of_the_whole_text() -> None:
+    from bot.core.clauses import _DATE, _FILLER_MAX, _TRIGGER, _iso
+    from bot.core.topics import fold
+
+    def whole_scan(text: str) -> str | None:
+        folded = fold(text)
+        for trigger in _TRIGGER.finditer(folded):
+            window = folded[trigger.end(): trigger.end() + _FILLER_MAX + 20]
+            date = _DATE.search(window)
+            if date and date.start() <= _FILLER_MAX and "\n" not in window[: date.start()].strip(" :\n"):
+                iso = _iso(date)
+                if iso:
+                    return iso
+        return None
+
+    pieces = ["effective", "Effective date", "will take effect", "will\ntake into force", "in effect", "As\tof",
+              "entrent en vigueur", "à compter du", "dès le", "ineffective", "has of", "2024-02-07", "7 February 2024",
+              "February 7, 2024", "1st March 2024", "Jan. 5, 2025", "0000-13-40", "12024-02-07", "٢٠٢٤-٠٢-٠٧",
+              "1 jan 1899", "2201-01-01", "20245", "2024", "the", ":", "\n", ".", "x" * 30, "(a)", "œuvre", " "]
+    rng = random.Random(3)
+    found = 0
+    for _ in range(4000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        if rng.random() < 0.3:
+            text = "lorem ipsum " * rng.randint(1, 20) + text + " dolor" * rng.randint(0, 20)
+        expected = whole_scan(text)
+        assert effective_date(text) == expected, repr(text)
+        found += expected is not None
+    assert found > 1000

@@ -18,6 +18,7 @@ _DATE_LINE = re.compile(
     r"derni[eè]re (mise [aà] jour|modification)|en vigueur)\b.{0,60}$",
     re.IGNORECASE,
 )
+_DATE_LINE_MAX = 81  # longest line `_DATE_LINE` can match when it starts with a word character (21 + 60)
 _ERROR_PAGE = re.compile(
     r"\b(access denied|forbidden|not available|page not found|404|captcha|are you a robot|verify you are human|"
     r"enable javascript|temporarily unavailable|service unavailable|too many requests|page introuvable|acc[eè]s refus[eé])\b",
@@ -42,8 +43,13 @@ _AT = r"[ \t]*(?:[\[({<][ \t]*(?:at|arobase)[ \t]*[\])}>]|@)[ \t]*"
 _DOT = r"[ \t]*(?:[\[({<][ \t]*(?:dot|point)[ \t]*[\])}>]|\.)[ \t]*"
 _EMAIL = re.compile(rf"\b([A-Za-z0-9][\w.+-]*){_AT}([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,24}})\b")
 _DOT_ONLY = re.compile(_DOT)
-_BULLET = re.compile(r"^[ \t]*[*+•·▪◦‣][ \t]+", re.MULTILINE)
-_AT_HINT = re.compile(r"[\[({<][ \t]*(?:at|AT|At|arobase)[ \t]*[\])}>]")
+# Bullet glyphs at the start of a line, the first line apart: a pattern that starts with "\n" is searched for
+# quickly, whereas "^" with re.MULTILINE is tried at every position (0.6 ms on a 120 KB page).
+_BULLET_GLYPHS = "*+•·▪◦‣"
+_BULLET_LINE = re.compile(r"\n[ \t]*[*+•·▪◦‣][ \t]+")
+_BULLET_FIRST = re.compile(r"[ \t]*[*+•·▪◦‣][ \t]+")
+_AT_HINT = re.compile(r"[\[({<][ \t]*(?:at|AT|At|arobase)[ \t]*[\])}>]")  # what `_has_at_hint` looks for
+_AT_WORDS = ("at", "AT", "At", "arobase")
 _SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")
 _DOUBLE_SPACES = re.compile(r"  +")
 
@@ -60,24 +66,24 @@ class NormalizedDocument:
 def normalize(text: str) -> NormalizedDocument:
     """Fold cosmetic noise (spacing, typographic quotes and dashes, zero-width characters, link targets and
     tracking parameters, Markdown emphasis, obfuscated e-mail addresses, bullet glyphs, date lines)."""
-    if any(char in text for char in "\u200b\u200c\u200d\u2060\ufeff"):
-        text = _ZERO_WIDTH.sub("", text)
-    text = _fold_markup(unicodedata.normalize("NFC", text).translate(_QUOTES))
-    paragraphs: list[str] = []
-    metadata: list[str] = []
+    if not text.isascii():  # (O(1)) quotes, dashes, odd spaces and zero-width characters are all non-ASCII
+        if any(char in text for char in "\u200b\u200c\u200d\u2060\ufeff"):
+            text = _ZERO_WIDTH.sub("", text)
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = _fold_markup(text)
     if "\t" in text or "\f" in text or "\v" in text:
         text = _SPACE_RUNS.sub(" ", text)
     elif "  " in text:
         text = _DOUBLE_SPACES.sub(" ", text)
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if _DATE_LINE.match(line):
-            metadata.append(line)
-            continue
-        paragraphs.append(line)
-    body = "\n".join(paragraphs)
+    lines = list(filter(None, map(str.strip, text.splitlines())))
+    # A date line is short unless it starts with non-word characters: only those lines are matched.
+    dated = [k for k, line in enumerate(lines)
+             if (len(line) <= _DATE_LINE_MAX or not (line[0].isalnum() or line[0] == "_")) and _DATE_LINE.match(line)]
+    metadata = [lines[k] for k in dated]
+    if dated:
+        skipped = set(dated)
+        lines = [line for k, line in enumerate(lines) if k not in skipped]
+    body = "\n".join(lines)
     return NormalizedDocument(body, hashlib.sha256(body.encode("utf-8")).hexdigest(), tuple(metadata))
 
 
@@ -100,18 +106,45 @@ def _email(match: re.Match[str]) -> str:
 
 
 def _fold_markup(text: str) -> str:
-    """Text without link targets, tracking parameters, emphasis markers, bullet glyphs and e-mail obfuscation."""
-    if "](" in text:
+    """Text without link targets, tracking parameters, emphasis markers, bullet glyphs and e-mail obfuscation.
+
+    Every step is skipped unless a character it needs occurs: single-character `in` tests are memchr-fast,
+    while a regex scan or a multi-character `in` test of a 120 KB page costs about 0.1 to 0.6 ms each."""
+    if "]" in text and "](" in text:
         text = _MD_LINK.sub(lambda m: m.group(1), text)
-    if "://" in text:
+    if "/" in text and "://" in text:
         text = _URL.sub(_clean_url, _AUTOLINK.sub(r"\1", text))
-    text = _BULLET.sub("- ", text)
+    if any(glyph in text for glyph in _BULLET_GLYPHS):
+        text = _BULLET_LINE.sub("\n- ", text)
+        first = _BULLET_FIRST.match(text)
+        if first:
+            text = "- " + text[first.end():]
     for marker, pattern in _EMPHASIS:
-        if marker in text:
+        if marker[0] in text and marker in text:
             text = pattern.sub(r"\1", text)
-    if "@" in text or _AT_HINT.search(text):
+    if "@" in text or _has_at_hint(text):
         text = _EMAIL.sub(_email, text)
     return text
+
+
+def _has_at_hint(text: str) -> bool:
+    """Whether `_AT_HINT` occurs ("[at]", "(at)", "< arobase >" …), found from the (memchr-fast) closing
+    brackets backwards instead of a regex scan of every position."""
+    for close in "])}>":
+        index = text.find(close)
+        while index >= 0:
+            end = index
+            while end and text[end - 1] in " \t":
+                end -= 1
+            for word in _AT_WORDS:
+                start = end - len(word)
+                if start > 0 and text.startswith(word, start):
+                    while start and text[start - 1] in " \t":
+                        start -= 1
+                    if start and text[start - 1] in "[({<":
+                        return True
+            index = text.find(close, index + 1)
+    return False
 
 
 def looks_like_error_page(text: str) -> str | None:
