@@ -1,42 +1,328 @@
-"""Attribution of text to configured platforms by their names and aliases."""
+"""Attribution of text to configured platforms by their names and aliases, with the reason for each match.
+
+Names that are also common words or single letters ("X", "Meta", "Medium") only count with context.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.config import Platform
-from bot.core.topics import fold
+from bot.core.language import fold_text, words_of
+
+# Platform names that are also ordinary words (folded). Such a name counts only when written with the
+# configured capitals and confirmed by context (another alias, "Meta Platforms", "a Meta spokesperson" …).
+COMMON_WORD_NAMES: frozenset[str] = frozenset({
+    "meta", "medium", "discord", "threads", "line", "signal", "snap", "vine", "path", "kick", "twitch", "notion",
+    "slack", "zoom", "truth", "steam", "mix", "reels", "spaces", "stories",
+})
+SHORT_NAME = 2  # names of at most this many letters ("X") need stronger context than common words
+LEAD_CHARS = 280  # a platform named in the lead of the text (its first sentence) is what the text is about
+
+_SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
+_POSSESSIVE = r"(?:'s|’s|'|’)?"
+_CORPORATE_SUFFIX = r"(?:Corp\b\.?|Corporation|Inc\b\.?|Platforms|Holdings|Ltd\b\.?|Group|Technologies|SAS|GmbH)"
+_FORMERLY = r"(?:formerly|previously|once|ex-|anciennement|ex |anteriormente|ehemals)"
+_DESCRIPTOR = (
+    r"(?:social (?:network|media (?:platform|site|network|company|giant|app))|social platform|tech giant|"
+    r"parent company|microblogging (?:site|platform|service)|messaging app|streaming (?:service|platform)|"
+    r"blogging platform|r[ée]seau social|plateforme|le groupe|la soci[ée]t[ée]|red social|plataforma|"
+    r"soziale(?:n|s)? (?:netzwerk|medium|plattform)|plattform)"
+)
+_ROLE = (
+    r"(?:spokes(?:person|woman|man)|representative|CEO|chief executive|executives?|owner|co-?founder|"
+    r"head of [a-z]+|engineers?|policy team|press office|newsroom|porte-parole|PDG|portavoz|Sprecher(?:in)?)"
+)
+_ROLE_BEFORE = (
+    r"(?:spokes(?:person|woman|man)|representative|CEO|chief executive|owner|porte-parole|PDG|patron|"
+    r"portavoz|Sprecher(?:in)?)\s+(?:for|of|at|de|du|chez|von|bei)\s+"
+)
+_CORPORATE_VERB = (
+    r"(?:said|says|told|announced|confirmed|denied|declined|plans|will|has (?:updated|changed|added|said)|updated|"
+    r"updates|changed|changes|launched|launches|introduced|introduces|adds|removes|bans|banned|sues|sued|"
+    r"(?:was |is )?fined|is rolling|a (?:annonc[ée]|d[ée]clar[ée]|indiqu[ée]|modifi[ée]|mis [àa] jour|"
+    r"pr[ée]cis[ée])|annonce|va|modifie|dijo|anunci[óo]|sagte|kündigte)"
+)
 
 
-@lru_cache(maxsize=4096)
-def _alias_pattern(folded_alias: str) -> re.Pattern[str]:
-    # Word boundaries that also work for aliases ending in punctuation; possessives ("SoundCloud's") match.
-    return re.compile(r"(?<![\w])" + re.escape(folded_alias) + r"(?:'s|’s)?(?![\w])")
+@dataclass(frozen=True, slots=True)
+class PlatformMatch:
+    """Why a text is attributed to a platform.
 
-
-def match_platforms(text: str, platforms: Mapping[str, Platform]) -> tuple[str, ...]:
-    """Ids of platforms named in `text`, most mentioned first.
-
-    One-letter aliases (such as "X") are ignored on their own: configure contextual aliases instead
-    ("X Corp", "formerly Twitter").
+    `phrase` is how the text first named it; `context` the phrase that made an ambiguous name count
+    (None when the name is unambiguous); `salient` says the text is about the platform (named in the
+    title, in the lead, at least twice, or published on its own feed) rather than mentioning it in passing.
     """
-    if not platforms:
-        return ()
-    folded = fold(text)
-    counts: dict[str, int] = {}
-    for platform in platforms.values():
-        total = 0
-        for alias in _folded_aliases(platform):
-            if alias in folded:  # cheap substring test first; the regex then checks word boundaries
-                total += len(_alias_pattern(alias).findall(folded))
-        if total:
-            counts[platform.id] = total
-    return tuple(sorted(counts, key=lambda pid: (-counts[pid], pid)))
+
+    platform: str
+    mentions: int
+    phrase: str
+    context: str | None = None
+    in_title: bool = False
+    own_feed: bool = False
+    salient: bool = False
+
+    @property
+    def why(self) -> str:
+        """One line for humans: `named "SoundCloud's" in the title (3 mentions)`."""
+        if self.own_feed and not self.mentions:
+            return "published on the platform's own feed"
+        parts = [f"named “{self.phrase}”"]
+        if self.context:
+            parts.append(f"confirmed by “{self.context}”")
+        if self.in_title:
+            parts.append("in the title")
+        parts.append(f"({self.mentions} mention{'s' if self.mentions != 1 else ''})")
+        if self.own_feed:
+            parts.append("on its own feed")
+        elif not self.salient:
+            parts.append("in passing")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    platform: str
+    written: str
+    folded: str
+    first_word: str  # of the folded alias ("" when it has no word characters)
+    pattern: re.Pattern[str] | None  # for ambiguous names, matched case-sensitively on the original text
+    ambiguity: str | None  # None, "word" (a common word) or "short" (one or two letters)
+
+
+def _first_word(folded: str) -> str:
+    """The alias's first word as `words_of` cuts it ("" when the alias does not start with one)."""
+    words = words_of(folded)
+    return words[0] if words and folded.startswith(words[0]) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    by_first_word: dict[str, tuple[_Alias, ...]]  # distinctive aliases by their first word
+    wordless: tuple[_Alias, ...]  # distinctive aliases that do not start with a word ("@handle")
+    ambiguous: tuple[tuple[str, tuple[_Alias, ...]], ...]  # (platform id, its ambiguous names)
+
+
+def ambiguity_of(name: str) -> str | None:
+    """None for a distinctive name, "short" for one or two letters ("X"), "word" for a common word ("Meta")."""
+    letters = re.sub(r"[\W_]", "", name)
+    if len(letters) <= SHORT_NAME and name.strip().isalnum():
+        return "short"
+    if fold_text(name.strip()) in COMMON_WORD_NAMES:
+        return "word"
+    return None
 
 
 @lru_cache(maxsize=1024)
-def _folded_aliases(platform: Platform) -> tuple[str, ...]:
-    names = (platform.name, *platform.aliases)
-    return tuple(dict.fromkeys(fold(name.strip()) for name in names if len(name.strip()) > 1))
+def _ambiguous_pattern(written: str) -> re.Pattern[str]:
+    # Case-sensitive on the original text: "Meta" but not "meta description"; never inside "X-ray" or "@X".
+    return re.compile(r"(?<![\w\-@#/.])" + re.escape(written) + _POSSESSIVE + r"(?![\w\-]|\.\w)")
+
+
+_cache: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
+
+
+def _matcher(platforms: Mapping[str, Platform]) -> _Matcher:
+    """The compiled aliases of `platforms`, rebuilt only when the platforms themselves change."""
+    values = tuple(platforms.values())
+    key = tuple(map(id, values))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached[1]
+    matcher = _compile(values)
+    if len(_cache) >= 8:
+        _cache.clear()
+    _cache[key] = (values, matcher)  # the values are kept so that their ids are not reused
+    return matcher
+
+
+def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
+    plain: list[_Alias] = []
+    ambiguous: dict[str, list[_Alias]] = {}
+    for platform in platforms:
+        seen: set[tuple[str, str]] = set()
+        for name in (platform.name, *platform.aliases):
+            written = name.strip()
+            folded = fold_text(written)
+            if not written or (folded, written) in seen:
+                continue
+            seen.add((folded, written))
+            ambiguity = ambiguity_of(written)
+            if ambiguity is None:
+                plain.append(_Alias(platform.id, written, folded, _first_word(folded), None, None))
+            else:
+                alias = _Alias(platform.id, written, folded, _first_word(folded), _ambiguous_pattern(written),
+                               ambiguity)
+                ambiguous.setdefault(platform.id, []).append(alias)
+    by_first_word: dict[str, list[_Alias]] = {}
+    for alias in plain:
+        if alias.first_word:
+            by_first_word.setdefault(alias.first_word, []).append(alias)
+    return _Matcher({word: tuple(aliases) for word, aliases in by_first_word.items()},
+                    tuple(alias for alias in plain if not alias.first_word),
+                    tuple((pid, tuple(aliases)) for pid, aliases in ambiguous.items()))
+
+
+@lru_cache(maxsize=1024)
+def _context_patterns(written: str, ambiguity: str) -> tuple[re.Pattern[str], ...]:
+    name = re.escape(written)
+    patterns = [
+        rf"(?<![\w\-@#/.]){name}{_POSSESSIVE}\s+{_CORPORATE_SUFFIX}",
+        rf"(?<![\w\-@#/.]){name}\s*(?:\(|,|—|–|-)\s*{_FORMERLY}\s*(?:known as\s+|called\s+)?[\w.]*\)?",
+        rf"(?i:{_DESCRIPTOR})\s+(?:called\s+|named\s+)?{name}(?![\w\-])",
+        rf"(?<![\w\-@#/.]){name}{_POSSESSIVE}\s+(?i:{_ROLE})\b",
+        rf"(?i:{_ROLE_BEFORE}){name}(?![\w\-])",
+    ]
+    if ambiguity == "word":
+        # A common word written as a name and used as a company: "Meta's", "Meta said", "Medium will".
+        patterns.append(rf"(?<![\w\-@#/.]){name}(?:'s|’s)\s+\w+")
+        patterns.append(rf"(?<![\w\-@#/.]){name}\s+{_CORPORATE_VERB}\b")
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _ambiguous_spans(text: str, aliases: Sequence[_Alias]) -> tuple[list[tuple[int, int, str]], str | None]:
+    """Mentions of ambiguous names in `text` and the context phrase that confirms them (None: not confirmed)."""
+    spans: list[tuple[int, int, str]] = []
+    context: str | None = None
+    for alias in aliases:
+        if alias.written not in text:
+            continue
+        assert alias.pattern is not None
+        found = [(m.start(), m.end(), alias.written) for m in alias.pattern.finditer(text)]
+        if not found:
+            continue
+        spans.extend(found)
+        if context is None:
+            for pattern in _context_patterns(alias.written, alias.ambiguity or "short"):
+                hit = pattern.search(text)
+                if hit:
+                    context = hit.group(0).strip()
+                    break
+    return spans, context
+
+
+def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:
+    """Where `alias` occurs in `folded` as whole words (a possessive "'s" included): found with `str.find`, the
+    boundaries checked by hand (a regex would scan the whole text once per alias)."""
+    found: list[tuple[int, int, str]] = []
+    size = len(alias.folded)
+    start = folded.find(alias.folded)
+    while start >= 0:
+        end = start + size
+        if start == 0 or not _is_word_char(folded[start - 1]):
+            if folded.startswith(("'s", "’s"), end) and _ends_word(folded, end + 2):
+                found.append((start, end + 2, alias.written))
+            elif _ends_word(folded, end):
+                found.append((start, end, alias.written))
+        start = folded.find(alias.folded, start + 1)
+    return found
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _ends_word(text: str, position: int) -> bool:
+    return position >= len(text) or not _is_word_char(text[position])
+
+
+def _non_overlapping(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Longest mention first at each place: "X Corp, formerly Twitter" is two mentions, not four."""
+    kept: list[tuple[int, int, str]] = []
+    end = -1
+    for start, stop, written in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if start >= end:
+            kept.append((start, stop, written))
+            end = stop
+    return kept
+
+
+def attribute(
+    text: str,
+    platforms: Mapping[str, Platform],
+    title: str = "",
+    own_platform: str | None = None,
+    folded: str | None = None,
+) -> tuple[PlatformMatch, ...]:
+    """Every platform `title` and `text` name, with why; `own_platform` is the platform whose feed published it.
+    Pass `folded` when `fold_text(f"{title}\n{text}")` is already known.
+
+    Order: the own-feed platform first, then salient platforms, then by mentions (most first), then id.
+    """
+    if not platforms and own_platform is None:
+        return ()
+    whole = f"{title}\n{text}"
+    title_end = len(title)
+    lead_end = title_end + 1 + _lead_length(text)
+    folded = fold_text(whole) if folded is None else folded
+    same_length = len(folded) == len(whole)
+    matcher = _matcher(platforms)
+    by_platform: dict[str, list[tuple[int, int, str]]] = {}
+    # Only aliases whose first word is among the text's words (one set intersection for all aliases) are looked
+    # for, with `str.find` and word-boundary checks.
+    present = matcher.by_first_word.keys() & set(words_of(folded))
+    candidates = [alias for word in present for alias in matcher.by_first_word[word]]
+    candidates.extend(alias for alias in matcher.wordless if alias.folded in folded)
+    for alias in candidates:
+        found = _occurrences(folded, alias)
+        if found:
+            by_platform.setdefault(alias.platform, []).extend(found)
+    contexts: dict[str, str] = {}
+    for platform_id, aliases in matcher.ambiguous:
+        spans, context = _ambiguous_spans(whole, aliases)
+        if not spans:
+            continue
+        plain = by_platform.get(platform_id)
+        if context is None and plain:
+            first = min(plain)
+            context = whole[first[0]:first[1]] if same_length else first[2]
+        if context is None and own_platform == platform_id:
+            context = "the platform's own feed"
+        if context is not None:
+            by_platform.setdefault(platform_id, []).extend(spans)
+            contexts[platform_id] = context
+    matches: list[PlatformMatch] = []
+    for platform_id, spans in by_platform.items():
+        if not spans:
+            continue
+        kept = _non_overlapping(spans)
+        start, stop, written = kept[0]
+        phrase = whole[start:stop] if same_length or platform_id in contexts else written
+        in_title = start < title_end
+        own = platform_id == own_platform
+        salient = own or in_title or len(kept) >= 2 or start <= lead_end
+        matches.append(PlatformMatch(platform_id, len(kept), phrase.strip(), contexts.get(platform_id), in_title,
+                                     own, salient))
+    if own_platform is not None and own_platform not in by_platform:
+        matches.append(PlatformMatch(own_platform, 0, "", None, False, True, True))
+    matches.sort(key=lambda m: (not m.own_feed, not m.salient, -m.mentions, m.platform))
+    return tuple(matches)
+
+
+def salient_platforms(
+    text: str, platforms: Mapping[str, Platform], title: str = "", own_platform: str | None = None
+) -> tuple[str, ...]:
+    """Ids of the platforms a text is about (not those it mentions in passing), own-feed platform first."""
+    return tuple(m.platform for m in attribute(text, platforms, title, own_platform) if m.salient)
+
+
+def match_platforms(text: str, platforms: Mapping[str, Platform]) -> tuple[str, ...]:
+    """Ids of platforms named in `text`, most mentioned first (in passing or not).
+
+    A one-letter or common-word name ("X", "Meta") counts only with context: another alias of the platform
+    ("Twitter", "X Corp", "formerly Twitter") or a phrase such as "Meta Platforms" or "a Meta spokesperson".
+    """
+    if not platforms:
+        return ()
+    matches = attribute(text, platforms)
+    return tuple(m.platform for m in sorted(matches, key=lambda m: (-m.mentions, m.platform)))
+
+
+def _lead_length(text: str) -> int:
+    """Characters of the first sentence of `text` (at most LEAD_CHARS)."""
+    head = text[:LEAD_CHARS]
+    match = _SENTENCE_END.search(head)
+    return match.end() if match else len(head)

@@ -1,0 +1,821 @@
+"""Story grouping: articles, own-feed posts and terms changes about one event form one story (one thread),
+across outlets and languages, with what each later item adds; in memory, serialisable to plain dicts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bot.core.language import STOP_WORDS, detect_language, fold_text, words_of
+from bot.core.messages import thread_key
+from bot.core.statements import Statement
+from bot.core.topics import label_topics
+
+DEFAULT_WINDOW = timedelta(days=14)
+JOIN_THRESHOLD = 3.0  # score an item needs to join a story (see `StoryIndex._score`)
+STRONG_EVIDENCE = 4.0  # shared language-independent evidence that joins even without a shared topic
+WORD_WEIGHT = 6.0  # weight of same-language word similarity (0..1)
+TOPIC_WEIGHT = 2.0  # weight of topic overlap (Jaccard, 0..1)
+WORDS_ALONE = 0.45  # word similarity an item needs to join a story with which it shares no evidence
+TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, with a shared topic
+EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0}  # date, number, proper name, quoted, URL
+EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1}
+EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link"}
+CONFLICTING_KINDS = ("d", "n")  # an item and a story that both name dates (figures) but none in common …
+CONFLICT_PENALTY = 1.0  # … lose this much each: two events rarely share wording and topic but not their facts
+DUPLICATE_OVERLAP = 0.8  # share of sentences two texts must have in common to be one text syndicated
+UPDATE_CHARS = 20_000  # how much of a text is compared with its next version (as the pipeline analyses)
+ANALYSED_CHARS = 1200  # features come from the title and the lead of a text (where the facts are); a long
+# or hostile body costs no more
+MAX_SENTENCES = 12  # sentences of the lead whose hashes find syndicated copies
+MAX_STORY_TOKENS = 400  # a story's profile stops growing past this many words / evidence tokens
+MAX_CANDIDATES = 64  # stories of one platform looked at for one item (most recently active first)
+FULL_WEIGHT_STORIES = 2  # a token found in at most this many stories always counts fully
+IDF_FULL = math.log(20.0)  # a token in 1/20 of the stories or fewer counts fully
+
+ITEM_KINDS = ("article", "post", "terms_change")
+NEWS_KINDS = ("outlet", "article", "passage", "edit", "statement", "clause_change")
+
+# --- language-independent evidence ---------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+    "january jan janvier enero januar", "february feb fevrier febrero februar", "march mar mars marzo marz maerz",
+    "april apr avril abril", "may mai mayo", "june jun juin junio juni", "july jul juillet julio juli",
+    "august aug aout agosto", "september sep sept septembre septiembre", "october oct octobre octubre oktober",
+    "november nov novembre noviembre", "december dec decembre diciembre dezember",
+), start=1):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+_NUMERIC = re.compile(
+    r"(?<![\w.,:-])\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d{3}(?![\d.,]))*"
+    r"(?:\s?(?:%|percent\b|pour cent\b|por ciento\b|prozent\b))?"
+)
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d{3})*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})+")
+_SEPARATORS = re.compile(r"[.,\s\u00a0\u202f]")
+_ISO_TAIL = re.compile(r"-(\d{2})-(\d{2})\b")
+_DAY_THEN_MONTH = re.compile(rf"(?:st|nd|rd|th|er|e)?\.?\s+(?:de\s+)?({_MONTH})\b")
+_MONTH_THEN_DAY = re.compile(rf"\b({_MONTH})\.?\s+$")
+_CLOCK_AFTER = re.compile(r"\s?[:h]\s?\d{2}\b|\s?[ap]\.?m\b")
+_CLOCK_BEFORE = re.compile(r"\d\s?[:h]\s?$")
+_URL = re.compile(r"https?://[^\s<>\"“”«»)]+", re.IGNORECASE)
+_QUOTED = re.compile(r"[“«\"„]\s?([^”»\"“\n]{2,60}?)\s?[”»\"“]")
+# A capitalised word (and the capitalised words after it) preceded by a word or a comma: inside a sentence.
+_NAME = re.compile(
+    r"[A-ZÀ-Ý](?<=[\w,;)’'] [A-ZÀ-Ý])[\w’'&-]*(?:[ \t]+(?:of |de |du |des |for |van |von )?[A-ZÀ-Ý][\w’'&-]*)*"
+)
+_POSSESSIVE_END = re.compile(r"'s?$")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…]) |\n")  # where `_sentence_pieces` cuts, for display
+# Phrases by which an article reports a change of terms (folded); plain substrings, tested with `in`.
+_DOCUMENT_PHRASES = (
+    "terms of service", "terms of use", "terms and conditions", "privacy policy", "user agreement",
+    "community guidelines", "its terms", "new terms", "updated terms", "revised terms", "its policy", "new policy",
+    "updated policy", "revised policy", "its policies", "clause", "conditions d'utilisation",
+    "conditions generales", "cgu", "politique de confidentialite", "politique de vie privee",
+    "conditions de service", "terminos de uso", "terminos y condiciones", "politica de privacidad",
+    "nutzungsbedingungen", "datenschutzrichtlinie", "ai policy",
+)
+_SECTION_NUMBER = re.compile(r"\bsection \d")
+# Every phrase above (and "section 4") contains one of these words: a set test first.
+_DOCUMENT_WORDS = frozenset(("terms", "policy", "policies", "agreement", "guidelines", "clause", "conditions",
+                             "cgu", "politique", "terminos", "politica", "nutzungsbedingungen",
+                             "datenschutzrichtlinie", "section"))
+_EXTRA_STOP = frozenset(
+    "said says told would could also new one two three year years week weeks month months day days today "
+    "according company platform users user people time first last just like get make made using use used "
+    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "update updated http https www com org html mise jour".split()
+)
+_STOP = frozenset().union(*STOP_WORDS.values(), _EXTRA_STOP)
+_NAME_STOP = frozenset(
+    "the a an this that these those it its in on at for of and but or as by to from with update updated "
+    "le la les un une des du de l dans selon pour par mise el los las en con por und der die das ein eine".split()
+)
+_NAME_SKIP = _NAME_STOP | _STOP
+
+
+def dates_and_numbers(folded: str) -> tuple[set[str], set[str]]:
+    """Calendar days ("MM-DD") and identifying numbers named in folded text, whatever the language:
+    "7 fevrier 2024" and "February 7, 2024" are both "02-07"; "6,4" and "6.4" are "6.4", "10 000" and
+    "10,000" are "10000", "20 %" is "20%". Single digits, years and clock times are left out."""
+    dates: set[str] = set()
+    numbers: set[str] = set()
+    for match in _NUMERIC.finditer(folded):
+        token = match.group(0)
+        start, end = match.span()
+        plain = token.isdigit()
+        following = folded[end:end + 5]
+        if plain and len(token) == 4:
+            if following[:1] == "-":
+                iso = _ISO_TAIL.match(folded, end)
+                if iso:
+                    _add_date(dates, int(iso.group(1)), int(iso.group(2)))
+                    continue
+            if 1900 <= int(token) <= 2099:
+                continue  # a year
+        if (following.lstrip()[:1] in (":", "h") or "m" in following) and _CLOCK_AFTER.match(folded, end):
+            continue
+        if start > 1 and folded[start - 1] in ": h" and _CLOCK_BEFORE.search(folded, max(0, start - 4), start):
+            continue
+        if plain and len(token) <= 2:
+            after = _DAY_THEN_MONTH.match(folded, end) if following[:1] in (" ", ".", "s", "n", "r", "t", "e") else None
+            if after:
+                _add_date(dates, _MONTHS[after.group(1)], int(token))
+                continue
+            before = _MONTH_THEN_DAY.search(folded, max(0, start - 14), start) if start else None
+            if before:
+                _add_date(dates, _MONTHS[before.group(1)], int(token))
+                continue
+            if len(token) < 2:
+                continue
+            numbers.add(token)
+            continue
+        if plain:
+            numbers.add(token)
+            continue
+        percent = not token[-1].isdigit()
+        digits = _DIGITS.match(token)
+        if digits is None:
+            continue
+        number = digits.group(0)
+        if _THOUSANDS.fullmatch(number):
+            number = _SEPARATORS.sub("", number)  # 10,000 / 10.000 / 10 000
+        else:
+            number = number.replace(",", ".")
+        if "." not in number and (len(number) < 2 or (len(number) == 4 and 1900 <= int(number) <= 2099)):
+            continue
+        numbers.add(number + ("%" if percent else ""))
+    return dates, numbers
+
+
+def _add_date(dates: set[str], month: int, day: int) -> None:
+    if 1 <= month <= 12 and 1 <= day <= 31:
+        dates.add(f"{month:02d}-{day:02d}")
+
+
+def dates_in(folded: str) -> set[str]:
+    """Calendar days named in folded text as "MM-DD" (see `dates_and_numbers`)."""
+    return dates_and_numbers(folded)[0]
+
+
+def numbers_in(folded: str) -> set[str]:
+    """Identifying numbers named in folded text (see `dates_and_numbers`)."""
+    return dates_and_numbers(folded)[1]
+
+
+def names_in(text: str, ignore: frozenset[str]) -> set[str]:
+    """Proper names (folded) written inside a sentence: "Eliza Marsh", "Open Ears", "DreamUp" — the capital of a
+    sentence's first word says nothing, so a name that opens a sentence counts from its second word."""
+    found: set[str] = set()
+    for written in set(_NAME.findall(text)):  # each distinct name once
+        words = written.split()
+        while words and words[0].lower() in _NAME_STOP:
+            words = words[1:]
+        if not words:
+            continue
+        name = _POSSESSIVE_END.sub("", fold_text(" ".join(words)).replace("’", "'")).strip(" -'")
+        if len(name) < 3 or name in _MONTHS or name in _STOP or _names_a_platform(name, ignore):
+            continue
+        found.add(name)
+    return found
+
+
+def _names_a_platform(name: str, platform_names: frozenset[str]) -> bool:
+    """"spotify", "spotify for artists", "soundcloud ceo" (a platform's name and what follows it) → True."""
+    if name in platform_names:
+        return True
+    if " " not in name:
+        return False
+    words = name.split()
+    return words[0] in platform_names or (len(words) > 2 and f"{words[0]} {words[1]}" in platform_names)
+
+
+def urls_in(text: str) -> set[str]:
+    """Links in a text, normalised to host and path (scheme, "www.", query and trailing slash dropped)."""
+    found: set[str] = set()
+    for match in _URL.finditer(text):
+        found.add(normalise_link(match.group(0).rstrip(".,;:!?")))
+    return found
+
+
+def normalise_link(link: str) -> str:
+    """"https://www.Example.org/a/b/?utm=1#x" → "example.org/a/b"."""
+    value = link.strip()
+    scheme = value.find("://")
+    if 0 < scheme < 12:
+        value = value[scheme + 3:]
+    value = value.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    host, _, path = value.partition("/")
+    host = host.lower().removeprefix("www.")
+    return f"{host}/{path}" if path else host
+
+
+def outlet_of(link: str | None, feed_title: str = "") -> str:
+    """Who published an item, for "Also reported by …": the feed's title, else the link's domain."""
+    if feed_title.strip():
+        return feed_title.strip()
+    if link:
+        return normalise_link(link).split("/", 1)[0]
+    return ""
+
+
+# --- items ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryItem:
+    """Something that can belong to a story: an article, a post from a platform's own feed, or a terms change.
+
+    `key` identifies the item across polls (an entry's identity, a terms change's source and version); the same
+    key with another text is an updated article. `platforms` are the platforms it is about, main one first.
+    """
+
+    key: str
+    kind: str
+    platforms: tuple[str, ...]
+    published: datetime
+    title: str = ""
+    text: str = ""
+    link: str | None = None
+    language: str = "und"
+    topics: tuple[str, ...] = ()
+    source: str = ""
+    outlet: str = ""
+    statements: tuple[Statement, ...] = ()
+    document: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ITEM_KINDS:
+            raise ValueError(f"unknown item kind {self.kind!r} (expected one of {ITEM_KINDS})")
+        if self.published.tzinfo is None:
+            object.__setattr__(self, "published", self.published.replace(tzinfo=timezone.utc))
+
+
+def article_item(
+    key: str,
+    title: str,
+    text: str,
+    published: datetime,
+    platforms: Sequence[str],
+    *,
+    link: str | None = None,
+    source: str = "",
+    outlet: str = "",
+    language: str | None = None,
+    topics: Sequence[str] | None = None,
+    statements: Sequence[Statement] = (),
+    own_feed: bool = False,
+) -> StoryItem:
+    """A news entry as a story item; language and topics are computed when not given."""
+    head = f"{title}\n{text[:UPDATE_CHARS]}"
+    return StoryItem(
+        key=key,
+        kind="post" if own_feed else "article",
+        platforms=tuple(platforms),
+        published=published,
+        title=title,
+        text=text,
+        link=link,
+        language=language or detect_language(head),
+        topics=tuple(topics) if topics is not None else label_topics(head, fold_text(head)),
+        source=source,
+        outlet=outlet_of(link, outlet),
+        statements=tuple(statements),
+    )
+
+
+def terms_item(
+    key: str,
+    platform: str,
+    document: str,
+    clauses: Sequence[str],
+    published: datetime,
+    *,
+    topics: Sequence[str] | None = None,
+    source: str = "",
+    link: str | None = None,
+    title: str = "",
+) -> StoryItem:
+    """A substantive terms change (its added or modified clause texts) as a story item."""
+    text = "\n".join(clauses)
+    return StoryItem(
+        key=key,
+        kind="terms_change",
+        platforms=(platform,),
+        published=published,
+        title=title or f"{document} changed",
+        text=text,
+        link=link,
+        language=detect_language(text),
+        topics=tuple(topics) if topics is not None else label_topics(text, fold_text(text)),
+        source=source,
+        outlet=document,
+        document=document,
+    )
+
+
+# --- what an item brings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Features:
+    words: tuple[str, ...]  # word stems (folded, stop words out)
+    evidence: frozenset[str]  # "d:02-07", "n:6.4", "p:jane doe", "q:collaborators", "u:host/path"
+    sentences: tuple[int, ...]  # hashes of normalised sentences
+    text_hash: int  # hash of every word of title and text: the same text from two feeds
+    reports_terms: bool
+
+
+def _sentence_hash(folded_sentence: str) -> int | None:
+    words = folded_sentence.rstrip(".!?…”»\"')’' \n").split()
+    return zlib.crc32(" ".join(words).encode("utf-8")) if len(words) >= 4 else None
+
+
+def _sentence_pieces(folded: str) -> list[str]:
+    """Sentences cut at ". ", "! ", "? ", "… " and line breaks, with string methods (no regex scan)."""
+    for mark in ("! ", "? ", "… ", "\n"):
+        if mark in folded:
+            folded = folded.replace(mark, ". ")
+    return folded.split(". ")
+
+
+def _sentences(text: str) -> Iterator[tuple[str, int]]:
+    """The first MAX_SENTENCES sentences of `text` as written, with the hash `_features` gives them (those
+    under four words skipped); it cuts where `_sentence_pieces` cuts."""
+    for sentence in _SENTENCE_BREAK.split(text)[:MAX_SENTENCES]:
+        digest = _sentence_hash(fold_text(sentence))
+        if digest is not None:
+            yield sentence.strip(), digest
+
+
+def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
+    body = item.text[:ANALYSED_CHARS]
+    whole = f"{item.title}\n{body}"
+    folded_body = fold_text(body)
+    folded = f"{fold_text(item.title)}\n{folded_body}"
+    words = words_of(folded)
+    word_set = set(words)
+    stems = sorted({word[:5] for word in word_set.difference(_STOP, platform_names)
+                    if len(word) > 2 and not word.isdigit()})
+    evidence: set[str] = set()
+    dates, numbers = dates_and_numbers(folded)
+    published_day = f"{item.published.month:02d}-{item.published.day:02d}"
+    evidence.update(f"d:{day}" for day in dates if day != published_day)
+    evidence.update(f"n:{number}" for number in numbers)
+    evidence.update(f"p:{name}" for name in names_in(whole, platform_names))
+    if "“" in whole or "«" in whole or '"' in whole or "„" in whole:
+        evidence.update(f"q:{fold_text(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
+                        if 1 <= len(m.group(1).split()) <= 6)
+    if "://" in body:
+        evidence.update(f"u:{url}" for url in urls_in(body))
+    hashes = (_sentence_hash(piece) for piece in _sentence_pieces(folded_body or folded)[:MAX_SENTENCES])
+    sentences = tuple(dict.fromkeys(h for h in hashes if h is not None))
+    reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(word_set) and (
+        any(phrase in folded for phrase in _DOCUMENT_PHRASES) or _SECTION_NUMBER.search(folded) is not None))
+    text_hash = zlib.crc32(" ".join(words).encode("utf-8"))
+    return _Features(tuple(stems), frozenset(evidence), sentences, text_hash, reports)
+
+
+def _statement_key(statement: Statement) -> int:
+    words = words_of(fold_text(statement.quote))
+    return zlib.crc32(" ".join(words[:24]).encode("utf-8"))
+
+
+# --- stories -------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Story:
+    """One event: its items, where it was reported, what it is about, and the profile items are compared with."""
+
+    id: str
+    platform: str
+    first_at: datetime
+    last_at: datetime
+    title: str
+    platforms: set[str] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
+    words: dict[str, int] = field(default_factory=dict)
+    evidence: set[str] = field(default_factory=set)
+    outlets: set[str] = field(default_factory=set)
+    items: dict[str, None] = field(default_factory=dict)  # item keys in arrival order (an ordered set)
+    statements: set[int] = field(default_factory=set)
+    has_terms_change: bool = False
+    reports_terms: bool = False
+    kinds: set[str] = field(default_factory=set)  # kinds of evidence held ("d" dates, "n" numbers, …)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "platform": self.platform, "first_at": self.first_at.isoformat(),
+            "last_at": self.last_at.isoformat(), "title": self.title, "platforms": sorted(self.platforms),
+            "topics": sorted(self.topics), "words": self.words, "evidence": sorted(self.evidence),
+            "outlets": sorted(self.outlets), "items": list(self.items), "statements": sorted(self.statements),
+            "has_terms_change": self.has_terms_change, "reports_terms": self.reports_terms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Story:
+        return cls(
+            id=data["id"], platform=data["platform"], first_at=datetime.fromisoformat(data["first_at"]),
+            last_at=datetime.fromisoformat(data["last_at"]), title=data.get("title", ""),
+            platforms=set(data.get("platforms", ())), topics=set(data.get("topics", ())),
+            words={str(k): int(v) for k, v in (data.get("words") or {}).items()},
+            evidence=set(data.get("evidence", ())), outlets=set(data.get("outlets", ())),
+            items=dict.fromkeys(data.get("items", ())), statements={int(s) for s in data.get("statements", ())},
+            has_terms_change=bool(data.get("has_terms_change")), reports_terms=bool(data.get("reports_terms")),
+            kinds={token[0] for token in data.get("evidence", ())},
+        )
+
+
+@dataclass(slots=True)
+class _ItemRecord:
+    story: str
+    sentences: tuple[int, ...]  # hashes of the lead's sentences (syndicated copies share them)
+    title: str
+    outlet: str
+    published: datetime
+    length: int  # characters of the text seen (at most UPDATE_CHARS) …
+    digest: int  # … and their hash: a later version that starts with them was appended to
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    item: StoryItem
+    features: _Features
+    words: tuple[tuple[str, float], ...]  # the item's words and their weights
+    mass: float  # the sum of those weights
+    evidence: dict[str, float]  # token → its weight
+    topics: frozenset[str]
+    kinds: frozenset[str]  # kinds of evidence the item has ("d", "n", …)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    story: Story
+    score: float
+    similarity: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where an item went and what to post about it.
+
+    `opened`: it opens story `story` (post a thread). Otherwise it joined it, and `news` lists what the reply
+    says: "outlet" (another outlet reports it: "Also reported by `outlet`", with `link`), "article" (a new
+    article from an outlet already in the story), "passage" (an updated article: `passage` is the added text),
+    "edit" (an article changed without a new passage),
+    "statement" (`statements` new to the story), "clause_change" (a terms change). `duplicate_of` names the item
+    this one repeats (syndicated copy, same text in two feeds, unchanged re-poll): record it, do not post it.
+    `score` and `evidence` say why it joined.
+    """
+
+    story: str
+    opened: bool
+    duplicate_of: str | None = None
+    news: tuple[str, ...] = ()
+    outlet: str = ""
+    link: str | None = None
+    passage: str = ""
+    statements: tuple[Statement, ...] = ()
+    score: float = 0.0
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def post(self) -> bool:
+        """Whether anything should be posted for this item."""
+        return self.duplicate_of is None and (self.opened or bool(self.news))
+
+
+class StoryIndex:
+    """Groups items into stories. Candidates are the recently active stories of the item's platforms inside the
+    time window, never every story; each is scored on shared language-independent evidence (dates, numbers,
+    names, quoted terms, links), word similarity weighted by how specific words are, and topic overlap.
+
+    `platform_names` maps platform ids to their names and aliases, which are left out of the evidence (every
+    story of a platform names it). The index is deterministic and holds no clock: times come with the items.
+    """
+
+    def __init__(
+        self,
+        window: timedelta = DEFAULT_WINDOW,
+        platform_names: Mapping[str, Sequence[str]] | None = None,
+        threshold: float = JOIN_THRESHOLD,
+    ) -> None:
+        self.window = window
+        self.threshold = threshold
+        self.stories: dict[str, Story] = {}
+        folded_names = {fold_text(name).strip() for names in (platform_names or {}).values() for name in names}
+        self._ignore = frozenset(name for name in folded_names if name)
+        self._by_platform: dict[str, dict[str, None]] = {}  # platform → story ids, least recently active first
+        self._items: dict[str, _ItemRecord] = {}
+        self._by_text: dict[int, str] = {}  # hash of a whole normalised text → item key
+        self._by_link: dict[str, str] = {}  # normalised link → item key
+        self._df: dict[str, int] = {}  # token → number of stories whose profile holds it
+        self._sentence_owner: dict[int, str] = {}  # sentence hash → the first item that had it
+
+    # --- assignment ------------------------------------------------------------------------------------
+
+    def assign(self, item: StoryItem, new_story_id: str | None = None) -> Assignment:
+        """Place `item` in a story; `new_story_id` names the story if the item opens one (default: derived from
+        the item's source and key, like the pipeline's thread keys)."""
+        features = _features(item, self._ignore)
+        link = normalise_link(item.link) if item.link else None
+        known_key = item.key if item.key in self._items else None
+        if known_key is None and link:
+            known_key = self._by_link.get(link)
+        if known_key is not None:
+            return self._revisit(known_key, item, features, new_story_id)
+        copied = self._by_text.get(features.text_hash) or self._duplicate(item, features)
+        if copied is not None and copied in self._items:
+            record = self._items[copied]
+            self._remember(item, features, record.story, link)
+            return Assignment(record.story, False, copied, outlet=item.outlet, link=item.link)
+        match = self._best_story(item, features)
+        if match is None:
+            story_id = new_story_id or thread_key("story", item.source or item.outlet, item.key)
+            while story_id in self.stories:  # a thread key already taken (the same entry in a forgotten story)
+                story_id = thread_key("story", story_id, item.key)
+            story = Story(story_id, item.platforms[0] if item.platforms else "", item.published, item.published,
+                          item.title)
+            self.stories[story_id] = story
+            self._absorb(story, item, features)
+            self._remember(item, features, story_id, link)
+            return Assignment(story_id, True, outlet=item.outlet, link=item.link,
+                              statements=item.statements)
+        best, score, evidence = match.story, match.score, match.evidence
+        news: list[str] = []
+        if item.kind == "terms_change":
+            news.append("clause_change")
+        elif item.kind == "article":
+            news.append("outlet" if item.outlet not in best.outlets else "article")
+        fresh = tuple(s for s in item.statements if _statement_key(s) not in best.statements)
+        if fresh:
+            news.append("statement")
+        self._absorb(best, item, features)
+        self._remember(item, features, best.id, link)
+        return Assignment(best.id, False, None, tuple(news), item.outlet, item.link, "", fresh, score, evidence)
+
+    def _revisit(self, key: str, item: StoryItem, features: _Features, new_story_id: str | None) -> Assignment:
+        """An item seen before (same key or link): an update says only what was added (the text appended to the
+        version seen, else the lead's new sentences); an unchanged one is a duplicate."""
+        record = self._items[key]
+        story = self.stories.get(record.story)
+        if story is None:  # its story was forgotten: the item is new again
+            del self._items[key]
+            return self.assign(item, new_story_id)
+        text = item.text[:UPDATE_CHARS]
+        digest = zlib.crc32(text.encode("utf-8"))
+        appended = len(text) >= record.length and zlib.crc32(text[:record.length].encode("utf-8")) == record.digest
+        if appended:
+            passage = text[record.length:].strip()
+        else:
+            old = set(record.sentences)
+            passage = " ".join(sentence for sentence, hashed in _sentences(text[:ANALYSED_CHARS]) if hashed not in old)
+        retitled = bool(item.title) and item.title != record.title
+        fresh = tuple(s for s in item.statements if _statement_key(s) not in story.statements)
+        if digest == record.digest and not retitled and not fresh:
+            return Assignment(story.id, False, key, outlet=item.outlet, link=item.link)
+        record.sentences = tuple(dict.fromkeys((*record.sentences, *features.sentences)))
+        record.title = item.title or record.title
+        record.length, record.digest = len(text), digest
+        self._items[item.key] = record
+        self._absorb(story, item, features)
+        news = ("passage",) if passage else ("edit",)
+        news += ("statement",) if fresh else ()
+        return Assignment(story.id, False, None, news, item.outlet, item.link, passage, fresh)
+
+    def _best_story(self, item: StoryItem, features: _Features) -> _Match | None:
+        """The best-scoring candidate story, if it reaches the threshold."""
+        query: _Query | None = None
+        best: _Match | None = None
+        for story in self._candidates(item):
+            query = query or self._query(item, features)  # built only when there is a candidate
+            found = self._score(story, query)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+        return best if best is not None and best.score >= self.threshold else None
+
+    def _candidates(self, item: StoryItem) -> Iterator[Story]:
+        seen: set[str] = set()
+        earliest = item.published - self.window
+        latest = item.published + self.window
+        for platform in item.platforms or ("",):
+            ids = self._by_platform.get(platform)
+            if not ids:
+                continue
+            looked = 0
+            for story_id in reversed(ids):
+                story = self.stories[story_id]
+                if story_id in seen or story.last_at < earliest or story.first_at > latest:
+                    continue
+                seen.add(story_id)
+                yield story
+                looked += 1
+                if looked >= MAX_CANDIDATES:
+                    break
+
+    def _query(self, item: StoryItem, features: _Features) -> _Query:
+        """What every candidate is compared with: the item's words and evidence, each weighted by how few stories
+        hold it (a word every story has says little)."""
+        stories = len(self.stories) + 1
+        df = self._df
+        by_count: dict[int, float] = {}  # few distinct counts: one logarithm each
+        words: list[tuple[str, float]] = []
+        for word in features.words:
+            count = df.get(word, 0)
+            weight = by_count.get(count)
+            if weight is None:
+                weight = by_count[count] = math.log(1.0 + stories / (count + 1.0))
+            words.append((word, weight))
+        evidence: dict[str, float] = {}
+        for token in features.evidence:
+            count = df.get(token, 0)
+            weight = 1.0 if count <= FULL_WEIGHT_STORIES else min(1.0, math.log(1.0 + stories / (count + 1.0)) / IDF_FULL)
+            evidence[token] = EVIDENCE_WEIGHTS[token[0]] * weight
+        return _Query(item, features, tuple(words), sum(weight for _, weight in words), evidence,
+                      frozenset(item.topics), frozenset(token[0] for token in features.evidence))
+
+    def _score(self, story: Story, query: _Query) -> _Match | None:
+        """Evidence + WORD_WEIGHT × word similarity + TOPIC_WEIGHT × topic overlap (+ TERMS_BONUS); None when the
+        item shares no topic with the story and has neither strong evidence nor similar wording."""
+        shared = query.evidence.keys() & story.evidence
+        evidence_score = 0.0
+        reasons: list[str] = []
+        if shared:
+            counted: dict[str, int] = {}
+            for token in sorted(shared):
+                kind = token[0]
+                if counted.get(kind, 0) >= EVIDENCE_CAPS[kind]:
+                    continue
+                counted[kind] = counted.get(kind, 0) + 1
+                evidence_score += query.evidence[token]
+                reasons.append(token)
+        for kind in CONFLICTING_KINDS:
+            if kind in query.kinds and kind in story.kinds and not any(token[0] == kind for token in shared):
+                evidence_score -= CONFLICT_PENALTY  # both name days (or figures), none the same: another event
+                reasons.append(f"no common {EVIDENCE_NAMES[kind]}")
+        story_words = story.words
+        common = sum(weight for word, weight in query.words if word in story_words)
+        similarity = common / query.mass if query.mass else 0.0
+        overlap = query.topics & story.topics
+        union = query.topics | story.topics
+        topic_score = len(overlap) / len(union) if union else 0.0
+        related = bool(overlap) or not query.topics or not story.topics
+        if not related and evidence_score < STRONG_EVIDENCE and similarity < 0.5:
+            return None
+        if not shared and similarity < WORDS_ALONE:
+            return None  # with no fact in common, only close wording makes the same story
+        bonus = 0.0
+        if overlap and ((query.item.kind == "terms_change" and story.reports_terms)
+                        or (query.features.reports_terms and story.has_terms_change)):
+            bonus = TERMS_BONUS
+            reasons.append("terms change reported")
+        score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
+        reasons.append(f"words {similarity:.2f}")
+        if overlap:
+            reasons.append("topics " + ",".join(sorted(overlap)))
+        return _Match(story, round(score, 3), similarity, tuple(reasons))
+
+    def _duplicate(self, item: StoryItem, features: _Features) -> str | None:
+        """The key of an item whose text this one repeats (a syndicated copy: most of its sentences), if any.
+        Found through the index of sentences, not by comparing texts."""
+        mine = features.sentences
+        if not mine:
+            return None
+        shared: dict[str, int] = {}
+        for digest in mine:
+            owner = self._sentence_owner.get(digest)
+            if owner is not None:
+                shared[owner] = shared.get(owner, 0) + 1
+        title = fold_text(item.title).strip()
+        for key, common in sorted(shared.items(), key=lambda pair: -pair[1]):
+            record = self._items.get(key)
+            if record is None or not record.sentences:
+                continue
+            smaller = min(len(mine), len(record.sentences))
+            if common >= min(2, smaller) and common / smaller >= DUPLICATE_OVERLAP:
+                return key
+            if len(title) >= 20 and common / smaller >= 0.5 and fold_text(record.title).strip() == title:
+                return key
+        return None
+
+    # --- bookkeeping -----------------------------------------------------------------------------------
+
+    def _absorb(self, story: Story, item: StoryItem, features: _Features) -> None:
+        story.items[item.key] = None
+        story.first_at = min(story.first_at, item.published)
+        story.last_at = max(story.last_at, item.published)
+        story.platforms.update(item.platforms)
+        story.topics.update(item.topics)
+        if item.outlet and item.kind != "terms_change":
+            story.outlets.add(item.outlet)
+        story.has_terms_change = story.has_terms_change or item.kind == "terms_change"
+        story.reports_terms = story.reports_terms or features.reports_terms
+        story.statements.update(_statement_key(s) for s in item.statements)
+        for word in features.words:
+            if word in story.words:
+                story.words[word] += 1
+            elif len(story.words) < MAX_STORY_TOKENS:
+                story.words[word] = 1
+                self._df[word] = self._df.get(word, 0) + 1
+        for token in features.evidence:
+            if token not in story.evidence and len(story.evidence) < MAX_STORY_TOKENS:
+                story.evidence.add(token)
+                story.kinds.add(token[0])
+                self._df[token] = self._df.get(token, 0) + 1
+        for platform in item.platforms or ("",):
+            ids = self._by_platform.setdefault(platform, {})
+            ids.pop(story.id, None)
+            ids[story.id] = None  # most recently active last
+
+    def _remember(self, item: StoryItem, features: _Features, story_id: str, link: str | None) -> None:
+        text = item.text[:UPDATE_CHARS]
+        self._items[item.key] = _ItemRecord(story_id, features.sentences, item.title, item.outlet, item.published,
+                                            len(text), zlib.crc32(text.encode("utf-8")))
+        for digest in features.sentences:
+            self._sentence_owner.setdefault(digest, item.key)
+        self._by_text.setdefault(features.text_hash, item.key)
+        if link:
+            self._by_link.setdefault(link, item.key)
+        story = self.stories[story_id]
+        story.items[item.key] = None
+
+    def story_of(self, key: str) -> str | None:
+        """The story an item key was placed in, if it is still indexed."""
+        record = self._items.get(key)
+        return record.story if record else None
+
+    def forget_before(self, moment: datetime) -> int:
+        """Drop stories inactive since before `moment` (and their items); returns how many were dropped."""
+        stale = [story for story in self.stories.values() if story.last_at < moment]
+        for story in stale:
+            del self.stories[story.id]
+            for token in (*story.words, *story.evidence):
+                left = self._df.get(token, 0) - 1
+                if left > 0:
+                    self._df[token] = left
+                else:
+                    self._df.pop(token, None)
+            for ids in self._by_platform.values():
+                ids.pop(story.id, None)
+            for key in story.items:
+                self._items.pop(key, None)
+        if stale:
+            live = set(self._items)
+            self._by_text = {h: k for h, k in self._by_text.items() if k in live}
+            self._by_link = {link: k for link, k in self._by_link.items() if k in live}
+            self._sentence_owner = {h: k for h, k in self._sentence_owner.items() if k in live}
+        return len(stale)
+
+    # --- persistence -----------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-compatible) from which `from_dict` rebuilds an equivalent index."""
+        return {
+            "version": 1,
+            "window_seconds": self.window.total_seconds(),
+            "threshold": self.threshold,
+            "ignore": sorted(self._ignore),
+            "stories": [story.to_dict() for story in self.stories.values()],
+            "order": {platform: list(ids) for platform, ids in self._by_platform.items()},
+            "items": {key: [r.story, list(r.sentences), r.title, r.outlet, r.published.isoformat(), r.length,
+                            r.digest] for key, r in self._items.items()},
+            "texts": {str(h): key for h, key in self._by_text.items()},
+            "links": dict(self._by_link),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoryIndex:
+        index = cls(timedelta(seconds=float(data.get("window_seconds", DEFAULT_WINDOW.total_seconds()))),
+                    threshold=float(data.get("threshold", JOIN_THRESHOLD)))
+        index._ignore = frozenset(data.get("ignore", ()))
+        for raw in data.get("stories", ()):
+            story = Story.from_dict(raw)
+            index.stories[story.id] = story
+            for token in (*story.words, *story.evidence):
+                index._df[token] = index._df.get(token, 0) + 1
+        for platform, ids in (data.get("order") or {}).items():
+            index._by_platform[platform] = {story_id: None for story_id in ids if story_id in index.stories}
+        for key, (story, sentences, title, outlet, published, length, digest) in (data.get("items") or {}).items():
+            index._items[key] = _ItemRecord(story, tuple(int(h) for h in sentences), title, outlet,
+                                            datetime.fromisoformat(published), int(length), int(digest))
+        for key, record in index._items.items():
+            for digest in record.sentences:
+                index._sentence_owner.setdefault(digest, key)
+        index._by_text = {int(h): key for h, key in (data.get("texts") or {}).items()}
+        index._by_link = dict(data.get("links") or {})
+        return index
+
+
+def names_by_platform(platforms: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """{id: (name, *aliases)} of configured platforms (objects with `id`, `name`, `aliases`), for StoryIndex."""
+    return {p.id: (p.name, *p.aliases) for p in platforms}
