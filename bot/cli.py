@@ -284,6 +284,13 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
             clause = (doc.get("ai_training") or {}).get("clause")
             if clause:
                 click.echo(f"    “{clause[:200]}”")
+        statement = entry.get("statement")
+        if statement:
+            click.echo(f"  latest statement: {statement['speaker']} ({statement['channel']}), {statement['at']}")
+            for point in statement["points"]:
+                click.echo(f"    • {point}")
+        for story in entry.get("stories", []):
+            click.echo(f"  story: {story['title']} ({story['items']} posts, last {story['last_at']})")
         for event in entry["recent"]:
             click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
 
@@ -325,7 +332,8 @@ def why(ctx: click.Context, url: str, as_json: bool) -> None:
         return
     for entry in report["entries"]:
         click.echo(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
-        click.echo(f"  platform: {entry['platform'] or 'none'}; thread: {entry['thread']}")
+        click.echo(f"  platform: {entry['platform'] or 'none'}" + (f" ({entry['attribution']})" if entry["attribution"] else "")
+                   + f"; language: {entry['language'] or '-'}; thread: {entry['thread']}")
         for post in entry["posts"]:
             where = ", ".join(f"{d['channel_id']} {d['status']}" + (f" ({d['last_error']})" if d["last_error"] else "")
                               for d in post["deliveries"]) or post["reason"]

@@ -72,6 +72,7 @@ _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "kib": 1024, "m
 CHANNEL_KINDS: tuple[str, ...] = ("console", "jsonl", "atom", "slack", "discord")
 DEFAULT_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_ARCHIVE_DELAY = 1.0
+DEFAULT_STORY_WINDOW = 14 * 86400.0
 
 
 class ConfigError(ValueError):
@@ -223,6 +224,7 @@ class Config:
     allow_private_networks: bool = False
     metrics_port: int | None = None  # Prometheus endpoint /metrics, served by `run` when set
     metrics_host: str = "127.0.0.1"
+    story_window: float = DEFAULT_STORY_WINDOW  # seconds: items further apart never join one story
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -331,7 +333,9 @@ def _kind(value: object) -> str:
     )
 
 
-_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics"}
+_TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics",
+             "stories"}
+_STORIES_KEYS = {"window"}
 _METRICS_KEYS = {"port", "host"}
 _CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host", "pace"}
 _ARCHIVE_KEYS = {"url", "delay"}
@@ -379,6 +383,10 @@ def parse_config(text: str, path: Path) -> Config:
     archive_url, archive_delay = _parse_archive(check, top.get("archive"))
     chat = _parse_chat(check, top.get("chat"))
     metrics_port, metrics_host = _parse_metrics(check, top.get("metrics"))
+    story_window = DEFAULT_STORY_WINDOW
+    if top.get("stories") is not None:
+        stories = check.mapping(top.get("stories"), "stories", _STORIES_KEYS)
+        story_window = check.converted(stories.get("window"), "stories.window", DEFAULT_STORY_WINDOW, parse_duration)
     allow_private = top.get("allow_private_networks", False)
     if not isinstance(allow_private, bool):
         check.fail("allow_private_networks", f"expected true or false, got {_kind(allow_private)}")
@@ -399,6 +407,7 @@ def parse_config(text: str, path: Path) -> Config:
         allow_private_networks=allow_private,
         metrics_port=metrics_port,
         metrics_host=metrics_host,
+        story_window=story_window,
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import datetime, timedelta
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.core.config import Platform, SourceSpec
 from bot.core.entries import FeedEntry
 from bot.core.messages import Message, thread_key
+from bot.core.statements import Statement
 from bot.core.topics import label_topics, severity_for
 
 if TYPE_CHECKING:
@@ -210,4 +213,71 @@ def clause_change_message(
         at=at,
         source=source.id,
         key=f"terms:{source.id}:{version}",
+    )
+
+
+# --- stories: what a reply in a story's thread says ------------------------------------------------------
+
+
+def in_story(message: Message, story: str, opened: bool) -> Message:
+    """`message` placed in story `story`: the thread's opening post, or a reply in it."""
+    return dataclasses.replace(message, thread=story, reply_to=None if opened else story)
+
+
+def coverage_message(source: SourceSpec, platform: str | None, entry: FeedEntry, story: str, outlets: Sequence[str],
+                     at: str, key: str, more_from_outlet: bool = False) -> Message:
+    """Another outlet (or outlets) reports the story: "Also reported by …", with the link."""
+    topics = label_topics(analysed(entry))
+    if more_from_outlet:
+        title = f"More from {outlets[0]}: {shorten(entry.title, MAX_TITLE)}" if outlets else shorten(entry.title, MAX_TITLE)
+    else:
+        title = f"Also reported by {', '.join(outlets)}"
+    return Message(
+        event="update",
+        title=title,
+        text=shorten(entry.title, MAX_TITLE) if not more_from_outlet else shorten(entry.text, 500),
+        url=entry.link,
+        platform=platform,
+        topics=topics,
+        severity="low",
+        thread=story,
+        reply_to=story,
+        at=at,
+        source=source.id,
+        key=key,
+    )
+
+
+def _readable_time(value: str) -> str:
+    """`2024-02-16T18:00:00+00:00` → `16 Feb 2024, 18:00 UTC`; other wordings ("2:22 p.m.") as they are."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    zone = " UTC" if moment.utcoffset() == timedelta(0) else ""
+    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
+
+
+def statement_message(source: SourceSpec, platform: Platform | None, statement: Statement, points: Sequence[str],
+                      story: str, opened: bool, url: str | None, at: str, key: str) -> Message:
+    """The platform's own words in the story's thread: a few plain points, who said them, where and when."""
+    name = platform.name if platform else (statement.platform or "The platform")
+    where = f" ({statement.channel})" if statement.channel else ""
+    lines = [f"• {point}" for point in points]
+    lines.append(f"— {statement.speaker or name}{where}" + (f", {_readable_time(statement.when)}" if statement.when else ""))
+    lines.append(f"“{shorten(statement.quote, 600)}”")
+    topics = label_topics(statement.quote[:ANALYSIS_CHARS])
+    return Message(
+        event="statement",
+        title=f"{name} responds" if not opened else f"{name}: {shorten(points[0] if points else statement.quote, 200)}",
+        text=shorten("\n".join(lines), 3000),
+        url=url,
+        platform=platform.id if platform else statement.platform,
+        topics=topics,
+        severity=severity_for(topics),
+        thread=story,
+        reply_to=None if opened else story,
+        at=at,
+        source=source.id,
+        key=key,
     )

@@ -72,7 +72,8 @@ class RouteTable:
         return tuple(
             channel.id for channel in self.active()
             if channel.wants(platform, topic_list)
-            or any(sub.wants(platform, topic_list) for sub in self.subscriptions.get(channel.id, ()))
+            or platform is not None  # news about no watched platform goes only to channels that take everything
+            and any(sub.wants(platform, topic_list) for sub in self.subscriptions.get(channel.id, ()))
         )
 
     def for_platform(self, platform: str | None) -> tuple[str, ...]:

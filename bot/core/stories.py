@@ -4,6 +4,7 @@ across outlets and languages, with what each later item adds; in memory, seriali
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import zlib
@@ -257,6 +258,24 @@ class StoryItem:
             raise ValueError(f"unknown item kind {self.kind!r} (expected one of {ITEM_KINDS})")
         if self.published.tzinfo is None:
             object.__setattr__(self, "published", self.published.replace(tzinfo=timezone.utc))
+
+
+def item_to_dict(item: StoryItem) -> dict[str, Any]:
+    """Plain data (JSON-compatible) of an item, so that placing it can be replayed after a restart."""
+    data = dataclasses.asdict(item)
+    data["published"] = item.published.isoformat()
+    return data
+
+
+def item_from_dict(data: Mapping[str, Any]) -> StoryItem:
+    values = dict(data)
+    values["published"] = datetime.fromisoformat(values["published"])
+    for name in ("platforms", "topics"):
+        values[name] = tuple(values.get(name) or ())
+    values["statements"] = tuple(
+        Statement(**{**raw, "parts": tuple(raw.get("parts") or ())}) for raw in values.get("statements") or ()
+    )
+    return StoryItem(**values)
 
 
 def article_item(

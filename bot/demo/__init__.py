@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -26,9 +27,14 @@ NARRATION = (
     "(quotes, spacing, date line): no alert. The failing feed recovers: one notice.",
 )
 
+# The demo's story happens in February 2024: the pipeline's clock follows it, one date per stage, so that
+# terms changes (dated when they are seen) and articles (dated when published) share one timeline.
+STAGE_TIMES = (datetime(2024, 2, 10, 9, tzinfo=timezone.utc), datetime(2024, 2, 14, 17, tzinfo=timezone.utc),
+               datetime(2024, 2, 16, 19, tzinfo=timezone.utc), datetime(2024, 2, 17, 10, tzinfo=timezone.utc))
+
 CONFIG = """\
 storage: {storage}
-poll: {{interval: 1h, concurrency: 8, timeout: 5s, max_bytes: 1MB, failure_threshold: 2}}
+poll: {{interval: 1h, concurrency: 1, timeout: 5s, max_bytes: 1MB, failure_threshold: 2}}
 platforms:
   cloudtune:
     name: Cloudtune
@@ -61,7 +67,7 @@ async def run_demo(out: TextIO, keep: Path | None = None) -> None:
             config_file.write_text(text, encoding="utf-8")
             config = parse_config(text, config_file)
             out.write(f"Clausewatch demo — local server on 127.0.0.1:{server.port}, storage in {folder}\n\n")
-            async with App.open(config, stdout=out) as app:
+            async with App.open(config, stdout=out, clock=lambda: STAGE_TIMES[server.stage]) as app:
                 for stage in range(STAGES):
                     server.stage = stage
                     out.write(f"── {NARRATION[stage]}\n")
@@ -96,3 +102,10 @@ def _print_status(out: TextIO, status: dict[str, object]) -> None:
                   f"opt-out mentioned: {ai.get('opt_out')}\n")
         if ai.get("clause"):
             out.write(f"    “{ai['clause']}”\n")
+    statement = status.get("statement")
+    if isinstance(statement, dict):
+        out.write(f"  Latest statement: {statement['speaker']} ({statement['channel']})\n")
+        for point in statement["points"]:
+            out.write(f"    • {point}\n")
+    for story in status.get("stories") or []:  # type: ignore[union-attr]
+        out.write(f"  Story: {story['title']} — {story['items']} posts, languages {', '.join(story['languages'])}\n")

@@ -153,9 +153,10 @@ class PolicyCommands:
         stories = await stories_report(self.config(), self.store, platform_id, limit=3)
         for story in stories["stories"]:
             lines.append(f"Story: {story['title']} ({story['items']} items, last {story['last_at']})")
-        statements = [e for e in report["recent"] if e["event"] == "statement"]
-        if statements:
-            lines.append(f"Latest statement: {statements[0]['title']}")
+        statement = report.get("statement")
+        if statement:
+            lines.append(f"Latest statement: {statement['speaker']} ({statement['channel']}), {statement['at']}")
+            lines.extend(f"  • {point}" for point in statement["points"])
         return CommandReply(f"{report['name']}: terms status", _capped(tuple(lines)) or ("Nothing recorded yet.",),
                             severity=severity)
 
@@ -205,7 +206,8 @@ class PolicyCommands:
             return CommandReply("Never seen", (report["reason"],), ephemeral=True)
         lines: list[str] = []
         for entry in report["entries"]:
-            lines.append(f"Seen in {entry['source']} on {entry['first_seen_at']}, platform {entry['platform'] or 'none'}")
+            lines.append(f"Seen in {entry['source']} on {entry['first_seen_at']}, platform {entry['platform'] or 'none'}"
+                         + (f": {entry['attribution']}" if entry.get("attribution") else ""))
             for post in entry["posts"]:
                 where = ", ".join(f"{d['channel_id']}: {d['status']}" for d in post["deliveries"]) or post["reason"]
                 lines.append(f"  {post['event']} → {where}")

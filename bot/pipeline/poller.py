@@ -19,22 +19,16 @@ from bot.core.config import Config, Platform, SourceSpec
 from bot.core.clauses import ClauseChange, diff_clauses, effective_date, has_upcoming_and_current
 from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
-from bot.core.events import (
-    analysed,
-    clause_change_message,
-    entry_message,
-    entry_update_message,
-    health_message,
-    story_thread,
-)
+from bot.core.events import clause_change_message, health_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
-from bot.core.platforms import match_platforms
 from bot.core.routing import RouteTable
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
-from bot.store.database import ChangeWrite, EntryWrite, FetchState, Outcome, Routed, Snapshot, SnapshotWrite, Store
+from bot.pipeline.story_desk import EntryPlacement, StoryDesk
+from bot.store.database import (ChangeWrite, EntryWrite, FetchState, KnownEntry, Outcome, Routed, Snapshot,
+                                SnapshotWrite, Store, StoreError)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -92,11 +86,16 @@ class Poller:
         self._state_writes: list[tuple[str, dict[str, object]]] = []
         self._now_second = -1
         self._now_text = ""
+        self.desk = StoryDesk(config)
+        self._desk_loaded = False
 
     async def prepare(self) -> None:
-        """Register the configured sources and load their fetch state."""
+        """Register the configured sources and load their fetch state (and, once, the story index)."""
         await self.store.sync_sources(self.config.sources(), self._now())
         self.states = await self.store.fetch_states()
+        if not self._desk_loaded:
+            await self.desk.load(self.store)
+            self._desk_loaded = True
 
     def due(self, now: float | None = None) -> list[SourceSpec]:
         moment = time.time() if now is None else now
@@ -109,16 +108,25 @@ class Poller:
         return min((d if d is not None else 0.0) for d in dues) if dues else time.time() + self.config.poll.interval
 
     async def run_cycle(self, sources: Sequence[SourceSpec] | None = None, progress: Progress | None = None) -> CycleReport:
-        """Process `sources` (default: every configured source) concurrently; never raises for a source."""
+        """Process `sources` (default: every configured source) concurrently; never raises for a source.
+
+        Raises StoreError when the database refuses writes (disk full, read-only storage): nothing can be
+        recorded then, so the sources not started yet are left for the next cycle."""
         chosen = list(self.config.sources() if sources is None else sources)
         report = CycleReport(started_at=self._now(), sources=len(chosen))
         started = time.monotonic()
         done = 0
+        refused: list[StoreError] = []
 
         async def one(spec: SourceSpec) -> None:
             nonlocal done
             try:
                 outcome, events = await self.process(spec)
+            except StoreError as error:  # the storage's fault, not the source's: one clear line, no traceback
+                log.error("source %s: not recorded: %s", spec.id, error, extra={"source": spec.id})
+                outcome, events = "error", 0
+                report.failures[spec.id] = f"not recorded: {error}"
+                refused.append(error)
             except Exception as error:  # a bug must not stop the other sources
                 log.exception("source %s: unexpected error", spec.id, extra={"source": spec.id})
                 outcome, events = "error", 0
@@ -143,6 +151,8 @@ class Poller:
 
         async def worker() -> None:
             for spec in queue:
+                if refused:
+                    break
                 await one(spec)
 
         try:
@@ -151,6 +161,9 @@ class Poller:
                     group.create_task(worker())
         finally:
             await self.flush_states()
+        if refused:
+            raise refused[0]
+        await self.desk.save(self.store, self.clock())
         report.seconds = time.monotonic() - started
         report.finished_at = self._now()
         await self.store.record_cycle(report.started_at, report.finished_at, report.sources,
@@ -185,10 +198,11 @@ class Poller:
         entries = list({entry.identity: entry for entry in reversed(feed.entries)}.values())[::-1]
         known = await self.store.known_entries(spec.id, [e.identity for e in entries])
         at = self._now()
-        writes: list[EntryWrite] = []
+        now = self.clock()
         seen: list[str] = []
-        messages: list[Message] = []
-        fresh: list[tuple[FeedEntry, Message]] = []
+        placements: list[EntryPlacement] = []
+        fresh: list[EntryPlacement] = []
+        updates: list[EntryPlacement] = []
         announce: set[str] = set()
         if not state.primed and spec.backfill:
             newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
@@ -198,26 +212,20 @@ class Poller:
             if previous is not None and previous.fingerprint == entry.fingerprint:
                 seen.append(entry.identity)
                 continue
-            platform = self._platform_of(spec, entry)
-            if previous is None:
-                thread = story_thread(spec, entry)
-                writes.append(_entry_write(entry, platform, thread, 1))
-                if state.primed or entry.identity in announce:
-                    fresh.append((entry, entry_message(spec, platform, entry, at)))
-            else:
-                writes.append(_entry_write(entry, platform, previous.thread, previous.version + 1))
-                messages.append(entry_update_message(spec, platform, entry, previous.title, previous.text, previous.thread, at))
-        messages = [*_without_flood(spec, fresh), *messages]
+            post = previous is not None or state.primed or entry.identity in announce
+            placement = self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
+            placements.append(placement)
+            (updates if previous is not None else fresh).append(placement)
+        shown = _without_flood(spec, fresh)
+        messages = [m for p in (*shown, *updates) for m in p.messages]
+        messages += self.desk.coverage(spec, [*shown, *updates], at)
         # Opening posts before replies, so that a thread's first post precedes its replies in every output.
         messages.sort(key=lambda m: (m.reply_to is not None, m.at))
-        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen)
+        writes = [_entry_write(p, known.get(p.entry.identity)) for p in placements]
+        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen,
+                          statements=[w for p in placements for w in p.statements],
+                          story_items=[p.story_item for p in placements if p.story_item is not None])
         return "ok", await self._commit(spec, state, outcome, messages)
-
-    def _platform_of(self, spec: SourceSpec, entry: FeedEntry) -> str | None:
-        if spec.platform:
-            return spec.platform
-        matched = match_platforms(analysed(entry), self.config.platforms)
-        return matched[0] if matched else None
 
     # --- documents ----------------------------------------------------------------------------
 
@@ -230,6 +238,7 @@ class Poller:
         snapshot: SnapshotWrite | None = None
         change: ChangeWrite | None = None
         messages: list[Message] = []
+        story_items: list[tuple[str, str | None]] = []
         if latest is None or latest.hash != document.hash:
             snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
             seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
@@ -238,9 +247,13 @@ class Poller:
                 found = await asyncio.to_thread(document_change, spec, platform, latest, document, self._now())
                 if found is not None:
                     change, message = found
+                    placed = self.desk.place_terms_change(spec, message, change.clauses, document.hash[:16], self.clock())
+                    if placed is not None:
+                        message, story_item = placed
+                        story_items.append(story_item)
                     messages.append(message)
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot,
-                          change=change)
+                          change=change, story_items=story_items)
         return "ok", await self._commit(spec, state, outcome, messages)
 
     # --- state, health and routing ------------------------------------------------------------
@@ -294,7 +307,12 @@ class Poller:
         if change.notice == "recovered":
             messages = [*messages, health_message(spec, "recovered", None, 0, self._now(), state.failing_seq)]
         outcome.messages = [Routed(m, self._routes(spec, m)) for m in messages]
-        events = await self.store.commit(outcome, self._now())
+        try:
+            events = await self.store.commit(outcome, self._now())
+        except StoreError:
+            if outcome.story_items:  # placed in memory but not journaled: back to what the store holds
+                await self.desk.load(self.store)
+            raise
         self._remember(state, outcome.state)
         if change.notice == "recovered":
             log.info("source %s: recovered", spec.id, extra={"source": spec.id})
@@ -337,6 +355,7 @@ class Poller:
     async def reconfigure(self, config: Config) -> None:
         """Poll the sources of `config` from now on (feeds added or removed from chat)."""
         self.config = config
+        self.desk.config = config
         await self.prepare()
 
     def _routes(self, spec: SourceSpec, message: Message) -> tuple[str, ...]:
@@ -401,9 +420,12 @@ def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapsho
     return change, message
 
 
-def _entry_write(entry: FeedEntry, platform: str | None, thread: str, version: int) -> EntryWrite:
-    return EntryWrite(entry.identity, platform, entry.title, entry.link, entry.text, entry.fingerprint,
-                      entry.published or entry.updated, thread, version)
+def _entry_write(placement: EntryPlacement, previous: KnownEntry | None) -> EntryWrite:
+    entry = placement.entry
+    return EntryWrite(entry.identity, placement.platform, entry.title, entry.link, entry.text, entry.fingerprint,
+                      entry.published or entry.updated, previous.thread if previous else placement.thread,
+                      previous.version + 1 if previous else 1, placement.language, placement.attribution,
+                      placement.note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,12 +449,13 @@ def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: No
     return message, record
 
 
-def _without_flood(spec: SourceSpec, fresh: list[tuple[FeedEntry, Message]]) -> list[Message]:
-    """At most MAX_NEW_PER_POLL new-entry posts per feed and poll, the newest: a feed that suddenly grows by
-    thousands of entries is recorded, not posted."""
-    if len(fresh) <= MAX_NEW_PER_POLL:
-        return [message for _, message in fresh]
+def _without_flood(spec: SourceSpec, fresh: list[EntryPlacement]) -> list[EntryPlacement]:
+    """At most MAX_NEW_PER_POLL new entries posted per feed and poll, the newest: a feed that suddenly grows
+    by thousands of entries is recorded, not posted."""
+    posting = [p for p in fresh if p.messages or p.coverage_of]
+    if len(posting) <= MAX_NEW_PER_POLL:
+        return fresh
     log.warning("source %s: %d new entries at once; posting the newest %d, recording the rest", spec.id,
-                len(fresh), MAX_NEW_PER_POLL, extra={"source": spec.id})
-    newest = sorted(fresh, key=lambda pair: pair[0].published or pair[0].updated or "", reverse=True)
-    return [message for _, message in newest[:MAX_NEW_PER_POLL]]
+                len(posting), MAX_NEW_PER_POLL, extra={"source": spec.id})
+    newest = sorted(posting, key=lambda p: p.entry.published or p.entry.updated or "", reverse=True)
+    return newest[:MAX_NEW_PER_POLL]

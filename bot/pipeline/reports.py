@@ -96,7 +96,15 @@ async def status_report(config: Config, store: Store, platform_id: str,
     for row in recent_rows:
         message = json.loads(row["message"])
         recent.append({k: message.get(k) for k in ("event", "title", "url", "topics", "severity", "at", "thread")})
-    return {"platform": platform_id, "name": platform.name, "documents": documents, "recent": recent}
+    stories = (await stories_report(config, store, platform_id, limit=5))["stories"]
+    statements = await store.latest_statements(platform_id, limit=1)
+    statement = None
+    if statements:
+        row = statements[0]
+        statement = {"speaker": row["speaker"], "channel": row["channel"], "points": row["points"],
+                     "quote": row["quote"], "url": row["url"], "at": row["at"], "thread": row["story"]}
+    return {"platform": platform_id, "name": platform.name, "documents": documents, "recent": recent,
+            "stories": stories, "statement": statement}
 
 
 async def overview_report(config: Config, store: Store) -> dict[str, Any]:
@@ -218,6 +226,9 @@ async def stories_report(config: Config, store: Store, platform_id: str | None =
         first = await store.query("SELECT message FROM events WHERE id = ?", [row["first_id"]])
         message = json.loads(first[0]["message"])
         kinds = await store.query("SELECT event, COUNT(*) AS n FROM events WHERE thread = ? GROUP BY event", [row["thread"]])
+        languages = await store.query("SELECT DISTINCT language FROM entries WHERE thread = ? AND language IS NOT NULL",
+                                      [row["thread"]])
+        entries = await store.query("SELECT count(*) AS n FROM entries WHERE thread = ?", [row["thread"]])
         stories.append({
             "thread": row["thread"],
             "platform": message.get("platform"),
@@ -227,7 +238,8 @@ async def stories_report(config: Config, store: Store, platform_id: str | None =
             "severity": message.get("severity"),
             "items": row["items"],
             "kinds": {k["event"]: k["n"] for k in kinds},
-            "languages": sorted({lang for lang in [message.get("language")] if lang}),
+            "entries": entries[0]["n"],
+            "languages": sorted(r["language"] for r in languages if r["language"] != "und"),
             "opened_at": row["opened_at"],
             "last_at": row["last_at"],
         })
@@ -240,6 +252,7 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
     wanted = url.strip()
     entries = await store.query(
         "SELECT e.source_id, e.identity, e.platform, e.title, e.thread, e.version, e.first_seen_at, e.last_seen_at, "
+        "e.attribution, e.language, e.note, "
         "(SELECT MIN(first_seen_at) FROM entries b WHERE b.source_id = e.source_id) AS baseline_at FROM entries e "
         "WHERE e.link = ? OR e.identity = ? ORDER BY e.first_seen_at",
         [wanted, wanted],
@@ -264,6 +277,8 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
                           "reason": None if deliveries else "no channel takes this platform or these topics"})
         if mine:
             reason = None
+        elif entry["note"]:
+            reason = entry["note"]
         elif entry["platform"] is None:
             reason = "not attributed to any watched platform, so not posted"
         elif entry["first_seen_at"] <= entry["baseline_at"]:
@@ -273,6 +288,8 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
         found.append({
             "source": entry["source_id"],
             "platform": entry["platform"],
+            "attribution": entry["attribution"],
+            "language": entry["language"],
             "title": entry["title"],
             "thread": entry["thread"],
             "version": entry["version"],

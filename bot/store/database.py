@@ -84,6 +84,25 @@ class EntryWrite:
     published: str | None
     thread: str
     version: int
+    language: str | None = None
+    attribution: str | None = None  # why it was attributed to its platform (`why URL`)
+    note: str | None = None  # why it was not posted, when it was not (duplicate, mentioned in passing)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementWrite:
+    """A statement by a platform, found in an entry (or a post of its own feed), with its summary points."""
+
+    event_key: str
+    platform: str | None
+    story: str
+    speaker: str
+    channel: str
+    quote: str
+    points: tuple[str, ...]
+    language: str
+    url: str | None
+    at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +166,9 @@ class Outcome:
     snapshot: SnapshotWrite | None = None
     change: ChangeWrite | None = None
     messages: list[Routed] = field(default_factory=list)
+    statements: list[StatementWrite] = field(default_factory=list)
+    # Story items placed while processing this result (JSON, new story id): journaled with the outcome.
+    story_items: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 class _Writer(threading.Thread):
@@ -375,12 +397,15 @@ class Store:
             for entry in outcome.entries:
                 db.execute(
                     "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
-                    "thread, version, first_seen_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "thread, version, first_seen_at, last_seen_at, language, attribution, note) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT(source_id, identity) DO UPDATE SET title=excluded.title, link=excluded.link, "
                     "text=excluded.text, fingerprint=excluded.fingerprint, version=excluded.version, "
-                    "last_seen_at=excluded.last_seen_at, platform=excluded.platform",
+                    "last_seen_at=excluded.last_seen_at, platform=excluded.platform, language=excluded.language, "
+                    "attribution=excluded.attribution, note=excluded.note",
                     [outcome.source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text,
-                     entry.fingerprint, entry.published, entry.thread, entry.version, now, now],
+                     entry.fingerprint, entry.published, entry.thread, entry.version, now, now, entry.language,
+                     entry.attribution, entry.note],
                 )
                 db.execute(
                     "INSERT OR IGNORE INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
@@ -402,6 +427,16 @@ class Store:
                 )
                 if outcome.change is not None:
                     _insert_change(db, outcome.source_id, outcome.change, cursor.lastrowid, now)
+            for item, new_story in outcome.story_items:
+                db.execute("INSERT INTO story_journal (item, new_story) VALUES (?, ?)", [item, new_story])
+            for found in outcome.statements:
+                db.execute(
+                    "INSERT INTO statements (event_key, source_id, platform, story, speaker, channel, quote, points, "
+                    "language, url, at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [found.event_key, outcome.source_id, found.platform, found.story, found.speaker, found.channel,
+                     found.quote, json.dumps(list(found.points), ensure_ascii=False), found.language, found.url,
+                     found.at],
+                )
             return _record_events(db, outcome.messages, now)
 
         return await self.write(apply)
@@ -511,6 +546,47 @@ class Store:
                 [error, "failed" if give_up else "pending", event_id, channel_id],
             )
         )
+
+    # --- stories --------------------------------------------------------------------------------
+
+    async def story_state(self) -> tuple[str | None, list[tuple[str, str | None]]]:
+        """The story index as last saved (JSON) and the items placed since (JSON, new story id), in order."""
+        def load(db: Database) -> tuple[str | None, list[tuple[str, str | None]]]:
+            rows = list(db.query("SELECT data FROM story_snapshot WHERE id = 1"))
+            journal = [(row["item"], row["new_story"]) for row in db.query("SELECT item, new_story FROM story_journal ORDER BY seq")]
+            return (rows[0]["data"] if rows else None), journal
+
+        return await self.read(load)
+
+    async def save_story_snapshot(self, data: str, now: str) -> None:
+        """Replace the saved index by `data`, which reflects every journaled item: the journal is emptied."""
+        def apply(db: Database) -> None:
+            db.execute("INSERT OR REPLACE INTO story_snapshot (id, data, saved_at) VALUES (1, ?, ?)", [data, now])
+            db.execute("DELETE FROM story_journal")
+
+        await self.write(apply)
+
+    async def opened_threads(self, threads: Sequence[str]) -> set[str]:
+        """Which of `threads` have had their opening post recorded."""
+        wanted = list(threads)
+
+        def load(db: Database) -> set[str]:
+            found: set[str] = set()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.update(row["thread"] for row in db.query(
+                    f"SELECT DISTINCT thread FROM events WHERE reply_to IS NULL AND thread IN ({','.join('?' * len(chunk))})",
+                    chunk))
+            return found
+
+        return await self.read(load)
+
+    async def latest_statements(self, platform: str, limit: int = 3) -> list[dict[str, Any]]:
+        rows = await self.query("SELECT * FROM statements WHERE platform = ? ORDER BY at DESC, id DESC LIMIT ?",
+                                [platform, limit])
+        for row in rows:
+            row["points"] = json.loads(row["points"] or "[]")
+        return rows
 
     # --- chat: threads, routes, subscriptions, feed changes ---------------------------------------
 

@@ -158,3 +158,22 @@ def m004_chat(db: Database) -> None:
         {"id": str, "action": str, "url": str, "platform": str, "title": str, "by": str, "at": str},
         pk="id",
     )
+
+
+@migrations()
+def m005_stories(db: Database) -> None:
+    """Stories: why an entry was attributed and its language, the platform statements found, and the
+    story index (a snapshot saved after each cycle plus a journal of the items placed since, written with
+    each source's outcome, so a crash never loses a placement)."""
+    entries = db["entries"]
+    entries.add_column("language", str)
+    entries.add_column("attribution", str)
+    entries.add_column("note", str)
+    db["statements"].create(
+        {"id": int, "event_key": str, "source_id": str, "platform": str, "story": str, "speaker": str,
+         "channel": str, "quote": str, "points": str, "language": str, "url": str, "at": str},
+        pk="id",
+    )
+    db["statements"].create_index(["platform", "id"])
+    db["story_snapshot"].create({"id": int, "data": str, "saved_at": str}, pk="id")
+    db["story_journal"].create({"seq": int, "item": str, "new_story": str}, pk="seq")

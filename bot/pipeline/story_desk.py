@@ -1,0 +1,256 @@
+"""The story desk: attributes each new or changed news entry to a platform, finds the platform's
+statements in it, places it (and each terms change) in a story, and writes what the story's thread
+should say — an opening post, or a reply with only what is new. Keeps the story index in the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from bot.core.config import Config, Platform, SourceSpec
+from bot.core.entries import FeedEntry
+from bot.core.events import (
+    ANALYSIS_CHARS,
+    MAX_TITLE,
+    coverage_message,
+    entry_message,
+    entry_update_message,
+    in_story,
+    statement_message,
+    story_thread,
+)
+from bot.core.messages import Message
+from bot.core.platforms import PlatformMatch, attribute
+from bot.core.statements import Statement, extract_statements
+from bot.core.stories import Assignment, StoryIndex, article_item, item_from_dict, item_to_dict, names_by_platform, terms_item
+from bot.core.summaries import summarize
+from bot.store.database import KnownEntry, StatementWrite, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class EntryPlacement:
+    """What one entry becomes: its thread, why it has its platform, and the posts it brings (if any)."""
+
+    entry: FeedEntry
+    platform: str | None
+    thread: str
+    attribution: str | None
+    note: str | None
+    language: str | None
+    messages: list[Message] = field(default_factory=list)
+    statements: list[StatementWrite] = field(default_factory=list)
+    story_item: tuple[str, str | None] | None = None
+    coverage_of: str | None = None  # the story this entry is "also reported" in (batched per poll)
+    outlet: str = ""
+
+
+def _published(entry: FeedEntry, fallback: datetime) -> datetime:
+    for value in (entry.published, entry.updated):
+        if value:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return fallback
+
+
+def _only_statements(assignment: Assignment) -> bool:
+    """Is the added passage nothing but the statements found in it? Then the statement reply says it all."""
+    if not assignment.statements or not assignment.passage:
+        return False
+    rest = assignment.passage
+    for statement in assignment.statements:
+        for piece in (statement.passage, statement.update or ""):
+            if piece:
+                rest = rest.replace(piece, "")
+    return len(rest.strip(" .:,;-—\n")) < 40
+
+
+class StoryDesk:
+    """Owns the StoryIndex of a running poller. Not thread-safe: call it from the event loop."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.index = self._fresh_index()
+        self.dirty = False
+        # Stories whose opening post exists: an item joining any other story (one that began with entries
+        # recorded on a feed's first poll) opens its thread instead of replying into nothing.
+        self.announced: set[str] = set()
+
+    def _fresh_index(self) -> StoryIndex:
+        return StoryIndex(window=timedelta(seconds=self.config.story_window),
+                          platform_names=names_by_platform(self.config.platforms.values()))
+
+    # --- persistence ------------------------------------------------------------------------------
+
+    async def load(self, store: Store) -> None:
+        """The index as saved after the last cycle, then the items journaled since replayed in order: the
+        same stories as before a crash or restart."""
+        snapshot, journal = await store.story_state()
+        index = StoryIndex.from_dict(json.loads(snapshot)) if snapshot else self._fresh_index()
+        index.window = timedelta(seconds=self.config.story_window)
+        for raw, new_story in journal:
+            index.assign(item_from_dict(json.loads(raw)), new_story_id=new_story)
+        self.index = index
+        self.dirty = bool(journal)
+        self.announced = await store.opened_threads(list(index.stories))
+
+    async def save(self, store: Store, now: datetime) -> None:
+        """Save the index and empty the journal. Stories idle for two windows are forgotten first, on the
+        index's own timeline (the newest item's date), so that old or backfilled news is not dropped."""
+        if not self.dirty:
+            return
+        newest = max((story.last_at for story in self.index.stories.values()), default=None)
+        if newest is not None:
+            self.index.forget_before(newest - 2 * self.index.window)
+        await store.save_story_snapshot(json.dumps(self.index.to_dict(), ensure_ascii=False), now.isoformat(timespec="seconds"))
+        self.dirty = False
+
+    # --- news entries -----------------------------------------------------------------------------
+
+    def place_entry(self, spec: SourceSpec, feed_title: str, entry: FeedEntry, previous: KnownEntry | None,
+                    post: bool, at: str, now: datetime) -> EntryPlacement:
+        """Attribute, extract statements, place in a story; `post` False records without posting (the first
+        poll of a feed)."""
+        match = self._attribution(spec, entry)
+        base_key = f"entry:{spec.id}:{entry.identity}:{entry.fingerprint[:16]}"
+        if match is None or not (match.salient or match.own_feed):
+            # Not about a watched platform: kept, posted only where a channel asks for unmatched news.
+            thread = previous.thread if previous else story_thread(spec, entry)
+            note = (f"mentions {self._name(match.platform)} only in passing ({match.why})" if match
+                    else "names no watched platform")
+            placement = EntryPlacement(entry, None, thread, match.why if match else None, note, None)
+            if post:
+                message = (entry_update_message(spec, None, entry, previous.title, previous.text, thread, at)
+                           if previous else entry_message(spec, None, entry, at))
+                placement.messages.append(message)
+            return placement
+        platform = self.config.platforms.get(match.platform)
+        statements = self._statements(spec, entry, match.platform, platform)
+        item = article_item(
+            key=f"{spec.id}:{entry.identity}", title=entry.title[:MAX_TITLE], text=entry.text[:ANALYSIS_CHARS],
+            published=_published(entry, now), platforms=[match.platform], link=entry.link, source=spec.id,
+            outlet=feed_title, statements=statements, own_feed=spec.is_statement_feed,
+        )
+        new_story = previous.thread if previous else story_thread(spec, entry)
+        assignment = self.index.assign(item, new_story_id=new_story)
+        self.dirty = True
+        placement = EntryPlacement(entry, match.platform, assignment.story, match.why, None, item.language,
+                                   story_item=(json.dumps(item_to_dict(item), ensure_ascii=False), new_story))
+        if assignment.duplicate_of is not None:
+            placement.note = f"a copy of {assignment.duplicate_of.split(':', 1)[-1]} (recorded, not posted again)"
+            return placement
+        if not post:
+            return placement
+        if not assignment.opened and assignment.story not in self.announced:
+            assignment = dataclasses.replace(assignment, opened=True)
+        if assignment.opened:
+            self.announced.add(assignment.story)
+        placement.messages = self._messages(spec, platform, match.platform, entry, previous, assignment,
+                                            base_key, at, placement)
+        return placement
+
+    def coverage(self, spec: SourceSpec, placements: Sequence[EntryPlacement], at: str) -> list[Message]:
+        """One "Also reported by …" reply per story for the entries of one poll that another outlet brought."""
+        by_story: dict[str, list[EntryPlacement]] = {}
+        for placement in placements:
+            if placement.coverage_of is not None:
+                by_story.setdefault(placement.coverage_of, []).append(placement)
+        messages = []
+        for story, group in by_story.items():
+            outlets = list(dict.fromkeys(p.outlet for p in group))
+            first = group[0]
+            digest = hashlib.sha256("\x00".join(f"{p.entry.identity}:{p.entry.fingerprint}" for p in group).encode()).hexdigest()[:16]
+            message = coverage_message(spec, first.platform, first.entry, story, outlets, at, f"coverage:{spec.id}:{story}:{digest}")
+            if len(group) > 1:
+                lines = [f"{p.outlet}: {p.entry.title[:MAX_TITLE]} {p.entry.link or ''}".strip() for p in group]
+                message = dataclasses.replace(message, text="\n".join(lines))
+            messages.append(message)
+        return messages
+
+    def _messages(self, spec: SourceSpec, platform: Platform | None, platform_id: str, entry: FeedEntry,
+                  previous: KnownEntry | None, assignment: Assignment, base_key: str, at: str,
+                  placement: EntryPlacement) -> list[Message]:
+        story = assignment.story
+        messages: list[Message] = []
+        if spec.is_statement_feed:  # the platform's own post is its statement, opening a thread or replying
+            statement = assignment.statements[0] if assignment.statements else None
+            if statement is not None:
+                points = summarize(statement)
+                messages.append(statement_message(spec, platform, statement, points, story, assignment.opened,
+                                                  entry.link, at, base_key))
+                placement.statements.append(self._statement_write(base_key, platform_id, story, statement, points, entry, at))
+                return messages
+            message = entry_message(spec, platform_id, entry, at)
+            return [in_story(message, story, assignment.opened)]
+        if assignment.opened:
+            messages.append(in_story(entry_message(spec, platform_id, entry, at), story, True))
+        elif ("passage" in assignment.news or "edit" in assignment.news) and not _only_statements(assignment):
+            if previous is not None:
+                update = entry_update_message(spec, platform_id, entry, previous.title, previous.text, story, at)
+            else:
+                update = entry_update_message(spec, platform_id, entry, entry.title, "", story, at)
+            messages.append(in_story(update, story, False))
+        elif "outlet" in assignment.news:
+            placement.coverage_of = story
+            placement.outlet = assignment.outlet or spec.id
+        elif "article" in assignment.news:
+            messages.append(coverage_message(spec, platform_id, entry, story, [assignment.outlet or spec.id], at,
+                                             base_key, more_from_outlet=True))
+        for number, statement in enumerate(assignment.statements):
+            points = summarize(statement)
+            key = f"{base_key}:statement:{number}"
+            messages.append(statement_message(spec, platform, statement, points, story, False, entry.link, at, key))
+            placement.statements.append(self._statement_write(key, platform_id, story, statement, points, entry, at))
+        return messages
+
+    def _attribution(self, spec: SourceSpec, entry: FeedEntry) -> PlatformMatch | None:
+        matches = attribute(entry.text[:ANALYSIS_CHARS], self.config.platforms, title=entry.title[:MAX_TITLE],
+                            own_platform=spec.platform if spec.is_statement_feed or spec.platform else None)
+        if spec.platform:
+            own = next((m for m in matches if m.platform == spec.platform), None)
+            return own or PlatformMatch(spec.platform, 0, spec.platform, own_feed=True, salient=True)
+        return matches[0] if matches else None
+
+    def _statements(self, spec: SourceSpec, entry: FeedEntry, platform_id: str, platform: Platform | None) -> list[Statement]:
+        names = (platform.name, *platform.aliases) if platform else (platform_id,)
+        return extract_statements(entry.text[:ANALYSIS_CHARS], names, title=entry.title[:MAX_TITLE],
+                                  own_feed=spec.is_statement_feed, platform=platform_id,
+                                  published=entry.published or entry.updated)
+
+    def _statement_write(self, key: str, platform: str, story: str, statement: Statement, points: Sequence[str],
+                         entry: FeedEntry, at: str) -> StatementWrite:
+        return StatementWrite(key, platform, story, statement.speaker, statement.channel, statement.quote,
+                              tuple(points), statement.language, entry.link, statement.when or at)
+
+    def _name(self, platform_id: str) -> str:
+        platform = self.config.platforms.get(platform_id)
+        return platform.name if platform else platform_id
+
+    # --- terms changes ----------------------------------------------------------------------------
+
+    def place_terms_change(self, spec: SourceSpec, message: Message, clauses: Sequence[Mapping[str, object]],
+                           version: str, now: datetime) -> tuple[Message, tuple[str, str | None]] | None:
+        """A terms change joins the story of the articles about it, or opens one they will join."""
+        if not spec.platform:
+            return None
+        # The clause's path carries its number ("3.4"), which articles quote: evidence for joining them.
+        texts = [f"{c.get('path') or ''}: {c.get('new_text')}" for c in clauses
+                 if c.get("kind") in ("added", "modified") and c.get("new_text")]
+        item = terms_item(f"{spec.id}:{version}", spec.platform, spec.doc_type or "terms", texts or [message.text], now,
+                          topics=message.topics, source=spec.id, link=spec.url, title=message.title)
+        assignment = self.index.assign(item, new_story_id=message.thread)
+        self.dirty = True
+        opened = assignment.opened or assignment.story not in self.announced
+        self.announced.add(assignment.story)
+        return (in_story(message, assignment.story, opened),
+                (json.dumps(item_to_dict(item), ensure_ascii=False), message.thread))

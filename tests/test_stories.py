@@ -1,0 +1,146 @@
+"""Stories through the whole pipeline: coverage from several outlets and languages in one thread, copies
+recorded not posted, passing mentions kept out of platform channels, statements as replies, and the story
+index surviving restarts (journal replay)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bot.app import App, ChatEnv, load_config
+from bot.core.entries import FeedEntry
+from bot.pipeline.reports import stories_report, why_report
+from bot.pipeline.story_desk import StoryDesk
+from bot.store.database import Outcome, Store
+from conftest import Remote
+
+NOW = datetime(2024, 2, 15, 12, tzinfo=timezone.utc)
+
+
+def feed(title: str, *items: tuple[str, str, str, str]) -> str:
+    """RSS of (guid, date, title, description) items; links are https://<feed title>.test/<guid>."""
+    host = title.lower().replace(" ", "-")
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{t}</title><link>https://{host}.test/{guid}</link>"
+        f"<pubDate>{date}</pubDate><description>{d}</description></item>"
+        for guid, date, t, d in items
+    )
+    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>{title}</title>{body}</channel></rss>"
+
+
+EN = ("en1", "Wed, 14 Feb 2024 09:00:00 GMT", "Tunely's new terms let it train AI on uploads",
+      "Tunely added section 6.4 to its terms on 7 February 2024. The clause lets the company use uploaded tracks "
+      "to train artificial intelligence models. Artists found no way to opt out.")
+FR = ("fr1", "Wed, 14 Feb 2024 15:00:00 GMT", "Tunely peut entraîner l'IA sur les morceaux des artistes",
+      "Tunely a ajouté le 7 février 2024 une section 6.4 à ses conditions d'utilisation. La clause permet "
+      "d'utiliser les morceaux mis en ligne pour entraîner des modèles d'intelligence artificielle.")
+OTHER = ("x1", "Thu, 15 Feb 2024 08:00:00 GMT", "Tunely raises the price of its Pro plan",
+         "Tunely will charge 12 dollars a month for Pro from 1 March, up from 9 dollars.")
+PASSING = ("p1", "Thu, 15 Feb 2024 09:00:00 GMT", "Royalty rates across streaming services",
+           "A survey of royalty rates found wide gaps between services across Europe. Independent labels asked "
+           "for a common rate card. Smaller services such as Tunely were not part of the sample.")
+
+
+def config_text(tmp: Path, remote: Remote) -> str:
+    return f"""
+storage: {tmp / 'storage'}
+poll: {{interval: 1h, timeout: 3s}}
+platforms:
+  tunely: {{name: Tunely}}
+  spotify: {{name: Spotify}}
+feeds:
+  - {{id: wire, url: "{remote.url('/wire.xml')}"}}
+  - {{id: actu, url: "{remote.url('/actu.xml')}"}}
+  - {{id: syndic, url: "{remote.url('/syndic.xml')}"}}
+channels:
+  - {{id: all, jsonl: {tmp / 'out' / 'all.jsonl'}}}
+  - {{id: tunely, jsonl: {tmp / 'out' / 'tunely.jsonl'}, platforms: [tunely]}}
+"""
+
+
+def posts(tmp: Path, name: str) -> list[dict[str, object]]:
+    path = tmp / "out" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+@asynccontextmanager
+async def running(path: Path) -> AsyncIterator[App]:
+    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=ChatEnv(), clock=lambda: NOW) as app:
+        yield app
+
+
+def serve(remote: Remote, wire: list[tuple[str, str, str, str]], actu: list[tuple[str, str, str, str]] = (),
+          syndic: list[tuple[str, str, str, str]] = ()) -> None:
+    remote.serve("/wire.xml", feed("Policy Wire", *wire))
+    remote.serve("/actu.xml", feed("Le Fil", *actu))
+    remote.serve("/syndic.xml", feed("Syndicate", *syndic))
+
+
+async def test_coverage_in_two_languages_one_thread_copies_and_passing_mentions(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_config(config_text(tmp_path, remote))
+    serve(remote, [])
+    async with running(path) as app:
+        await app.poll_once()  # baseline: empty feeds
+        serve(remote, [EN], [FR], [("s1", EN[1], EN[2], EN[3])])  # the syndicate carries the wire's text
+        await app.poll_once()
+        serve(remote, [OTHER, EN], [PASSING, FR], [("s1", EN[1], EN[2], EN[3])])
+        await app.poll_once()
+        stories = await stories_report(app.config, app.store, "tunely")
+        copy = await why_report(app.config, app.store, "https://syndicate.test/s1")
+        passing = await why_report(app.config, app.store, "https://le-fil.test/p1")
+        english = await why_report(app.config, app.store, "https://policy-wire.test/en1")
+    tunely = posts(tmp_path, "tunely.jsonl")
+    ai_story = [p for p in tunely if p["thread"] == tunely[0]["thread"]]
+    assert [p["event"] for p in ai_story] == ["story", "update"] and ai_story[1]["title"] == "Also reported by Le Fil"
+    assert ai_story[1]["reply_to"] == ai_story[0]["thread"]
+    price = [p for p in tunely if p["title"] == OTHER[2]]
+    assert len(price) == 1 and price[0]["event"] == "story" and price[0]["thread"] != ai_story[0]["thread"]
+    assert len(tunely) == 3  # the copy is recorded, not posted; the passing mention is not Tunely news
+    assert [p["title"] for p in posts(tmp_path, "all.jsonl") if p["platform"] is None] == [PASSING[2]]
+    by_title = {s["title"]: s for s in stories["stories"]}
+    assert by_title[EN[2]]["languages"] == ["en", "fr"] and by_title[EN[2]]["entries"] == 3
+    assert copy["entries"][0]["reason"].startswith("a copy of") and copy["entries"][0]["posts"] == []
+    assert passing["entries"][0]["platform"] is None and "Tunely" in passing["entries"][0]["attribution"]
+    assert "in the title" in english["entries"][0]["attribution"]
+
+
+async def test_a_story_continues_across_restarts(remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:
+    path = write_config(config_text(tmp_path, remote))
+    serve(remote, [])
+    async with running(path) as app:
+        await app.poll_once()
+        serve(remote, [EN])
+        await app.poll_once()
+    async with running(path) as app:  # a new process: the index comes back from the store
+        serve(remote, [EN], [FR])
+        await app.poll_once()
+    first, second = posts(tmp_path, "tunely.jsonl")
+    assert second["thread"] == first["thread"] and second["reply_to"] == first["thread"]
+
+
+async def test_items_placed_but_not_yet_saved_are_replayed_from_the_journal(tmp_path: Path, write_config: Callable[..., Path],
+                                                                            remote: Remote) -> None:
+    """A crash after a source's outcome is committed but before the index is saved loses no placement."""
+    config = load_config(write_config(config_text(tmp_path, remote)))
+    store = await Store.open(config.storage)
+    try:
+        desk = StoryDesk(config)
+        await desk.load(store)
+        spec = next(s for s in config.sources() if s.id == "wire")
+        entry = FeedEntry(guid="en1", link="https://policy-wire.test/en1", title=EN[2], summary=EN[3],
+                          published="2024-02-14T09:00:00+00:00")
+        placement = desk.place_entry(spec, "Policy Wire", entry, None, True, NOW.isoformat(), NOW)
+        assert placement.story_item is not None
+        await store.commit(Outcome("wire", {}, story_items=[placement.story_item]), NOW.isoformat())
+        # ... and the process dies here, before desk.save().
+        again = StoryDesk(config)
+        await again.load(store)
+        assert again.index.story_of(f"wire:{entry.identity}") == placement.thread
+    finally:
+        await store.close()
