@@ -33,6 +33,7 @@ from bot.pipeline.delivery import Deliverer, DeliveryReport
 from bot.pipeline.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
+from bot.pipeline.statement_points import StatementPoints
 from bot.sources.document_text import check_selector
 from bot.sources.fetcher import Fetcher, build_session
 from bot.sources.network_guard import NetworkGuard
@@ -208,7 +209,8 @@ class App:
         self.stdout = stdout
         self.clock = clock
         self.routes = RouteTable.build(plan.active)
-        self.poller = Poller(seed, store, fetcher, self.routes, clock, untrusted=untrusted)
+        points = StatementPoints(store, seed.summarizer, fetcher.session, clock)
+        self.poller = Poller(seed, store, fetcher, self.routes, clock, untrusted=untrusted, points=points)
         self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled)
         self.commands = PolicyCommands(store, untrusted, lambda: self.config, lambda: self.routes, self.refresh, clock)
         self.bridges: dict[str, ChatBridge] = {}

@@ -135,7 +135,7 @@ async def test_items_placed_but_not_yet_saved_are_replayed_from_the_journal(tmp_
         spec = next(s for s in config.sources() if s.id == "wire")
         entry = FeedEntry(guid="en1", link="https://policy-wire.test/en1", title=EN[2], summary=EN[3],
                           published="2024-02-14T09:00:00+00:00")
-        placement = desk.place_entry(spec, "Policy Wire", entry, None, True, NOW.isoformat(), NOW)
+        placement = await desk.place_entry(spec, "Policy Wire", entry, None, True, NOW.isoformat(), NOW)
         assert placement.story_item is not None
         await store.commit(Outcome("wire", {}, story_items=[placement.story_item]), NOW.isoformat())
         # ... and the process dies here, before desk.save().

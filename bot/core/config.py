@@ -207,6 +207,18 @@ class ChatSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SummarizerSettings:
+    """How statements become points: `extractive` (offline, the default) or `openai`, any endpoint that
+    speaks the OpenAI chat-completions API, with the extractive summary as the fallback on any error."""
+
+    kind: str = "extractive"
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
@@ -225,6 +237,7 @@ class Config:
     metrics_port: int | None = None  # Prometheus endpoint /metrics, served by `run` when set
     metrics_host: str = "127.0.0.1"
     story_window: float = DEFAULT_STORY_WINDOW  # seconds: items further apart never join one story
+    summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -334,8 +347,10 @@ def _kind(value: object) -> str:
 
 
 _TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics",
-             "stories"}
+             "stories", "summarizer"}
 _STORIES_KEYS = {"window"}
+_SUMMARIZER_KEYS = {"kind", "base_url", "model", "api_key_env", "timeout"}
+SUMMARIZER_KINDS = ("extractive", "openai")
 _METRICS_KEYS = {"port", "host"}
 _CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host", "pace"}
 _ARCHIVE_KEYS = {"url", "delay"}
@@ -387,6 +402,7 @@ def parse_config(text: str, path: Path) -> Config:
     if top.get("stories") is not None:
         stories = check.mapping(top.get("stories"), "stories", _STORIES_KEYS)
         story_window = check.converted(stories.get("window"), "stories.window", DEFAULT_STORY_WINDOW, parse_duration)
+    summarizer = _parse_summarizer(check, top.get("summarizer"))
     allow_private = top.get("allow_private_networks", False)
     if not isinstance(allow_private, bool):
         check.fail("allow_private_networks", f"expected true or false, got {_kind(allow_private)}")
@@ -408,6 +424,7 @@ def parse_config(text: str, path: Path) -> Config:
         metrics_port=metrics_port,
         metrics_host=metrics_host,
         story_window=story_window,
+        summarizer=summarizer,
     )
 
 
@@ -597,6 +614,30 @@ def _parse_channel(
         platforms=frozenset(platform_filter) if platform_filter is not None else None,
         topics=frozenset(topic_filter) if topic_filter is not None else None,
     )
+
+
+def _parse_summarizer(check: _Checker, raw: object) -> SummarizerSettings:
+    if raw is None:
+        return SummarizerSettings()
+    data = check.mapping(raw, "summarizer", _SUMMARIZER_KEYS)
+    kind = check.string(data.get("kind"), "summarizer.kind") or "extractive"
+    if kind not in SUMMARIZER_KINDS:
+        check.fail("summarizer.kind", f"unknown summarizer {kind!r} (expected one of: {', '.join(SUMMARIZER_KINDS)})")
+        return SummarizerSettings()
+    settings = SummarizerSettings(
+        kind=kind,
+        base_url=check.string(data.get("base_url"), "summarizer.base_url"),
+        model=check.string(data.get("model"), "summarizer.model"),
+        api_key_env=check.string(data.get("api_key_env"), "summarizer.api_key_env"),
+        timeout=check.converted(data.get("timeout"), "summarizer.timeout", 20.0, parse_duration),
+    )
+    if kind == "openai":
+        for key in ("base_url", "model"):
+            if not getattr(settings, key):
+                check.fail(f"summarizer.{key}", "required for the openai summarizer")
+        if settings.base_url and not settings.base_url.startswith(("http://", "https://")):
+            check.fail("summarizer.base_url", f"expected an http(s) URL, got {settings.base_url!r}")
+    return settings
 
 
 def _parse_metrics(check: _Checker, raw: object) -> tuple[int | None, str]:

@@ -477,7 +477,8 @@ _REPORTED = re.compile(
 _INVERTED = re.compile(
     rf"^(?P<content>[^“”«»\"]{{12,}}?),\s+"
     rf"(?P<attribution>[^,]{{0,80}}?\b(?i:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b"
-    r"[^,]{0,60}?)[.!]?$",
+    # after the verb, only a short adjunct ("on Thursday", "told The Verge"): a longer tail is what was said
+    r"(?:\s+[^\s,]+){0,4}?)[.!]?$",
     re.DOTALL,
 )
 

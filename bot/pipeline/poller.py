@@ -26,6 +26,7 @@ from bot.core.routing import RouteTable
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
+from bot.pipeline.statement_points import StatementPoints
 from bot.pipeline.story_desk import EntryPlacement, StoryDesk
 from bot.store.database import (ChangeWrite, EntryWrite, FetchState, KnownEntry, Outcome, Routed, Snapshot,
                                 SnapshotWrite, Store, StoreError)
@@ -71,6 +72,7 @@ class Poller:
         clock: Clock = utc_now,
         rng: random.Random | None = None,
         untrusted: Fetcher | None = None,
+        points: StatementPoints | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -86,7 +88,7 @@ class Poller:
         self._state_writes: list[tuple[str, dict[str, object]]] = []
         self._now_second = -1
         self._now_text = ""
-        self.desk = StoryDesk(config)
+        self.desk = StoryDesk(config, points)
         self._desk_loaded = False
 
     async def prepare(self) -> None:
@@ -213,7 +215,7 @@ class Poller:
                 seen.append(entry.identity)
                 continue
             post = previous is not None or state.primed or entry.identity in announce
-            placement = self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
+            placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
             placements.append(placement)
             (updates if previous is not None else fresh).append(placement)
         shown = _without_flood(spec, fresh)

@@ -30,6 +30,7 @@ from bot.core.platforms import PlatformMatch, attribute
 from bot.core.statements import Statement, extract_statements
 from bot.core.stories import Assignment, StoryIndex, article_item, item_from_dict, item_to_dict, names_by_platform, terms_item
 from bot.core.summaries import summarize
+from bot.pipeline.statement_points import StatementPoints
 from bot.store.database import KnownEntry, StatementWrite, Store
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,9 @@ def _only_statements(assignment: Assignment) -> bool:
 class StoryDesk:
     """Owns the StoryIndex of a running poller. Not thread-safe: call it from the event loop."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, points: StatementPoints | None = None) -> None:
         self.config = config
+        self.points = points
         self.index = self._fresh_index()
         self.dirty = False
         # Stories whose opening post exists: an item joining any other story (one that began with entries
@@ -117,7 +119,7 @@ class StoryDesk:
 
     # --- news entries -----------------------------------------------------------------------------
 
-    def place_entry(self, spec: SourceSpec, feed_title: str, entry: FeedEntry, previous: KnownEntry | None,
+    async def place_entry(self, spec: SourceSpec, feed_title: str, entry: FeedEntry, previous: KnownEntry | None,
                     post: bool, at: str, now: datetime) -> EntryPlacement:
         """Attribute, extract statements, place in a story; `post` False records without posting (the first
         poll of a feed)."""
@@ -155,7 +157,7 @@ class StoryDesk:
             assignment = dataclasses.replace(assignment, opened=True)
         if assignment.opened:
             self.announced.add(assignment.story)
-        placement.messages = self._messages(spec, platform, match.platform, entry, previous, assignment,
+        placement.messages = await self._messages(spec, platform, match.platform, entry, previous, assignment,
                                             base_key, at, placement)
         return placement
 
@@ -177,7 +179,10 @@ class StoryDesk:
             messages.append(message)
         return messages
 
-    def _messages(self, spec: SourceSpec, platform: Platform | None, platform_id: str, entry: FeedEntry,
+    async def _summary(self, statement: Statement) -> list[str]:
+        return await self.points.points(statement) if self.points is not None else summarize(statement)
+
+    async def _messages(self, spec: SourceSpec, platform: Platform | None, platform_id: str, entry: FeedEntry,
                   previous: KnownEntry | None, assignment: Assignment, base_key: str, at: str,
                   placement: EntryPlacement) -> list[Message]:
         story = assignment.story
@@ -185,7 +190,7 @@ class StoryDesk:
         if spec.is_statement_feed:  # the platform's own post is its statement, opening a thread or replying
             statement = assignment.statements[0] if assignment.statements else None
             if statement is not None:
-                points = summarize(statement)
+                points = await self._summary(statement)
                 messages.append(statement_message(spec, platform, statement, points, story, assignment.opened,
                                                   entry.link, at, base_key))
                 placement.statements.append(self._statement_write(base_key, platform_id, story, statement, points, entry, at))
@@ -207,7 +212,7 @@ class StoryDesk:
             messages.append(coverage_message(spec, platform_id, entry, story, [assignment.outlet or spec.id], at,
                                              base_key, more_from_outlet=True))
         for number, statement in enumerate(assignment.statements):
-            points = summarize(statement)
+            points = await self._summary(statement)
             key = f"{base_key}:statement:{number}"
             messages.append(statement_message(spec, platform, statement, points, story, False, entry.link, at, key))
             placement.statements.append(self._statement_write(key, platform_id, story, statement, points, entry, at))

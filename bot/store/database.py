@@ -581,6 +581,16 @@ class Store:
 
         return await self.read(load)
 
+    async def cached_points(self, key: str) -> list[str] | None:
+        rows = await self.query("SELECT points FROM summary_cache WHERE key = ?", [key])
+        return json.loads(rows[0]["points"]) if rows else None
+
+    async def cache_points(self, key: str, model: str, points: Sequence[str], now: str) -> None:
+        await self.write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO summary_cache (key, model, points, at) VALUES (?,?,?,?)",
+            [key, model, json.dumps(list(points), ensure_ascii=False), now],
+        ))
+
     async def latest_statements(self, platform: str, limit: int = 3) -> list[dict[str, Any]]:
         rows = await self.query("SELECT * FROM statements WHERE platform = ? ORDER BY at DESC, id DESC LIMIT ?",
                                 [platform, limit])

@@ -177,3 +177,9 @@ def m005_stories(db: Database) -> None:
     db["statements"].create_index(["platform", "id"])
     db["story_snapshot"].create({"id": int, "data": str, "saved_at": str}, pk="id")
     db["story_journal"].create({"seq": int, "item": str, "new_story": str}, pk="seq")
+
+
+@migrations()
+def m006_summary_cache(db: Database) -> None:
+    """Points a remote summarizer gave for a statement, so that it is asked once per statement."""
+    db["summary_cache"].create({"key": str, "model": str, "points": str, "at": str}, pk="key")
