@@ -10,7 +10,7 @@ import random
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -135,6 +135,21 @@ async def test_subscribe_from_slack_routes_the_next_story_to_that_channel(
             assert "platform: cloudtune" in str(slack.responses[2])
 
 
+async def poll_once_process(config: Path, env: dict[str, str], kill_after: float | None) -> bool:
+    """Run `clausewatch poll --once`; SIGKILL it after `kill_after` seconds if still running. True if killed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "--log-level", "error", "poll", "--once",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env)
+    try:
+        await asyncio.wait_for(process.wait(), timeout=kill_after or 120)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return True
+    assert process.returncode == 0, (await process.stderr.read()).decode() if process.stderr else ""
+    return False
+
+
 async def test_sigkill_during_slack_delivery_then_restart_posts_each_story_once(tmp_path: Path) -> None:
     """`poll --once` is killed at seeded moments while it posts to a slow Slack (a post may be stored but
     not confirmed when the process dies); clean runs then finish. Each story is in Slack exactly once."""
@@ -154,18 +169,8 @@ async def test_sigkill_during_slack_delivery_then_restart_posts_each_story_once(
         env.pop("SLACK_SIGNING_SECRET", None)
         env.pop("SLACK_APP_TOKEN", None)
 
-        async def poll(kill_after: float | None = None) -> bool:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "--config", str(config), "--log-level", "error", "poll", "--once",
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=kill_after or 120)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-                return True
-            assert process.returncode == 0, (await process.stderr.read()).decode() if process.stderr else ""
-            return False
+        def poll(kill_after: float | None = None) -> Awaitable[bool]:
+            return poll_once_process(config, env, kill_after)
 
         assert not await poll()  # the baseline: nothing posted
         expected: set[str] = set()
@@ -297,18 +302,8 @@ async def test_sigkill_during_discord_delivery_then_restart_posts_each_story_onc
         env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_URL": fake.api_url,
                "DISCORD_GATEWAY_URL": fake.gateway_url, "PYTHONUNBUFFERED": "1"}
 
-        async def poll(kill_after: float | None = None) -> bool:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "--config", str(config), "--log-level", "error", "poll", "--once",
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=kill_after or 120)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-                return True
-            assert process.returncode == 0, (await process.stderr.read()).decode() if process.stderr else ""
-            return False
+        def poll(kill_after: float | None = None) -> Awaitable[bool]:
+            return poll_once_process(config, env, kill_after)
 
         assert not await poll()
         expected: set[str] = set()
