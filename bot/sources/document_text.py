@@ -4,6 +4,7 @@ lists as Markdown-like lines. Plain-text and Markdown snapshots pass through unc
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import PurePath
 
@@ -55,7 +56,10 @@ def declared_charset(body: bytes, content_type: str | None) -> str | None:
 
 
 def encoding_of(body: bytes, content_type: str | None = None) -> str:
-    """Declared charset when it decodes the body, else UTF-8 when valid, else Windows-1252."""
+    """A UTF-16 byte-order mark, else the declared charset when it decodes the body, else UTF-8 when valid,
+    else Windows-1252."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     for encoding in filter(None, (declared_charset(body, content_type), "utf-8")):
         try:
             body.decode(encoding)
@@ -72,9 +76,27 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# Served types that are never terms text: an image, a download or an API error where the page used to be.
+_NOT_TEXT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/json", "application/zip",
+                   "application/gzip", "application/x-gzip", "application/wasm")
+
+
+def refuse_non_text(body: bytes, content_type: str | None) -> None:
+    """ExtractionError when the body cannot be a terms text: a non-text media type, or binary bytes (NULs
+    outside UTF-16/32). Read as text, such a body would replace the baseline with noise and alert."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media.startswith(_NOT_TEXT_TYPES) or media.endswith("+json"):
+        raise ExtractionError(f"not a terms page: the server sent {media} content")
+    if b"\x00" in body and not encoding_of(body, content_type).startswith(("utf-16", "utf-32")):
+        raise ExtractionError("not a terms page: the body is binary (NUL bytes), or text in an undeclared "
+                              "UTF-16/UTF-32 encoding")
+
+
 def extract_text(body: bytes, *, content_type: str | None = None, name: str = "", select: str | None = None,
                  remove: tuple[str, ...] = ()) -> str:
-    """Readable text of a terms document; an empty string when the selector matches nothing."""
+    """Readable text of a terms document; an empty string when the selector matches nothing.
+    Raises ExtractionError for bodies that are not text (see `refuse_non_text`)."""
+    refuse_non_text(body, content_type)
     if not looks_like_html(body, content_type, name):
         return decode(body, content_type)
     try:

@@ -5,9 +5,11 @@ redirect limit and conditional GET. Every failure comes back as a FetchResult, n
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -102,6 +104,10 @@ class Fetcher:
         except aiohttp.TooManyRedirects:
             return FetchResult("error", error=f"more than {self.settings.max_redirects} redirects", error_kind="redirects",
                                elapsed=time.monotonic() - started)
+        except (aiohttp.NonHttpUrlRedirectClientError, aiohttp.InvalidUrlRedirectClientError) as error:
+            # e.g. Location: file:///etc/passwd or javascript:…; aiohttp refuses to follow, we say so plainly.
+            return FetchResult("error", error=f"redirect to a non-http(s) URL refused: {error}", error_kind="redirects",
+                               elapsed=time.monotonic() - started)
         except aiohttp.ClientConnectorError as error:
             return FetchResult("error", error=f"cannot connect: {error.os_error or error}", error_kind="connection",
                                elapsed=time.monotonic() - started)
@@ -125,6 +131,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         # aiohttp counts the redirect it refuses: +1 follows exactly `max_redirects` hops.
         async with self.session.get(url, headers=headers, max_redirects=self.settings.max_redirects + 1) as response:
+            if response.history and response.history[0].url.scheme == "https":
+                _refuse_downgrade(response)
             response_headers = response.headers
             if response.status == 304:  # the hot path of a quiet cycle: keep it lean
                 return FetchResult("not_modified", status=304, etag=response_headers.get("ETag"),
@@ -171,10 +179,26 @@ class Fetcher:
             raise FetchFailed("file", f"permission denied: {path}") from None
 
 
+def _refuse_downgrade(response: aiohttp.ClientResponse) -> None:
+    """An https source that redirected through plain http: what arrived could have been rewritten by anyone
+    on the path (a fake terms change, a fake story), so it is refused rather than used."""
+    for hop in (*response.history[1:], response):
+        if hop.url.scheme == "http":
+            raise FetchFailed("redirects", f"redirect from https to plain http refused: {hop.url}", response.status)
+
+
 def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP-date (RFC 9110 allows both)."""
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
