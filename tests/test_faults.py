@@ -941,6 +941,8 @@ channels:
             remote.serve("/hostile.xml", hostile_feed(update=True))
             cycle, delivery = await app.poll_once()  # an update: a reply in the thread
             assert cycle.events == 1 and not delivery.errors, delivery.errors
+            stored = await app.store.query("SELECT max(length(title)) AS title FROM entries")
+            assert stored[0]["title"] <= 1_000  # the 10 MB title is not kept whole in the database
         FIGURES["inputs"] += len(HOSTILE) + 1
         events = len(HOSTILE) + 1
 

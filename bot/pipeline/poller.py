@@ -422,9 +422,16 @@ def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapsho
     return change, message
 
 
+# What is stored of an entry: enough for every later comparison (an update's added passage reads the first
+# 100,000 characters; the fingerprint covers the whole entry), not a hostile feed's 10 MB title.
+STORED_TITLE = 1_000
+STORED_TEXT = 100_000
+
+
 def _entry_write(placement: EntryPlacement, previous: KnownEntry | None) -> EntryWrite:
     entry = placement.entry
-    return EntryWrite(entry.identity, placement.platform, entry.title, entry.link, entry.text, entry.fingerprint,
+    return EntryWrite(entry.identity, placement.platform, entry.title[:STORED_TITLE], entry.link,
+                      entry.text[:STORED_TEXT], entry.fingerprint,
                       entry.published or entry.updated, previous.thread if previous else placement.thread,
                       previous.version + 1 if previous else 1, placement.language, placement.attribution,
                       placement.note)
