@@ -49,14 +49,44 @@ _LETTERS_OF: dict[str, re.Pattern[str]] = {
 # Bytes of ASCII punctuation and spaces → space; letters, digits and every non-ASCII byte (inside a UTF-8
 # sequence) kept: `words_of` splits with `bytes.translate`, three times faster than a regex `findall`.
 _WORD_BYTES = bytes(byte if chr(byte).isalnum() or byte >= 128 else 32 for byte in range(256))
-_NON_ASCII_PUNCTUATION = str.maketrans({char: " " for char in "’‘“”«»„—–…\u00a0\u202f\u2009•·"})
+# Non-ASCII punctuation → space (a regex pass: `str.translate` looks every character of a non-ASCII text up)
+_NON_ASCII_PUNCTUATION = re.compile("[’‘“”«»„—–…\u00a0\u202f\u2009•·]")
+# The news modules fold and split the same text in turn (attribution, language, story features): the last
+# results are kept, (text, result) pairs replaced whole, so that a text is folded and split once.
+_folded_last: tuple[str, str] = ("", "")
+_split_last: tuple[list, list] = (["", (), frozenset()], ["", (), frozenset()])  # type: ignore[type-arg]
 
 
 def words_of(folded: str) -> list[str]:
     """The words of folded text: runs of letters and digits ("soundcloud’s" → "soundcloud", "s")."""
-    if not folded.isascii():
-        folded = folded.translate(_NON_ASCII_PUNCTUATION)
-    return folded.encode("utf-8").translate(_WORD_BYTES).decode("utf-8").split()
+    return list(_split(folded)[1])
+
+
+def words_tuple(folded: str) -> tuple[str, ...]:
+    """The words of folded text (as `words_of`), as a tuple (no copy)."""
+    return _split(folded)[1]
+
+
+def words_and_set(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The words of folded text (as `words_of`) and the set of them."""
+    split = _split(folded)
+    if split[2] is None:
+        split[2] = frozenset(split[1])
+    return split[1], split[2]
+
+
+def _split(folded: str) -> list:  # type: ignore[type-arg]
+    """[text, its words, the set of them or None (made when asked for)], of the last two texts split."""
+    global _split_last
+    last, before = _split_last
+    if folded == last[0]:
+        return last
+    if folded == before[0]:
+        return before
+    text = folded if folded.isascii() else _NON_ASCII_PUNCTUATION.sub(" ", folded)
+    split = [folded, tuple(text.encode("utf-8").translate(_WORD_BYTES).decode("utf-8").split()), None]
+    _split_last = (split, last)
+    return split
 
 
 _COMMON_MARKS = re.compile(
@@ -67,10 +97,31 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 def fold_text(text: str) -> str:
     """Lower-case and strip accents, exactly as `bot.core.topics.fold` does, several times faster on accented
-    text: the usual accents go in one regular-expression pass; only other non-ASCII characters are looked at."""
+    text: Latin-1 text through one table, else the usual accents in one regular-expression pass and only other
+    non-ASCII characters looked at."""
+    global _folded_last
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    last = _folded_last
+    if text == last[0]:
+        return last[1]
+    folded = _fold(text)
+    _folded_last = (text, folded)
+    return folded
+
+
+def _fold(text: str) -> str:
+    casefolded = text.casefold()
+    latin = casefolded.encode("latin-1", "ignore")
+    if len(latin) == len(casefolded) and b"\xbc" not in latin and b"\xbd" not in latin and b"\xbe" not in latin:
+        # Latin-1 text (most accented European text without typographic quotes): character by character, with
+        # one table (folding goes character by character; "¼" "½" "¾" are the characters it makes longer)
+        return latin.translate(_LATIN_FOLD).decode("latin-1")
+    return _decompose(casefolded)
+
+
+def _decompose(casefolded: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", casefolded)
     if decomposed.isascii():
         return decomposed
     stripped = _COMMON_MARKS.sub("", decomposed)
@@ -78,6 +129,13 @@ def fold_text(text: str) -> str:
         return stripped
     marks = {char for char in _NON_ASCII.findall(stripped) if unicodedata.combining(char)}
     return "".join(char for char in stripped if char not in marks) if marks else stripped
+
+
+# Latin-1 character → its folding (a Latin-1 character too, but for "µ" (μ) and the fractions, left as they are)
+_LATIN_FOLD = bytes(
+    ord(folded) if len(folded) == 1 and ord(folded) < 256 else code
+    for code, folded in ((code, _decompose(chr(code).casefold())) for code in range(256))
+)
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +159,12 @@ def language_scores(text: str, folded: str | None = None) -> dict[str, float]:
     weights = _weights()
     sample = text[:SAMPLE_CHARS]
     english = french = spanish = german = 0.0
-    for word in words_of(fold_text(sample) if folded is None else folded[:SAMPLE_CHARS]):
-        weight = weights.get(word)
-        if weight is not None:
-            english += weight[0]
-            french += weight[1]
-            spanish += weight[2]
-            german += weight[3]
+    words = _split(fold_text(sample) if folded is None else folded[:SAMPLE_CHARS])[1]
+    for weight in filter(None, map(weights.get, words)):  # the stop words only, in order: the same sums
+        english += weight[0]
+        french += weight[1]
+        spanish += weight[2]
+        german += weight[3]
     if not sample.isascii():
         lowered = sample.lower()
         french += 0.5 * len(_LETTERS_OF["fr"].findall(lowered))
@@ -120,8 +177,9 @@ def detect_language(text: str, folded: str | None = None) -> str:
     """"en", "fr", "es", "de", or "und" when the text is too short or too mixed to tell (pass `folded` when
     `fold_text(text)` is already known)."""
     scores = language_scores(text, folded)
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    (best, top), (_, second) = ranked[0], ranked[1]
+    values = list(scores.values())  # (in LANGUAGES order)
+    first = values.index(max(values))  # the first language with the highest score, and the best of the others
+    best, top, second = LANGUAGES[first], values.pop(first), max(values)
     if top < MIN_EVIDENCE or top < second * MIN_LEAD:
         return UNDETERMINED
     return best

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.config import Platform
-from bot.core.language import fold_text, words_of
+from bot.core.language import fold_text, words_of, words_tuple
 
 # Platform names that are also ordinary words (folded). Such a name counts only when written with the
 # configured capitals and confirmed by context (another alias, "Meta Platforms", "a Meta spokesperson" …).
@@ -123,20 +123,24 @@ def _ambiguous_pattern(written: str) -> re.Pattern[str]:
 
 
 _cache: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
+_last: tuple[tuple[Platform, ...], _Matcher] | None = None
 
 
 def _matcher(platforms: Mapping[str, Platform]) -> _Matcher:
     """The compiled aliases of `platforms`, rebuilt only when the platforms themselves change."""
+    global _last
     values = tuple(platforms.values())
+    if _last is not None and _last[0] == values:  # the same platforms as last time (the same objects, mostly)
+        return _last[1]
     key = tuple(map(id, values))
     cached = _cache.get(key)
-    if cached is not None:
-        return cached[1]
-    matcher = _compile(values)
-    if len(_cache) >= 8:
-        _cache.clear()
-    _cache[key] = (values, matcher)  # the values are kept so that their ids are not reused
-    return matcher
+    if cached is None:
+        cached = (values, _compile(values))
+        if len(_cache) >= 8:
+            _cache.clear()
+        _cache[key] = cached  # the values are kept so that their ids are not reused
+    _last = cached
+    return cached[1]
 
 
 def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
@@ -208,16 +212,22 @@ def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:
     """Where `alias` occurs in `folded` as whole words (a possessive "'s" included): found with `str.find`, the
     boundaries checked by hand (a regex would scan the whole text once per alias)."""
     found: list[tuple[int, int, str]] = []
-    size = len(alias.folded)
-    start = folded.find(alias.folded)
+    needle = alias.folded
+    size = len(needle)
+    length = len(folded)
+    start = folded.find(needle)
     while start >= 0:
         end = start + size
-        if start == 0 or not _is_word_char(folded[start - 1]):
-            if folded.startswith(("'s", "’s"), end) and _ends_word(folded, end + 2):
+        before = folded[start - 1] if start else " "
+        if not (before.isalnum() or before == "_"):  # (`_is_word_char` and `_ends_word`, inlined)
+            after = folded[end + 2] if end + 2 < length else " "
+            if folded.startswith(("'s", "’s"), end) and not (after.isalnum() or after == "_"):
                 found.append((start, end + 2, alias.written))
-            elif _ends_word(folded, end):
-                found.append((start, end, alias.written))
-        start = folded.find(alias.folded, start + 1)
+            else:
+                after = folded[end] if end < length else " "
+                if not (after.isalnum() or after == "_"):
+                    found.append((start, end, alias.written))
+        start = folded.find(needle, start + 1)
     return found
 
 
@@ -229,11 +239,19 @@ def _ends_word(text: str, position: int) -> bool:
     return position >= len(text) or not _is_word_char(text[position])
 
 
+def _LONGEST_FIRST(span: tuple[int, int, str]) -> tuple[int, int]:
+    return span[0], -(span[1] - span[0])
+
+
+def _MATCH_ORDER(match: PlatformMatch) -> tuple[bool, bool, int, str]:
+    return not match.own_feed, not match.salient, -match.mentions, match.platform
+
+
 def _non_overlapping(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Longest mention first at each place: "X Corp, formerly Twitter" is two mentions, not four."""
     kept: list[tuple[int, int, str]] = []
     end = -1
-    for start, stop, written in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+    for start, stop, written in sorted(spans, key=_LONGEST_FIRST):
         if start >= end:
             kept.append((start, stop, written))
             end = stop
@@ -256,16 +274,18 @@ def attribute(
         return ()
     whole = f"{title}\n{text}"
     title_end = len(title)
-    lead_end = title_end + 1 + _lead_length(text)
+    lead_end = -1  # where the lead ends, found when needed
     folded = fold_text(whole) if folded is None else folded
     same_length = len(folded) == len(whole)
     matcher = _matcher(platforms)
     by_platform: dict[str, list[tuple[int, int, str]]] = {}
     # Only aliases whose first word is among the text's words (one set intersection for all aliases) are looked
     # for, with `str.find` and word-boundary checks.
-    present = matcher.by_first_word.keys() & set(words_of(folded))
-    candidates = [alias for word in present for alias in matcher.by_first_word[word]]
-    candidates.extend(alias for alias in matcher.wordless if alias.folded in folded)
+    by_first_word = matcher.by_first_word
+    present = set(filter(by_first_word.__contains__, words_tuple(folded)))
+    candidates = [alias for word in present for alias in by_first_word[word]]
+    if matcher.wordless:
+        candidates.extend(alias for alias in matcher.wordless if alias.folded in folded)
     for alias in candidates:
         found = _occurrences(folded, alias)
         if found:
@@ -293,12 +313,15 @@ def attribute(
         phrase = whole[start:stop] if same_length or platform_id in contexts else written
         in_title = start < title_end
         own = platform_id == own_platform
+        if not (own or in_title or len(kept) >= 2) and lead_end < 0:
+            lead_end = title_end + 1 + _lead_length(text)
         salient = own or in_title or len(kept) >= 2 or start <= lead_end
         matches.append(PlatformMatch(platform_id, len(kept), phrase.strip(), contexts.get(platform_id), in_title,
                                      own, salient))
     if own_platform is not None and own_platform not in by_platform:
         matches.append(PlatformMatch(own_platform, 0, "", None, False, True, True))
-    matches.sort(key=lambda m: (not m.own_feed, not m.salient, -m.mentions, m.platform))
+    if len(matches) > 1:
+        matches.sort(key=_MATCH_ORDER)
     return tuple(matches)
 
 

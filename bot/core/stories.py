@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bot.core.language import STOP_WORDS, detect_language, fold_text, words_of
+from bot.core.language import STOP_WORDS, detect_language, fold_text, words_and_set, words_of
 from bot.core.messages import thread_key
 from bot.core.statements import Statement
 from bot.core.topics import label_topics
@@ -54,10 +56,30 @@ for _number, _names in enumerate((
 ), start=1):
     for _name in _names.split():
         _MONTHS[_name] = _number
-_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+# The names by first letter ("(?:a(?:pril|...)|d(?:...)|...)"): a word that is no month fails at its first letter
+# instead of once per name. (The \b after a name decides which name matches, whatever the order.)
+_MONTH = "(?:" + "|".join(
+    re.escape(letter) + "(?:" + "|".join(sorted((name[1:] for name in _MONTHS if name[0] == letter),
+                                                key=len, reverse=True)) + ")"
+    for letter in sorted({name[0] for name in _MONTHS})
+) + ")"
+_MONTH_ENDS = frozenset(name[-3:] for name in _MONTHS)  # (every name has three letters or more)
+# A number: digits not glued to a word, a decimal or another number, with their separators and a percent sign.
+# The digit comes before the look-behind (`\d(?<![\w.,:-]\d)` is `(?<![\w.,:-])\d`), so the regex engine skips
+# to the next digit in C instead of trying the look-behind at every position (2x faster); in ASCII text, where
+# `\d` is `[0-9]`, the ASCII spelling is tested faster still.
+# What follows a number, read in the same regex pass (zero-width, so that the numbers found are the same): a clock
+# time (group 1, as `_CLOCK_AFTER`), the rest of an ISO date (groups 2 and 3, as `_ISO_TAIL`), a month after a
+# day (group 4, as `_DAY_THEN_MONTH`); each group is None when it does not follow.
+_FOLLOWING = (r"(?:(?=(\s?[:h]\s?\d{2}\b|\s?[ap]\.?m\b))|)(?:(?=-(\d{2})-(\d{2})\b)|)"
+              rf"(?:(?=(?:st|nd|rd|th|er|e)?\.?\s+(?:de\s+)?({_MONTH})\b)|)")
 _NUMERIC = re.compile(
-    r"(?<![\w.,:-])\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d{3}(?![\d.,]))*"
-    r"(?:\s?(?:%|percent\b|pour cent\b|por ciento\b|prozent\b))?"
+    r"\d(?<![\w.,:-]\d)\d*(?:[.,]\d+)*(?:[ \u00a0\u202f]\d{3}(?![\d.,]))*"
+    r"(?:\s?(?:%|percent\b|pour cent\b|por ciento\b|prozent\b))?" + _FOLLOWING
+)
+_NUMERIC_ASCII = re.compile(
+    r"[0-9](?<![\w.,:-][0-9])[0-9]*(?:[.,][0-9]+)*(?:[ \u00a0\u202f][0-9]{3}(?![0-9.,]))*"
+    r"(?:\s?(?:%|percent\b|pour cent\b|por ciento\b|prozent\b))?" + _FOLLOWING
 )
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:[ \u00a0\u202f]\d{3})*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,\s\u00a0\u202f]\d{3})+")
@@ -70,8 +92,10 @@ _CLOCK_BEFORE = re.compile(r"\d\s?[:h]\s?$")
 _URL = re.compile(r"https?://[^\s<>\"“”«»)]+", re.IGNORECASE)
 _QUOTED = re.compile(r"[“«\"„]\s?([^”»\"“\n]{2,60}?)\s?[”»\"“]")
 # A capitalised word (and the capitalised words after it) preceded by a word or a comma: inside a sentence.
+# (The group is the name: the pattern starts at the space before it, which the regex engine finds faster than
+# a capital letter.)
 _NAME = re.compile(
-    r"[A-ZÀ-Ý](?<=[\w,;)’'] [A-ZÀ-Ý])[\w’'&-]*(?:[ \t]+(?:of |de |du |des |for |van |von )?[A-ZÀ-Ý][\w’'&-]*)*"
+    r" (?<=[\w,;)’'] )([A-ZÀ-Ý][\w’'&-]*(?:[ \t]+(?:of |de |du |des |for |van |von )?[A-ZÀ-Ý][\w’'&-]*)*)"
 )
 _POSSESSIVE_END = re.compile(r"'s?$")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…]) |\n")  # where `_sentence_pieces` cuts, for display
@@ -89,6 +113,15 @@ _SECTION_NUMBER = re.compile(r"\bsection \d")
 _DOCUMENT_WORDS = frozenset(("terms", "policy", "policies", "agreement", "guidelines", "clause", "conditions",
                              "cgu", "politique", "terminos", "politica", "nutzungsbedingungen",
                              "datenschutzrichtlinie", "section"))
+# The phrases by a shorter string each contains: a text without "terms" is not searched for "its terms" …
+_PHRASE_ANCHORS = ("clause", "terms", "polic", "politi", "conditions", "agreement", "guidelines", "cgu", "terminos",
+                   "nutzungsbedingungen", "datenschutzrichtlinie")
+_PHRASES_BY_ANCHOR = tuple(
+    (anchor, tuple(phrase for phrase in _DOCUMENT_PHRASES
+                   if anchor in phrase and not any(other in phrase for other in _PHRASE_ANCHORS[:k])))
+    for k, anchor in enumerate(_PHRASE_ANCHORS)
+)
+assert sum(len(phrases) for _, phrases in _PHRASES_BY_ANCHOR) == len(_DOCUMENT_PHRASES)
 _EXTRA_STOP = frozenset(
     "said says told would could also new one two three year years week weeks month months day days today "
     "according company platform users user people time first last just like get make made using use used "
@@ -101,6 +134,60 @@ _NAME_STOP = frozenset(
     "le la les un une des du de l dans selon pour par mise el los las en con por und der die das ein eine".split()
 )
 _NAME_SKIP = _NAME_STOP | _STOP
+_CACHE_SIZE = 100_000  # words (names, numbers) whose reading is remembered; a cache is emptied when full
+
+
+class _Stems(dict):  # type: ignore[type-arg]
+    """word → the stem it brings to an item's words: its first five letters, "" for none (a stop word, a word of
+    one or two letters, a number, a platform's name). Filled as words are met, read in C (`map(stems, words)`)."""
+
+    __slots__ = ("ignore",)
+
+    def __init__(self, ignore: frozenset[str]) -> None:
+        super().__init__()
+        self.ignore = ignore
+
+    def __missing__(self, word: str) -> str:
+        stem = "" if len(word) <= 2 or word.isdigit() or word in _STOP or word in self.ignore else word[:5]
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[word] = stem
+        return stem
+
+
+class _Names(dict):  # type: ignore[type-arg]
+    """A capitalised phrase as written → the proper name it is (folded), "" for none (see `names_in`)."""
+
+    __slots__ = ("ignore",)
+
+    def __init__(self, ignore: frozenset[str]) -> None:
+        super().__init__()
+        self.ignore = ignore
+
+    def __missing__(self, written: str) -> str:
+        name = _name_form(written)
+        if name and _names_a_platform(name, self.ignore):
+            name = ""
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[written] = name
+        return name
+
+
+_readers: dict[frozenset[str], tuple[_Stems, _Names, frozenset[str]]] = {}  # by the platform names left out
+
+
+def _readers_for(ignore: frozenset[str]) -> tuple[_Stems, _Names, frozenset[str]]:
+    """The caches of stems and names for one set of platform names, and the words that are never stems."""
+    readers = _readers.get(ignore)
+    if readers is None:
+        if len(_readers) >= 16:
+            _readers.clear()
+        readers = _readers[ignore] = (_Stems(ignore), _Names(ignore), _STOP | ignore)
+    return readers
+
+
+_NUMBER_FORMS: dict[str, str] = {}  # a number as written ("10,000", "20 %") → as named ("10000", "20%"; "" for none)
 
 
 def dates_and_numbers(folded: str) -> tuple[set[str], set[str]]:
@@ -109,57 +196,82 @@ def dates_and_numbers(folded: str) -> tuple[set[str], set[str]]:
     "10,000" are "10000", "20 %" is "20%". Single digits, years and clock times are left out."""
     dates: set[str] = set()
     numbers: set[str] = set()
-    for match in _NUMERIC.finditer(folded):
-        token = match.group(0)
+    finditer = (_NUMERIC_ASCII if folded.isascii() else _NUMERIC).finditer
+    for match in finditer(folded):
         start, end = match.span()
+        clock, iso_month, iso_day, month = match.groups()
+        token = folded[start:end]
         plain = token.isdigit()
-        following = folded[end:end + 5]
-        if plain and len(token) == 4:
-            if following[:1] == "-":
-                iso = _ISO_TAIL.match(folded, end)
-                if iso:
-                    _add_date(dates, int(iso.group(1)), int(iso.group(2)))
-                    continue
+        if plain and end - start == 4:
+            if iso_month is not None:
+                _add_date(dates, int(iso_month), int(iso_day))
+                continue
             if 1900 <= int(token) <= 2099:
                 continue  # a year
-        if (following.lstrip()[:1] in (":", "h") or "m" in following) and _CLOCK_AFTER.match(folded, end):
+        if clock is not None:
             continue
-        if start > 1 and folded[start - 1] in ": h" and _CLOCK_BEFORE.search(folded, max(0, start - 4), start):
-            continue
-        if plain and len(token) <= 2:
-            after = _DAY_THEN_MONTH.match(folded, end) if following[:1] in (" ", ".", "s", "n", "r", "t", "e") else None
-            if after:
-                _add_date(dates, _MONTHS[after.group(1)], int(token))
+        if start > 1:
+            previous = folded[start - 1]
+            # (`\d\s?[:h]\s?$` ends with ":" or "h", or with one of them and a space: only then is it tried)
+            if (previous in ":h" or (previous == " " and folded[start - 2] in ":h")) and _CLOCK_BEFORE.search(
+                    folded, start - 4 if start > 4 else 0, start):
                 continue
-            before = _MONTH_THEN_DAY.search(folded, max(0, start - 14), start) if start else None
+        if plain:
+            if end - start > 2:
+                numbers.add(token)
+                continue
+            if month is not None and folded[end:end + 1] in (" ", ".", "s", "n", "r", "t", "e"):  # (no other space)
+                _add_date(dates, _MONTHS[month], int(token))
+                continue
+            before = None
+            if start and folded[start - 1].isspace():  # (`\s+$`: a space right before the day …
+                month_end = start - 1
+                while month_end and folded[month_end - 1].isspace():
+                    month_end -= 1
+                if month_end and folded[month_end - 1] == ".":
+                    month_end -= 1
+                if folded[month_end - 3 if month_end > 3 else 0:month_end] in _MONTH_ENDS:  # … after a month)
+                    before = _MONTH_THEN_DAY.search(folded, start - 14 if start > 14 else 0, start)
             if before:
                 _add_date(dates, _MONTHS[before.group(1)], int(token))
                 continue
-            if len(token) < 2:
-                continue
-            numbers.add(token)
+            if end - start == 2:
+                numbers.add(token)
             continue
-        if plain:
-            numbers.add(token)
-            continue
-        percent = not token[-1].isdigit()
-        digits = _DIGITS.match(token)
-        if digits is None:
-            continue
-        number = digits.group(0)
-        if _THOUSANDS.fullmatch(number):
-            number = _SEPARATORS.sub("", number)  # 10,000 / 10.000 / 10 000
-        else:
-            number = number.replace(",", ".")
-        if "." not in number and (len(number) < 2 or (len(number) == 4 and 1900 <= int(number) <= 2099)):
-            continue
-        numbers.add(number + ("%" if percent else ""))
+        number = _NUMBER_FORMS.get(token)
+        if number is None:
+            number = _number_form(token)
+            if len(_NUMBER_FORMS) >= _CACHE_SIZE:
+                _NUMBER_FORMS.clear()
+            _NUMBER_FORMS[token] = number
+        if number:
+            numbers.add(number)
     return dates, numbers
 
 
+def _number_form(token: str) -> str:
+    """A number written with separators or a percent sign as `dates_and_numbers` names it ("" for none)."""
+    percent = not token[-1].isdigit()
+    digits = _DIGITS.match(token)
+    if digits is None:
+        return ""
+    number = digits.group(0)
+    if _THOUSANDS.fullmatch(number):
+        number = _SEPARATORS.sub("", number)  # 10,000 / 10.000 / 10 000
+    else:
+        number = number.replace(",", ".")
+    if "." not in number and (len(number) < 2 or (len(number) == 4 and 1900 <= int(number) <= 2099)):
+        return ""
+    return number + ("%" if percent else "")
+
+
 def _add_date(dates: set[str], month: int, day: int) -> None:
-    if 1 <= month <= 12 and 1 <= day <= 31:
-        dates.add(f"{month:02d}-{day:02d}")
+    key = _DAYS.get((month, day))
+    if key is not None:
+        dates.add(key)
+
+
+_DAYS = {(month, day): f"{month:02d}-{day:02d}" for month in range(1, 13) for day in range(1, 32)}  # "MM-DD"
 
 
 def dates_in(folded: str) -> set[str]:
@@ -175,18 +287,22 @@ def numbers_in(folded: str) -> set[str]:
 def names_in(text: str, ignore: frozenset[str]) -> set[str]:
     """Proper names (folded) written inside a sentence: "Eliza Marsh", "Open Ears", "DreamUp" — the capital of a
     sentence's first word says nothing, so a name that opens a sentence counts from its second word."""
-    found: set[str] = set()
-    for written in set(_NAME.findall(text)):  # each distinct name once
-        words = written.split()
-        while words and words[0].lower() in _NAME_STOP:
-            words = words[1:]
-        if not words:
-            continue
-        name = _POSSESSIVE_END.sub("", fold_text(" ".join(words)).replace("’", "'")).strip(" -'")
-        if len(name) < 3 or name in _MONTHS or name in _STOP or _names_a_platform(name, ignore):
-            continue
-        found.add(name)
+    found = set(map(_readers_for(ignore)[1].__getitem__, _NAME.findall(text)))
+    found.discard("")
     return found
+
+
+def _name_form(written: str) -> str:
+    """The folded name a capitalised phrase stands for ("" when it is not one: a month, a stop word …)."""
+    words = written.split()
+    while words and words[0].lower() in _NAME_STOP:
+        words = words[1:]
+    if not words:
+        return ""
+    name = _POSSESSIVE_END.sub("", fold_text(" ".join(words)).replace("’", "'")).strip(" -'")
+    if len(name) < 3 or name in _MONTHS or name in _STOP:
+        return ""
+    return name
 
 
 def _names_a_platform(name: str, platform_names: frozenset[str]) -> bool:
@@ -294,7 +410,7 @@ def article_item(
     own_feed: bool = False,
 ) -> StoryItem:
     """A news entry as a story item; language and topics are computed when not given."""
-    head = f"{title}\n{text[:UPDATE_CHARS]}"
+    head = f"{title}\n{text[:UPDATE_CHARS]}" if not language or topics is None else ""
     return StoryItem(
         key=key,
         kind="post" if own_feed else "article",
@@ -344,7 +460,7 @@ def terms_item(
 # --- what an item brings -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)  # (not frozen: built for every item, faster so)
 class _Features:
     words: tuple[str, ...]  # word stems (folded, stop words out)
     evidence: frozenset[str]  # "d:02-07", "n:6.4", "p:jane doe", "q:collaborators", "u:host/path"
@@ -353,17 +469,39 @@ class _Features:
     reports_terms: bool
 
 
+_SENTENCE_TAIL = ".!?…”»\"')’' \n"  # stripped from a sentence's end before it is hashed
+_FOUR_OR_MORE = (3).__lt__  # a number of words → whether a sentence that long is hashed
+_THREE_OR_MORE = (2).__lt__  # a number of spaces between words → the same
+
+
 def _sentence_hash(folded_sentence: str) -> int | None:
-    words = folded_sentence.rstrip(".!?…”»\"')’' \n").split()
+    words = folded_sentence.rstrip(_SENTENCE_TAIL).split()
     return zlib.crc32(" ".join(words).encode("utf-8")) if len(words) >= 4 else None
 
 
-def _sentence_pieces(folded: str) -> list[str]:
-    """Sentences cut at ". ", "! ", "? ", "… " and line breaks, with string methods (no regex scan)."""
+def _sentence_pieces(folded: str, limit: int = -1) -> list[str]:
+    """Sentences cut at ". ", "! ", "? ", "… " and line breaks, with string methods (no regex scan); the first
+    `limit` of them when a limit is given."""
     for mark in ("! ", "? ", "… ", "\n"):
         if mark in folded:
             folded = folded.replace(mark, ". ")
-    return folded.split(". ")
+    return folded.split(". ", limit)[:limit] if limit >= 0 else folded.split(". ")
+
+
+def _sentence_hashes(folded: str) -> Iterator[int]:
+    """`_sentence_hash` of the first MAX_SENTENCES pieces of folded text (None left out), the loops in C."""
+    for mark in ("! ", "? ", "… ", "\n"):  # (as `_sentence_pieces`)
+        if mark in folded:
+            folded = folded.replace(mark, ". ")
+    pieces = map(str.rstrip, folded.split(". ", MAX_SENTENCES)[:MAX_SENTENCES], repeat(_SENTENCE_TAIL))
+    if folded.isascii() and folded.isprintable() and "  " not in folded and folded[:1] != " ":
+        # Words are parted by single spaces, and no piece starts or (stripped) ends with one: a piece is its
+        # words joined, and has one word more than spaces.
+        pieces = list(pieces)
+        spaces = map(str.count, pieces, repeat(" "))
+        return map(zlib.crc32, map(str.encode, compress(pieces, map(_THREE_OR_MORE, spaces))))
+    words = list(map(str.split, pieces))
+    return map(zlib.crc32, map(str.encode, map(" ".join, compress(words, map(_FOUR_OR_MORE, map(len, words))))))
 
 
 def _sentences(text: str) -> Iterator[tuple[str, int]]:
@@ -376,31 +514,49 @@ def _sentences(text: str) -> Iterator[tuple[str, int]]:
 
 
 def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
+    title = item.title
     body = item.text[:ANALYSED_CHARS]
-    whole = f"{item.title}\n{body}"
-    folded_body = fold_text(body)
-    folded = f"{fold_text(item.title)}\n{folded_body}"
-    words = words_of(folded)
-    word_set = set(words)
-    stems = sorted({word[:5] for word in word_set.difference(_STOP, platform_names)
-                    if len(word) > 2 and not word.isdigit()})
+    whole = f"{title}\n{body}"
+    # Folding goes character by character: the folded whole is the folded title, "\n" and the folded body.
+    ascii = whole.isascii()
+    if ascii:
+        folded = whole.lower()
+        folded_body = folded[len(title) + 1:]
+    else:
+        folded = fold_text(whole)  # (just folded by the caller, when the text is short: `fold_text` keeps it)
+        folded_body = folded[len(fold_text(title)) + 1:]
+    words, word_set = words_and_set(folded)  # (just split by `attribute`, when the text is short)
+    stems_of, names_of, skip = _readers_for(platform_names)
+    stems = set(map(stems_of.__getitem__, word_set - skip))  # (stop words and platforms' names left out first)
+    stems.discard("")
     evidence: set[str] = set()
     dates, numbers = dates_and_numbers(folded)
-    published_day = f"{item.published.month:02d}-{item.published.day:02d}"
-    evidence.update(f"d:{day}" for day in dates if day != published_day)
-    evidence.update(f"n:{number}" for number in numbers)
-    evidence.update(f"p:{name}" for name in names_in(whole, platform_names))
-    if "“" in whole or "«" in whole or '"' in whole or "„" in whole:
+    if dates:
+        dates.discard(_DAYS[item.published.month, item.published.day])  # the day it was published
+        evidence.update(map("d:".__add__, dates))
+    evidence.update(map("n:".__add__, numbers))
+    evidence.update(map("p:".__add__, filter(None, map(names_of.__getitem__, _NAME.findall(whole)))))  # `names_in`
+    if '"' in whole or (not ascii and ("“" in whole or "«" in whole or "„" in whole)):
         evidence.update(f"q:{fold_text(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
                         if 1 <= len(m.group(1).split()) <= 6)
     if "://" in body:
         evidence.update(f"u:{url}" for url in urls_in(body))
-    hashes = (_sentence_hash(piece) for piece in _sentence_pieces(folded_body or folded)[:MAX_SENTENCES])
-    sentences = tuple(dict.fromkeys(h for h in hashes if h is not None))
-    reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(word_set) and (
-        any(phrase in folded for phrase in _DOCUMENT_PHRASES) or _SECTION_NUMBER.search(folded) is not None))
+    hashes = _sentence_hashes(folded_body or folded)
+    reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(word_set) and _reports_terms(folded))
     text_hash = zlib.crc32(" ".join(words).encode("utf-8"))
-    return _Features(tuple(stems), frozenset(evidence), sentences, text_hash, reports)
+    return _Features(tuple(sorted(stems)), frozenset(evidence), tuple(dict.fromkeys(hashes)), text_hash, reports)
+
+
+def _reports_terms(folded: str) -> bool:
+    """Does folded text name one of `_DOCUMENT_PHRASES` (or "section 4")?"""
+    if "section " in folded and _SECTION_NUMBER.search(folded) is not None:
+        return True
+    for anchor, phrases in _PHRASES_BY_ANCHOR:
+        if anchor in folded:
+            for phrase in phrases:
+                if phrase in folded:
+                    return True
+    return False
 
 
 def _statement_key(statement: Statement) -> int:
@@ -465,23 +621,71 @@ class _ItemRecord:
     digest: int  # … and their hash: a later version that starts with them was appended to
 
 
-@dataclass(frozen=True, slots=True)
+_PLUS_ONE = (1).__add__
+_FIRST = operator.itemgetter(0)
+
+
+def _MOST_SHARED(pair: tuple[str, int]) -> int:  # sort key: most sentences in common first
+    return -pair[1]
+
+
+class _Idf(dict):  # type: ignore[type-arg]
+    """Number of stories holding a word → log(1 + stories / (number + 1)), computed once per number; `evidence`
+    the same for evidence tokens (1 when few stories hold it, else that weight over IDF_FULL, at most 1)."""
+
+    __slots__ = ("stories", "evidence")
+
+    def __init__(self, stories: int) -> None:
+        super().__init__()
+        self.stories = stories
+        self.evidence = _EvidenceIdf(self)
+
+    def __missing__(self, count: int) -> float:
+        weight = self[count] = math.log(1.0 + self.stories / (count + 1.0))
+        return weight
+
+
+class _EvidenceIdf(dict):  # type: ignore[type-arg]
+    __slots__ = ("idf",)
+
+    def __init__(self, idf: _Idf) -> None:
+        super().__init__()
+        self.idf = idf
+
+    def __missing__(self, count: int) -> float:
+        weight = self[count] = 1.0 if count <= FULL_WEIGHT_STORIES else min(1.0, self.idf[count] / IDF_FULL)
+        return weight
+
+
+@dataclass(slots=True, eq=False)  # (not frozen: built for every item, faster so)
 class _Query:
     item: StoryItem
     features: _Features
-    words: tuple[tuple[str, float], ...]  # the item's words and their weights
+    words: tuple[str, ...]  # the item's words …
+    counts: list[int]  # … how many stories hold each (until the item is absorbed) …
+    weights: tuple[float, ...]  # … and their weights
     mass: float  # the sum of those weights
     evidence: dict[str, float]  # token → its weight
     topics: frozenset[str]
     kinds: frozenset[str]  # kinds of evidence the item has ("d", "n", …)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)  # (not frozen: built for every item, faster so)
 class _Match:
     story: Story
     score: float
     similarity: float
-    evidence: tuple[str, ...]
+    reasons: list[str]  # the evidence counted (and missed), without the words' and topics' parts …
+    overlap: frozenset[str]  # … written by `evidence` for the best match only
+    held: list[bool]  # which of the item's words the story has (until the item is absorbed)
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """Why the item joins: the evidence, the word similarity and the topics in common."""
+        reasons = [*self.reasons, f"words {self.similarity:.2f}"]
+        if self.overlap:
+            reasons.append("topics " + ",".join(sorted(self.overlap)))
+        return tuple(reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +744,8 @@ class StoryIndex:
         self._by_link: dict[str, str] = {}  # normalised link → item key
         self._df: dict[str, int] = {}  # token → number of stories whose profile holds it
         self._sentence_owner: dict[int, str] = {}  # sentence hash → the first item that had it
+        self._idf = _Idf(0)  # weights of the stories' tokens by how many stories hold them
+
 
     # --- assignment ------------------------------------------------------------------------------------
 
@@ -558,7 +764,7 @@ class StoryIndex:
             record = self._items[copied]
             self._remember(item, features, record.story, link)
             return Assignment(record.story, False, copied, outlet=item.outlet, link=item.link)
-        match = self._best_story(item, features)
+        match, query = self._best_story(item, features)
         if match is None:
             story_id = new_story_id or thread_key("story", item.source or item.outlet, item.key)
             while story_id in self.stories:  # a thread key already taken (the same entry in a forgotten story)
@@ -566,7 +772,7 @@ class StoryIndex:
             story = Story(story_id, item.platforms[0] if item.platforms else "", item.published, item.published,
                           item.title)
             self.stories[story_id] = story
-            self._absorb(story, item, features)
+            self._absorb(story, item, features, None, query.counts if query is not None else None)
             self._remember(item, features, story_id, link)
             return Assignment(story_id, True, outlet=item.outlet, link=item.link,
                               statements=item.statements)
@@ -576,10 +782,10 @@ class StoryIndex:
             news.append("clause_change")
         elif item.kind == "article":
             news.append("outlet" if item.outlet not in best.outlets else "article")
-        fresh = tuple(s for s in item.statements if _statement_key(s) not in best.statements)
+        fresh = tuple(s for s in item.statements if _statement_key(s) not in best.statements) if item.statements else ()
         if fresh:
             news.append("statement")
-        self._absorb(best, item, features)
+        self._absorb(best, item, features, match.held, query.counts if query is not None else None)
         self._remember(item, features, best.id, link)
         return Assignment(best.id, False, None, tuple(news), item.outlet, item.link, "", fresh, score, evidence)
 
@@ -612,78 +818,82 @@ class StoryIndex:
         news += ("statement",) if fresh else ()
         return Assignment(story.id, False, None, news, item.outlet, item.link, passage, fresh)
 
-    def _best_story(self, item: StoryItem, features: _Features) -> _Match | None:
-        """The best-scoring candidate story, if it reaches the threshold."""
+    def _best_story(self, item: StoryItem, features: _Features) -> tuple[_Match | None, _Query | None]:
+        """The best-scoring candidate story, if it reaches the threshold (and what the candidates were compared
+        with, None without candidates). Candidates: the most recently active stories of the item's platforms
+        (at most MAX_CANDIDATES each) active within the window."""
         query: _Query | None = None
         best: _Match | None = None
-        for story in self._candidates(item):
-            query = query or self._query(item, features)  # built only when there is a candidate
-            found = self._score(story, query)
-            if found is not None and (best is None or found.score > best.score):
-                best = found
-        return best if best is not None and best.score >= self.threshold else None
-
-    def _candidates(self, item: StoryItem) -> Iterator[Story]:
-        seen: set[str] = set()
         earliest = item.published - self.window
         latest = item.published + self.window
-        for platform in item.platforms or ("",):
+        stories = self.stories
+        platforms = item.platforms or ("",)
+        seen: set[str] = set()
+        for platform in platforms:
             ids = self._by_platform.get(platform)
             if not ids:
                 continue
             looked = 0
             for story_id in reversed(ids):
-                story = self.stories[story_id]
-                if story_id in seen or story.last_at < earliest or story.first_at > latest:
+                story = stories[story_id]
+                if story.last_at < earliest or story.first_at > latest:
                     continue
-                seen.add(story_id)
-                yield story
+                if len(platforms) > 1:  # (a story of several platforms is looked at once)
+                    if story_id in seen:
+                        continue
+                    seen.add(story_id)
+                if query is None:  # built only when there is a candidate
+                    query = self._query(item, features)
+                found = self._score(story, query)
+                if found is not None and (best is None or found.score > best.score):
+                    best = found
                 looked += 1
                 if looked >= MAX_CANDIDATES:
                     break
+        return (best if best is not None and best.score >= self.threshold else None), query
 
     def _query(self, item: StoryItem, features: _Features) -> _Query:
         """What every candidate is compared with: the item's words and evidence, each weighted by how few stories
         hold it (a word every story has says little)."""
         stories = len(self.stories) + 1
+        idf = self._idf
+        if idf.stories != stories:  # few distinct counts: one logarithm each, until a story is added
+            idf = self._idf = _Idf(stories)
         df = self._df
-        by_count: dict[int, float] = {}  # few distinct counts: one logarithm each
-        words: list[tuple[str, float]] = []
-        for word in features.words:
-            count = df.get(word, 0)
-            weight = by_count.get(count)
-            if weight is None:
-                weight = by_count[count] = math.log(1.0 + stories / (count + 1.0))
-            words.append((word, weight))
-        evidence: dict[str, float] = {}
-        for token in features.evidence:
-            count = df.get(token, 0)
-            weight = 1.0 if count <= FULL_WEIGHT_STORIES else min(1.0, math.log(1.0 + stories / (count + 1.0)) / IDF_FULL)
-            evidence[token] = EVIDENCE_WEIGHTS[token[0]] * weight
-        return _Query(item, features, tuple(words), sum(weight for _, weight in words), evidence,
-                      frozenset(item.topics), frozenset(token[0] for token in features.evidence))
+        words = features.words
+        counts = list(map(df.get, words, repeat(0)))
+        weights = tuple(map(idf.__getitem__, counts))
+        tokens = tuple(features.evidence)  # token → weight of its kind × how few stories hold it (capped at 1)
+        factors = map(idf.evidence.__getitem__, map(df.get, tokens, repeat(0)))
+        evidence = dict(zip(tokens, map(operator.mul, map(EVIDENCE_WEIGHTS.__getitem__, map(_FIRST, tokens)), factors)))
+        return _Query(item, features, words, counts, weights, sum(weights), evidence, frozenset(item.topics),
+                      frozenset(map(_FIRST, features.evidence)))
 
     def _score(self, story: Story, query: _Query) -> _Match | None:
         """Evidence + WORD_WEIGHT × word similarity + TOPIC_WEIGHT × topic overlap (+ TERMS_BONUS); None when the
         item shares no topic with the story and has neither strong evidence nor similar wording."""
-        shared = query.evidence.keys() & story.evidence
+        weights = query.evidence
+        shared = weights.keys() & story.evidence
         evidence_score = 0.0
         reasons: list[str] = []
+        counted: dict[str, int] = {}  # kinds of the shared tokens (the first of each kind always counts)
         if shared:
-            counted: dict[str, int] = {}
             for token in sorted(shared):
                 kind = token[0]
-                if counted.get(kind, 0) >= EVIDENCE_CAPS[kind]:
+                done = counted.get(kind, 0)
+                if done >= EVIDENCE_CAPS[kind]:
                     continue
-                counted[kind] = counted.get(kind, 0) + 1
-                evidence_score += query.evidence[token]
+                counted[kind] = done + 1
+                evidence_score += weights[token]
                 reasons.append(token)
-        for kind in CONFLICTING_KINDS:
-            if kind in query.kinds and kind in story.kinds and not any(token[0] == kind for token in shared):
-                evidence_score -= CONFLICT_PENALTY  # both name days (or figures), none the same: another event
-                reasons.append(f"no common {EVIDENCE_NAMES[kind]}")
-        story_words = story.words
-        common = sum(weight for word, weight in query.words if word in story_words)
+        if query.kinds:
+            for kind in CONFLICTING_KINDS:
+                if kind in query.kinds and kind in story.kinds and kind not in counted:
+                    evidence_score -= CONFLICT_PENALTY  # both name days (or figures), none the same: another event
+                    reasons.append(f"no common {EVIDENCE_NAMES[kind]}")
+        # the weights of the words the story has, added in the item's order (as a loop would)
+        held = list(map(story.words.__contains__, query.words))
+        common = sum(compress(query.weights, held))
         similarity = common / query.mass if query.mass else 0.0
         overlap = query.topics & story.topics
         union = query.topics | story.topics
@@ -699,10 +909,7 @@ class StoryIndex:
             bonus = TERMS_BONUS
             reasons.append("terms change reported")
         score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
-        reasons.append(f"words {similarity:.2f}")
-        if overlap:
-            reasons.append("topics " + ",".join(sorted(overlap)))
-        return _Match(story, round(score, 3), similarity, tuple(reasons))
+        return _Match(story, round(score, 3), similarity, reasons, overlap, held)
 
     def _duplicate(self, item: StoryItem, features: _Features) -> str | None:
         """The key of an item whose text this one repeats (a syndicated copy: most of its sentences), if any.
@@ -715,42 +922,67 @@ class StoryIndex:
             owner = self._sentence_owner.get(digest)
             if owner is not None:
                 shared[owner] = shared.get(owner, 0) + 1
-        title = fold_text(item.title).strip()
-        for key, common in sorted(shared.items(), key=lambda pair: -pair[1]):
+        title: str | None = None
+        for key, common in sorted(shared.items(), key=_MOST_SHARED):
             record = self._items.get(key)
             if record is None or not record.sentences:
                 continue
-            smaller = min(len(mine), len(record.sentences))
-            if common >= min(2, smaller) and common / smaller >= DUPLICATE_OVERLAP:
+            smaller = len(mine) if len(mine) < len(record.sentences) else len(record.sentences)
+            if common >= (2 if smaller > 2 else smaller) and common / smaller >= DUPLICATE_OVERLAP:
                 return key
+            if title is None:
+                title = fold_text(item.title).strip()
             if len(title) >= 20 and common / smaller >= 0.5 and fold_text(record.title).strip() == title:
                 return key
         return None
 
     # --- bookkeeping -----------------------------------------------------------------------------------
 
-    def _absorb(self, story: Story, item: StoryItem, features: _Features) -> None:
+    def _absorb(self, story: Story, item: StoryItem, features: _Features, held: list[bool] | None = None,
+                counts: list[int] | None = None) -> None:
+        """Add an item to a story's profile; `held` (which of the item's words the story has) and `counts` (how
+        many stories hold each) spare looking them up again, when scoring the item just found them."""
         story.items[item.key] = None
-        story.first_at = min(story.first_at, item.published)
-        story.last_at = max(story.last_at, item.published)
+        if item.published < story.first_at:  # (min and max, without their calls)
+            story.first_at = item.published
+        if item.published > story.last_at:
+            story.last_at = item.published
         story.platforms.update(item.platforms)
         story.topics.update(item.topics)
         if item.outlet and item.kind != "terms_change":
             story.outlets.add(item.outlet)
         story.has_terms_change = story.has_terms_change or item.kind == "terms_change"
         story.reports_terms = story.reports_terms or features.reports_terms
-        story.statements.update(_statement_key(s) for s in item.statements)
-        for word in features.words:
-            if word in story.words:
-                story.words[word] += 1
-            elif len(story.words) < MAX_STORY_TOKENS:
-                story.words[word] = 1
-                self._df[word] = self._df.get(word, 0) + 1
-        for token in features.evidence:
-            if token not in story.evidence and len(story.evidence) < MAX_STORY_TOKENS:
-                story.evidence.add(token)
-                story.kinds.add(token[0])
-                self._df[token] = self._df.get(token, 0) + 1
+        if item.statements:
+            story.statements.update(_statement_key(s) for s in item.statements)
+        # Words the story has count once more; new ones join (in order) while there is room, as a loop over
+        # the words would do it, with the loops in C.
+        words = story.words
+        item_words = features.words
+        if held is None:
+            held = list(map(words.__contains__, item_words)) if words else [False] * len(item_words)
+        old = list(compress(item_words, held))
+        if old:
+            words.update(zip(old, map(_PLUS_ONE, map(words.__getitem__, old))))
+        room = MAX_STORY_TOKENS - len(words)
+        if room > 0 and len(old) < len(item_words):
+            fresh = list(map(operator.not_, held))
+            new = list(compress(item_words, fresh))[:room]
+            words.update(dict.fromkeys(new, 1))
+            df = self._df
+            if counts is None:
+                df.update(zip(new, map(_PLUS_ONE, map(df.get, new, repeat(0)))))
+            else:
+                df.update(zip(new, map(_PLUS_ONE, compress(counts, fresh))))
+        held = story.evidence  # new tokens join while there is room (as a loop would add them)
+        room = MAX_STORY_TOKENS - len(held)
+        if room > 0 and features.evidence:
+            new = list(filterfalse(held.__contains__, features.evidence))[:room]
+            if new:
+                held.update(new)
+                story.kinds.update(map(_FIRST, new))
+                df = self._df
+                df.update(zip(new, map(_PLUS_ONE, map(df.get, new, repeat(0)))))
         for platform in item.platforms or ("",):
             ids = self._by_platform.setdefault(platform, {})
             ids.pop(story.id, None)
