@@ -192,6 +192,18 @@ def test_scale_few_changes_in_300_clauses_are_the_only_ones_reported() -> None:
     assert elapsed < 2.0
 
 
+def test_a_repeated_line_is_paired_within_its_own_section() -> None:
+    # "- None." under three headings; the one under Payouts moves to the end of Data. Pairing each copy with
+    # the first free copy anywhere would also report "3.1" as moved (out of order), which it is not.
+    old = ("# Terms\n## 1. Uploads\n- None.\n1.1 You keep your rights.\n## 2. Payouts\n- None.\n2.1 We pay monthly."
+           "\n## 3. Data\n- None.\n3.1 We keep logs.")
+    new = ("# Terms\n## 1. Uploads\n- None.\n1.1 You keep your rights.\n## 2. Payouts\n2.1 We pay monthly."
+           "\n## 3. Data\n- None.\n3.1 We keep logs.\n- None.")
+    changes = diff_clauses(old, new)
+    assert [(c.kind, c.old_path, c.path, c.new_text) for c in changes] == [
+        ("moved", "Terms > 2. Payouts", "Terms > 3. Data", "None.")]
+
+
 def test_renumbering_after_one_insert_reports_only_the_insert() -> None:
     old = _document(300, seed=3)
     new = list(old)
@@ -271,7 +283,8 @@ def test_segment_reads_odd_lines_as_the_line_by_line_reference_does() -> None:
             while parts and number is not None and _NUMBER_ONLY.fullmatch(parts[-1]):
                 parts.pop()
             sections.append(" > ".join(parts))
-        assert _Segments(text).sections == sections, repr(text)
+        segments = _Segments(text)
+        assert [segments.section(k) for k in range(len(segments))] == sections, repr(text)
 
 
 def test_screened_topic_labels_are_those_of_the_plain_regex_search() -> None:

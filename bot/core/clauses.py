@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
@@ -21,16 +21,11 @@ FEW_WORDS = 3  # a modification touching at most this many words and no topic is
 _MAX_POSTINGS = 64  # words in more unmatched clauses than this are too common to find candidates with
 _RARE_WORDS = 8  # candidates of a clause come from this many of its rarest words
 
-# One line of a document (and its newline), all lines in one `findall`: after leading blanks ("[^\S\n]" is
-# `\s` within a line), either a heading: 1 to 6 "#", blanks, the title; or a clause number (arabic "4.2.",
-# lettered "(a)" "(12)" "b)", or roman "iv."), blanks, the clause; or a bullet "-", "*", "+", blanks, the
-# clause; or else plain text. Trailing blanks are captured and stripped afterwards: a mark with nothing after
-# it is plain text, as it is on the stripped line.
-_LINE = re.compile(
-    r"[^\S\n]*(?:(#{1,6})[^\S\n]+([^\n]*)"
-    r"|(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))[^\S\n]+([^\n]*)"
-    r"|([-*+])[^\S\n]+([^\n]*)|([^\n]*))\n?"
-)
+# A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
+# (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
+_HEADING = re.compile(r"(#{1,6})\s+(.*)", re.DOTALL)
+_MARKED = re.compile(r"(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))\s+(.*)|[-*+]\s+(.*)",
+                     re.DOTALL)
 _NUMBER_ONLY = re.compile(r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.")
 _WORD = re.compile(r"\w+")
 # ASCII text with these made blanks splits into its \w+ runs
@@ -66,70 +61,86 @@ class ClauseChange:
 
 
 class _Segments:
-    """The clauses of a text as parallel lists, with the section of each clause: the heading part of its
-    path, what `_section(path, number)` returns. Paths (which depend on the open clause numbers before a
-    clause) are only worked out for the clauses that are asked for, as are `Clause` objects."""
+    """The clauses of a text: its stripped, non-empty lines that are not headings, in groups (the clauses under
+    one heading, with the heading path). A clause's number and text, its path and its section (the heading
+    part of its path, what `_section(path, number)` returns) are read only when asked for: a diff reads the
+    lines that changed, not the whole document."""
 
-    __slots__ = ("numbers", "texts", "sections", "_group_starts", "_group_heads", "_paths")
+    __slots__ = ("lines", "group_of", "_group_starts", "_group_heads", "_group_sections", "_parsed", "_paths")
 
     def __init__(self, text: str) -> None:
-        self.numbers: list[str | None] = []
-        self.texts: list[str] = []
-        self.sections: list[str] = []
-        # The clauses under one heading: the index of their first clause, and the heading path.
+        lines = list(filter(None, map(str.strip, text.split("\n"))))
+        self.lines: list[str] = []  # the clauses' lines, numbers and bullets included
+        self.group_of: list[int] = []  # the group of each clause
+        # Per group: the index of its first clause, the heading path, and the section of its numbered clauses
+        # (None when a title contains ">": sections are then worked out from paths, as `_section` does).
         self._group_starts: list[int] = [0]
         self._group_heads: list[str] = [""]
+        self._group_sections: list[str | None] = [""]
+        self._parsed: dict[int, tuple[str | None, str]] = {}
         self._paths: dict[int, str] = {}
-        numbers, texts, sections = self.numbers, self.texts, self.sections
-        separator = PATH_SEPARATOR
-        headings: list[tuple[int, str]] = []  # (level, heading text as written)
-        head = ""  # the heading titles joined: the path of unnumbered clauses
-        head_section = ""  # the section of numbered clauses under `head`
-        odd = False  # a title contains ">", so sections are worked out from paths as `_section` does
-        odd_sections: list[int] = []
-        for marks, title, arabic, lettered, roman, body, bullet, bullet_body, plain in _LINE.findall(text):
-            if marks:
-                if title.strip():
-                    level = len(marks)
-                    while headings and headings[-1][0] >= level:
-                        headings.pop()
-                    title = title.strip().rstrip("#").strip()
-                    if title:
-                        headings.append((level, title))
-                    titles = [title for _, title in headings]
-                    head = separator.join(titles)
-                    odd = head.count(">") > len(titles) - 1  # not only the separators
-                    if not odd:  # what `_section` leaves of "<head> > 4.1": trailing number-like titles go too
-                        kept = len(titles)
-                        while kept and _NUMBER_ONLY.fullmatch(titles[kept - 1]):
-                            kept -= 1
-                        head_section = head if kept == len(titles) else separator.join(titles[:kept])
-                    self._group_starts.append(len(texts))
-                    self._group_heads.append(head)
-                    continue
-                plain = marks  # "##" and blanks: the stripped line is "##", not a heading
-            elif arabic or lettered or roman:
-                body = body.strip()
-                if body:
-                    number = arabic or lettered or roman
-                    numbers.append(number)
-                    texts.append(body)
-                    if odd:
-                        odd_sections.append(len(texts) - 1)
-                    sections.append(head_section)
-                    continue
-                plain = arabic or lettered or roman  # "4.2" alone: not a number followed by a clause
-            elif bullet:
-                plain = bullet_body.strip() or bullet
+        clauses, group_of, separator = self.lines, self.group_of, PATH_SEPARATOR
+        headings: list[tuple[int, str]] = []  # (level, title)
+        done = 0  # the lines before this one are placed
+        for k in [k for k, line in enumerate(lines) if line[0] == "#"]:
+            heading = _HEADING.match(lines[k])
+            if heading is None:  # "#x", "#######": a clause
+                continue
+            clauses.extend(lines[done:k])
+            group_of.extend(repeat(len(self._group_starts) - 1, k - done))
+            done = k + 1
+            level = len(heading.group(1))
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            title = heading.group(2).rstrip("#").strip()
+            if title:
+                headings.append((level, title))
+            titles = [title for _, title in headings]
+            head = separator.join(titles)
+            section: str | None = None
+            if head.count(">") == max(len(titles) - 1, 0):  # only the separators: trailing number-like titles go
+                kept = len(titles)
+                while kept and _NUMBER_ONLY.fullmatch(titles[kept - 1]):
+                    kept -= 1
+                section = head if kept == len(titles) else separator.join(titles[:kept])
+            self._group_starts.append(len(clauses))
+            self._group_heads.append(head)
+            self._group_sections.append(section)
+        clauses.extend(lines[done:])
+        group_of.extend(repeat(len(self._group_starts) - 1, len(lines) - done))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def parsed(self, index: int) -> tuple[str | None, str]:
+        """(number as written or None, text without the number or bullet) of clause `index`."""
+        found = self._parsed.get(index)
+        if found is None:
+            line = self.lines[index]
+            marked = _MARKED.match(line)
+            if marked is None:
+                found = (None, line)
+            elif marked.group(5) is not None:  # a bullet
+                found = (None, marked.group(5))
             else:
-                plain = plain.strip()
-                if not plain:
-                    continue
-            numbers.append(None)
-            texts.append(plain)
-            sections.append(head)
-        for index in odd_sections:  # once all paths can be worked out, a heading group at a time
-            sections[index] = _section(self.path(index), numbers[index])
+                found = (marked.group(1) or marked.group(2) or marked.group(3), marked.group(4))
+            self._parsed[index] = found
+        return found
+
+    def text(self, index: int) -> str:
+        return self.parsed(index)[1]
+
+    def heads(self, group: int) -> tuple[str, str | None]:
+        """The heading path of a group and the section of its numbered clauses (None: see `section`)."""
+        return self._group_heads[group], self._group_sections[group]
+
+    def section(self, index: int) -> str:
+        number = self.parsed(index)[0]
+        group = self.group_of[index]
+        section = self._group_sections[group]
+        if section is None:
+            return _section(self.path(index), number)
+        return self._group_heads[group] if number is None else section
 
     def path(self, index: int) -> str:
         """The path of clause `index`: its heading path, then the open clause numbers it sits under and its own
@@ -138,12 +149,11 @@ class _Segments:
         path = self._paths.get(index)
         if path is not None:
             return path
-        group = bisect.bisect_right(self._group_starts, index) - 1  # the last heading before the clause
-        end = self._group_starts[group + 1] if group + 1 < len(self._group_starts) else len(self.texts)
-        head, separator, paths, numbers = self._group_heads[group], PATH_SEPARATOR, self._paths, self.numbers
+        group = self.group_of[index]
+        head, separator, paths = self._group_heads[group], PATH_SEPARATOR, self._paths
         numbered: list[tuple[str, str, str]] = []  # open numeric clause numbers: ("4.2", "4.2.", "4 > 4.2")
-        for k in range(self._group_starts[group], max(end, index + 1)):
-            number = numbers[k]
+        for k in range(self._group_starts[group], index + 1):
+            number = self.parsed(k)[0]
             if number is None:
                 paths[k] = head
                 continue
@@ -164,13 +174,14 @@ class _Segments:
         return paths[index]
 
     def clause(self, index: int) -> Clause:
-        return Clause(self.path(index), self.numbers[index], self.texts[index])
+        number, text = self.parsed(index)
+        return Clause(self.path(index), number, text)
 
 
 def segment(text: str) -> list[Clause]:
     """Clauses of normalized text: headings open sections, other lines are clauses under the heading path."""
     segments = _Segments(text)
-    return [segments.clause(index) for index in range(len(segments.texts))]
+    return [segments.clause(index) for index in range(len(segments))]
 
 
 # --- alignment ----------------------------------------------------------------------------------------
@@ -183,17 +194,6 @@ def _key(text: str) -> str:
     if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
         return folded
     return " ".join(folded.split())
-
-
-def _keys(text: str, bodies: list[str]) -> list[str]:
-    """`_key` of each clause body of `text`, lower-casing only when the text is ASCII with no whitespace but
-    spaces and newlines (normalized English text): the bodies are stripped, so only a run of spaces would
-    make the key differ from the lower-cased body."""
-    if text.isascii() and not any(char in text for char in "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"):
-        if "  " not in text:  # one scan of the text (normalized text never has two spaces in a row)
-            return list(map(str.lower, bodies))
-        return [body.lower() if "  " not in body else " ".join(body.lower().split()) for body in bodies]
-    return [_key(body) for body in bodies]
 
 
 def _section(path: str, number: str | None) -> str:
@@ -237,8 +237,8 @@ def _similar_pairs(old: _Segments, new: _Segments, old_free: list[int], new_free
     """Pair unmatched clauses by word-set similarity, finding candidates through an index of rare words."""
     if not old_free or not new_free:
         return []
-    old_words = {i: _words(old.texts[i]) for i in old_free}
-    new_words = {j: _words(new.texts[j]) for j in new_free}
+    old_words = {i: _words(old.text(i)) for i in old_free}
+    new_words = {j: _words(new.text(j)) for j in new_free}
     postings: dict[str, list[int]] = defaultdict(list)
     for i in old_free:
         for word in old_words[i]:
@@ -248,7 +248,7 @@ def _similar_pairs(old: _Segments, new: _Segments, old_free: list[int], new_free
     by_path: dict[str, list[int]] = defaultdict(list)
     for i in old_free:
         by_path[old_paths[i]].append(i)
-    old_count, new_count = len(old.texts), len(new.texts)
+    old_count, new_count = len(old), len(new)
     scored: list[tuple[float, int, int]] = []
     counts = {word: len(indices) for word, indices in postings.items()}
     for j in new_free:
@@ -401,54 +401,44 @@ def _change(kind: str, old: Clause | None, new: Clause | None) -> ClauseChange:
 
 
 def diff_clauses(old_text: str, new_text: str) -> list[ClauseChange]:
-    """Clause-level changes from `old_text` to `new_text` (normalized texts), in new-document order."""
+    """Clause-level changes from `old_text` to `new_text` (normalized texts), in new-document order.
+
+    Never compares every old clause with every new one: lines that occur once in each version are paired by a
+    dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
+    then by word similarity through an index of rare words."""
     old = _Segments(old_text)
     new = _Segments(new_text)
-    # 1. exact matches on number-stripped, whitespace-folded text: each new clause takes the first unmatched
-    # old clause with its key (a dict lookup each, never a comparison of every old clause with every new one)
-    old_keys = _keys(old_text, old.texts)
-    first = dict(zip(reversed(old_keys), range(len(old_keys) - 1, -1, -1)))  # key → its first old index
-    match_new: dict[int, int] = {}
-    if len(first) == len(old_keys):  # no two old clauses alike (the usual case)
-        taken = map(first.pop, _keys(new_text, new.texts), repeat(None))  # the old index, or None
-        match_new = {j: i for j, i in enumerate(taken) if i is not None}
-    else:
+    match_new = _same_lines(old.lines, new.lines)
+    # 1. the clauses left over, paired on number-stripped, whitespace-folded text (renumbered clauses, repeated
+    # lines): each new clause takes the first unmatched old clause with its key in the same section, else the
+    # first one anywhere
+    if len(match_new) < len(new):
         by_key: dict[str, list[int]] = defaultdict(list)
-        for i, key in enumerate(old_keys):
-            by_key[key].append(i)
+        for i in sorted(set(range(len(old))).difference(match_new.values())):
+            by_key[_key(old.text(i))].append(i)
         for indices in by_key.values():
             indices.reverse()  # pop() hands out the first occurrence first
-        for j, key in enumerate(_keys(new_text, new.texts)):
-            indices = by_key.get(key)
-            if indices:
-                match_new[j] = indices.pop()
+        for j in sorted(set(range(len(new))).difference(match_new)):
+            indices = by_key.get(_key(new.text(j)))
+            if not indices:
+                continue
+            pick = len(indices) - 1
+            if pick:
+                section = new.section(j)
+                pick = next((k for k in range(pick, -1, -1) if old.section(indices[k]) == section), pick)
+            match_new[j] = indices.pop(pick)
     match_old = dict(zip(match_new.values(), match_new.keys()))
-    # 2. moved: relative order among exact matches changed, or section heading changed
-    # A renamed or renumbered heading is not a move: each old section maps to the new section that most of
-    # its clauses went to, and only clauses that left for another section are moved. (Votes are only counted
-    # for the old sections that some clause left: the others map to themselves.)
-    ordered = list(match_new.items())  # in new order
-    old_sections, new_sections = old.sections, new.sections
-    shifted = {old_sections[i] for j, i in ordered if old_sections[i] != new_sections[j]}
-    left: set[int] = set()
-    if shifted:
-        votes: dict[str, dict[str, int]] = {}
-        for j, i in ordered:
-            old_section = old_sections[i]
-            if old_section in shifted:
-                counts = votes.setdefault(old_section, {})  # in first-seen order: max() keeps the first of equals
-                counts[new_sections[j]] = counts.get(new_sections[j], 0) + 1
-        target = {old_section: max(counts.items(), key=lambda item: (item[1], item[0] == old_section))[0]
-                  for old_section, counts in votes.items()}
-        left = {j for j, i in ordered if old_sections[i] in target and target[old_sections[i]] != new_sections[j]}
+    ordered = sorted(match_new.items())  # in new order
+    # 2. moved: relative order among matches changed, or section heading changed
+    left = _left_their_section(old, new, ordered)
     staying = [(j, i) for j, i in ordered if j not in left] if left else ordered
     in_order = {staying[k][0] for k in _longest_increasing([i for _, i in staying])}
     changes: list[tuple[tuple[int, int, int], ClauseChange]] = []
     for j in match_new.keys() - in_order:  # those that left their section, and those out of order
         changes.append(((j, 0, 0), _change("moved", old.clause(match_new[j]), new.clause(j))))
     # 3. similar pairs among the rest → modified
-    old_free = sorted(set(range(len(old.texts))).difference(match_old))
-    new_free = sorted(set(range(len(new.texts))).difference(match_new))
+    old_free = sorted(set(range(len(old))).difference(match_old))
+    new_free = sorted(set(range(len(new))).difference(match_new))
     for i, j in _similar_pairs(old, new, old_free, new_free):
         match_new[j] = i
         match_old[i] = j
@@ -465,6 +455,51 @@ def diff_clauses(old_text: str, new_text: str) -> list[ClauseChange]:
             changes.append(((anchor, 1, i), _change("removed", old.clause(i), None)))
     changes.sort(key=lambda item: item[0])
     return [change for _, change in changes]
+
+
+def _same_lines(old_lines: list[str], new_lines: list[str]) -> dict[int, int]:
+    """new index → old index of the clause lines that occur exactly once in each version (dict lookups)."""
+    old_at = dict(zip(old_lines, range(len(old_lines))))
+    if len(old_at) == len(old_lines) and len(set(new_lines)) == len(new_lines):
+        return {j: i for j, i in enumerate(map(old_at.get, new_lines)) if i is not None}
+    twice = {line for counts in (Counter(old_lines), Counter(new_lines)) for line, count in counts.items() if count > 1}
+    return {j: old_at[line] for j, line in enumerate(new_lines) if line in old_at and line not in twice}
+
+
+def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int, int]]) -> set[int]:
+    """The new indices of matched clauses (`ordered`: (new, old) pairs) that moved to another section.
+
+    A renamed or renumbered heading is not a move: each old section maps to the new section that most of its
+    clauses went to, and only clauses that left for another section are moved. Sections are read only where
+    the two groups' headings differ (the same headings give the same sections); votes are only counted for
+    the old sections that some clause left (the others map to themselves)."""
+    groups = list(zip(map(old.group_of.__getitem__, [i for _, i in ordered]),
+                      map(new.group_of.__getitem__, [j for j, _ in ordered])))
+    differing = {pair for pair in set(groups)
+                 if old.heads(pair[0]) != new.heads(pair[1]) or old.heads(pair[0])[1] is None}
+    if not differing:
+        return set()
+    shifted: set[str] = set()
+    for (j, i), pair in zip(ordered, groups):
+        if pair in differing:
+            section = old.section(i)
+            if section != new.section(j):
+                shifted.add(section)
+    if not shifted:
+        return set()
+    # the pairs whose old section could be a shifted one, and the sections of each
+    relevant = {group for group, _ in set(groups)
+                if old.heads(group)[0] in shifted or old.heads(group)[1] in shifted or old.heads(group)[1] is None}
+    counted = [(j, old.section(i), new.section(j)) for (j, i), (group, _) in zip(ordered, groups) if group in relevant]
+    votes: dict[str, dict[str, int]] = {}
+    for _, old_section, new_section in counted:
+        if old_section in shifted:
+            counts = votes.setdefault(old_section, {})  # in first-seen order: max() keeps the first of equals
+            counts[new_section] = counts.get(new_section, 0) + 1
+    target = {old_section: max(counts.items(), key=lambda item: (item[1], item[0] == old_section))[0]
+              for old_section, counts in votes.items()}
+    return {j for j, old_section, new_section in counted
+            if old_section in target and target[old_section] != new_section}
 
 
 # --- effective dates and upcoming versions ------------------------------------------------------------
