@@ -8,10 +8,11 @@ import bisect
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
+from bot.core.documents import NormalizedDocument
 from bot.core.topics import TOPICS, fold, label_topics, screened_search
 
 PATH_SEPARATOR = " > "
@@ -66,48 +67,45 @@ class _Segments:
     part of its path, what `_section(path, number)` returns) are read only when asked for: a diff reads the
     lines that changed, not the whole document."""
 
-    __slots__ = ("lines", "group_of", "_group_starts", "_group_heads", "_group_sections", "_parsed", "_paths")
+    __slots__ = ("lines", "group_of", "titles", "_group_starts", "_group_heads", "_parsed", "_paths")
 
-    def __init__(self, text: str) -> None:
-        lines = list(filter(None, map(str.strip, text.split("\n"))))
+    def __init__(self, text: str | NormalizedDocument) -> None:
+        if isinstance(text, NormalizedDocument) and text.lines is not None:
+            lines: Sequence[str] = text.lines  # (stripped, none empty)
+        else:
+            lines = list(filter(None, map(str.strip, (text if isinstance(text, str) else text.text).split("\n"))))
         self.lines: list[str] = []  # the clauses' lines, numbers and bullets included
         self.group_of: list[int] = []  # the group of each clause
-        # Per group: the index of its first clause, the heading path, and the section of its numbered clauses
-        # (None when a title contains ">": sections are then worked out from paths, as `_section` does).
+        # Per group: the titles of the headings it sits under, and the index of its first clause; the heading
+        # path and sections are worked out when asked for (`heads`).
+        self.titles: list[tuple[str, ...]] = [()]
         self._group_starts: list[int] = [0]
-        self._group_heads: list[str] = [""]
-        self._group_sections: list[str | None] = [""]
+        self._group_heads: dict[int, tuple[str, str | None]] = {}
         self._parsed: dict[int, tuple[str | None, str]] = {}
         self._paths: dict[int, str] = {}
-        clauses, group_of, separator = self.lines, self.group_of, PATH_SEPARATOR
-        headings: list[tuple[int, str]] = []  # (level, title)
+        clauses, group_of = self.lines, self.group_of
+        levels: list[int] = []  # of the open headings, whose titles are …
+        titles: list[str] = []  # … these
         done = 0  # the lines before this one are placed
         for k in [k for k, line in enumerate(lines) if line[0] == "#"]:
             heading = _HEADING.match(lines[k])
             if heading is None:  # "#x", "#######": a clause
                 continue
             clauses.extend(lines[done:k])
-            group_of.extend(repeat(len(self._group_starts) - 1, k - done))
+            group_of.extend(repeat(len(self.titles) - 1, k - done))
             done = k + 1
             level = len(heading.group(1))
-            while headings and headings[-1][0] >= level:
-                headings.pop()
+            while levels and levels[-1] >= level:
+                levels.pop()
+                titles.pop()
             title = heading.group(2).rstrip("#").strip()
             if title:
-                headings.append((level, title))
-            titles = [title for _, title in headings]
-            head = separator.join(titles)
-            section: str | None = None
-            if head.count(">") == max(len(titles) - 1, 0):  # only the separators: trailing number-like titles go
-                kept = len(titles)
-                while kept and _NUMBER_ONLY.fullmatch(titles[kept - 1]):
-                    kept -= 1
-                section = head if kept == len(titles) else separator.join(titles[:kept])
+                levels.append(level)
+                titles.append(title)
+            self.titles.append(tuple(titles))
             self._group_starts.append(len(clauses))
-            self._group_heads.append(head)
-            self._group_sections.append(section)
         clauses.extend(lines[done:])
-        group_of.extend(repeat(len(self._group_starts) - 1, len(lines) - done))
+        group_of.extend(repeat(len(self.titles) - 1, len(lines) - done))
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -131,16 +129,28 @@ class _Segments:
         return self.parsed(index)[1]
 
     def heads(self, group: int) -> tuple[str, str | None]:
-        """The heading path of a group and the section of its numbered clauses (None: see `section`)."""
-        return self._group_heads[group], self._group_sections[group]
+        """The heading path of a group and the section of its numbered clauses: the path without its trailing
+        number-like titles (None when a title contains ">": sections are then worked out from each clause's
+        path, as `_section` does)."""
+        found = self._group_heads.get(group)
+        if found is None:
+            titles = self.titles[group]
+            head = PATH_SEPARATOR.join(titles)
+            section: str | None = None
+            if head.count(">") == max(len(titles) - 1, 0):  # only the separators
+                kept = len(titles)
+                while kept and _NUMBER_ONLY.fullmatch(titles[kept - 1]):
+                    kept -= 1
+                section = head if kept == len(titles) else PATH_SEPARATOR.join(titles[:kept])
+            found = self._group_heads[group] = (head, section)
+        return found
 
     def section(self, index: int) -> str:
         number = self.parsed(index)[0]
-        group = self.group_of[index]
-        section = self._group_sections[group]
+        head, section = self.heads(self.group_of[index])
         if section is None:
             return _section(self.path(index), number)
-        return self._group_heads[group] if number is None else section
+        return head if number is None else section
 
     def path(self, index: int) -> str:
         """The path of clause `index`: its heading path, then the open clause numbers it sits under and its own
@@ -150,7 +160,7 @@ class _Segments:
         if path is not None:
             return path
         group = self.group_of[index]
-        head, separator, paths = self._group_heads[group], PATH_SEPARATOR, self._paths
+        head, separator, paths = self.heads(group)[0], PATH_SEPARATOR, self._paths
         numbered: list[tuple[str, str, str]] = []  # open numeric clause numbers: ("4.2", "4.2.", "4 > 4.2")
         for k in range(self._group_starts[group], index + 1):
             number = self.parsed(k)[0]
@@ -400,8 +410,9 @@ def _change(kind: str, old: Clause | None, new: Clause | None) -> ClauseChange:
     return ClauseChange(kind, path, old.path if old else None, old_text, new_text, inline, topics, severity)
 
 
-def diff_clauses(old_text: str, new_text: str) -> list[ClauseChange]:
-    """Clause-level changes from `old_text` to `new_text` (normalized texts), in new-document order.
+def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument) -> list[ClauseChange]:
+    """Clause-level changes from `old_text` to `new_text` (normalized texts, or what `normalize` returned), in
+    new-document order.
 
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
@@ -432,7 +443,11 @@ def diff_clauses(old_text: str, new_text: str) -> list[ClauseChange]:
     # 2. moved: relative order among matches changed, or section heading changed
     left = _left_their_section(old, new, ordered)
     staying = [(j, i) for j, i in ordered if j not in left] if left else ordered
-    in_order = {staying[k][0] for k in _longest_increasing([i for _, i in staying])}
+    olds = [i for _, i in staying]
+    if olds == sorted(olds):  # nothing out of order (the usual case)
+        in_order = set(match_new) - left
+    else:
+        in_order = {staying[k][0] for k in _longest_increasing(olds)}
     changes: list[tuple[tuple[int, int, int], ClauseChange]] = []
     for j in match_new.keys() - in_order:  # those that left their section, and those out of order
         changes.append(((j, 0, 0), _change("moved", old.clause(match_new[j]), new.clause(j))))
@@ -475,8 +490,8 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
     the old sections that some clause left (the others map to themselves)."""
     groups = list(zip(map(old.group_of.__getitem__, [i for _, i in ordered]),
                       map(new.group_of.__getitem__, [j for j, _ in ordered])))
-    differing = {pair for pair in set(groups)
-                 if old.heads(pair[0]) != new.heads(pair[1]) or old.heads(pair[0])[1] is None}
+    differing = {(a, b) for a, b in set(groups)
+                 if old.titles[a] != new.titles[b] or any(">" in title for title in old.titles[a])}
     if not differing:
         return set()
     shifted: set[str] = set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
                          "–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -56,11 +56,13 @@ _DOUBLE_SPACES = re.compile(r"  +")
 
 @dataclass(frozen=True, slots=True)
 class NormalizedDocument:
-    """Text that is compared, its hash, and the metadata lines kept aside (e.g. "Last updated …")."""
+    """Text that is compared, its hash, and the metadata lines kept aside (e.g. "Last updated …"); `lines` are
+    the text's lines when `normalize` made it (so that a clause diff need not split the text again)."""
 
     text: str
     hash: str
     metadata: tuple[str, ...]
+    lines: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
 
 
 def normalize(text: str) -> NormalizedDocument:
@@ -84,7 +86,7 @@ def normalize(text: str) -> NormalizedDocument:
         skipped = set(dated)
         lines = [line for k, line in enumerate(lines) if k not in skipped]
     body = "\n".join(lines)
-    return NormalizedDocument(body, hashlib.sha256(body.encode("utf-8")).hexdigest(), tuple(metadata))
+    return NormalizedDocument(body, hashlib.sha256(body.encode("utf-8")).hexdigest(), tuple(metadata), tuple(lines))
 
 
 def _clean_url(match: re.Match[str]) -> str:

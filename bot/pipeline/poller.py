@@ -448,7 +448,7 @@ def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: No
                   at: str) -> tuple[Message, _TermsChange] | None:
     """Clause-level comparison of two versions (run in a thread): the message and the change record,
     or None when they differ only in ignored ways."""
-    changes = diff_clauses(old, new.text)
+    changes = diff_clauses(old, new)
     if not changes:
         return None
     announced = "\n".join((*new.metadata, new.text))
