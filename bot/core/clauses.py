@@ -20,7 +20,8 @@ SIMILARITY = 0.5  # minimum word-set (Jaccard) similarity for pairing an old and
 SAME_PATH_SIMILARITY = 0.3  # lower bar when both clauses sit at the same path
 FEW_WORDS = 3  # a modification touching at most this many words and no topic is a clarification
 _MAX_POSTINGS = 64  # words in more unmatched clauses than this are too common to find candidates with
-_RARE_WORDS = 8  # candidates of a clause come from this many of its rarest words
+_RARE_WORDS = 8  # candidates of a clause come from this many of its rarest words …
+_ALL_PAIRS = 400  # … unless there are at most this many pairs of unmatched clauses: then all are compared
 
 # A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
 # (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
@@ -244,30 +245,35 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _similar_pairs(old: _Segments, new: _Segments, old_free: list[int], new_free: list[int]) -> list[tuple[int, int]]:
-    """Pair unmatched clauses by word-set similarity, finding candidates through an index of rare words."""
+    """Pair unmatched clauses by word-set similarity. When few are left on both sides, every pair of them is
+    compared; otherwise candidates are found through an index of rare words."""
     if not old_free or not new_free:
         return []
     old_words = {i: _words(old.text(i)) for i in old_free}
     new_words = {j: _words(new.text(j)) for j in new_free}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i in old_free:
-        for word in old_words[i]:
-            postings[word].append(i)
     old_paths = {i: old.path(i) for i in old_free}
     new_paths = {j: new.path(j) for j in new_free}
-    by_path: dict[str, list[int]] = defaultdict(list)
-    for i in old_free:
-        by_path[old_paths[i]].append(i)
     old_count, new_count = len(old), len(new)
     scored: list[tuple[float, int, int]] = []
+    few = len(old_free) * len(new_free) <= _ALL_PAIRS
+    postings: dict[str, list[int]] = defaultdict(list)
+    by_path: dict[str, list[int]] = defaultdict(list)
+    if not few:
+        for i in old_free:
+            for word in old_words[i]:
+                postings[word].append(i)
+            by_path[old_paths[i]].append(i)
     counts = {word: len(indices) for word, indices in postings.items()}
     for j in new_free:
         words = new_words[j]
-        usable = sorted([w for w in words if w in counts and counts[w] <= _MAX_POSTINGS], key=counts.__getitem__)
-        same_path = by_path.get(new_paths[j], ())
-        candidates: set[int] = set(same_path) if len(same_path) <= _MAX_POSTINGS else set()
-        for word in usable[:_RARE_WORDS]:
-            candidates.update(postings[word])
+        if few:
+            candidates: Iterable[int] = old_free
+        else:
+            usable = sorted([w for w in words if w in counts and counts[w] <= _MAX_POSTINGS], key=counts.__getitem__)
+            same_path = by_path.get(new_paths[j], ())
+            candidates = set(same_path) if len(same_path) <= _MAX_POSTINGS else set()
+            for word in usable[:_RARE_WORDS]:
+                candidates.update(postings[word])
         for i in candidates:
             other = old_words[i]
             common = len(words & other)
