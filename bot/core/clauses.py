@@ -10,7 +10,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 
 from bot.core.documents import NormalizedDocument
 from bot.core.topics import TOPICS, fold, label_topics, screened_search
@@ -26,12 +27,13 @@ _ALL_PAIRS = 400  # … unless there are at most this many pairs of unmatched cl
 # A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
 # (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
 _HEADING = re.compile(r"(#{1,6})\s+(.*)", re.DOTALL)
+_NUMBER_AT = re.compile(r"(\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.)\s")  # `_MARKED`'s number
 _MARKED = re.compile(r"(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))\s+(.*)|[-*+]\s+(.*)",
                      re.DOTALL)
 _NUMBER_ONLY = re.compile(r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.")
 _WORD = re.compile(r"\w+")
-# ASCII text with these made blanks splits into its \w+ runs
-_ASCII_NON_WORD = {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+# ASCII text with these bytes made blanks splits into its \w+ runs
+_ASCII_NON_WORD = bytes(code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256))
 _TOKEN = re.compile(r"(\s*)(\w+|[^\w\s])")
 _HIGH_GRANTS = frozenset({"ai_training", "content_licence", "data_sharing"})
 
@@ -147,8 +149,10 @@ class _Segments:
         return found
 
     def section(self, index: int) -> str:
-        number = self.parsed(index)[0]
         head, section = self.heads(self.group_of[index])
+        if section == head:  # no number-like titles to leave out: numbered or not, the same section
+            return head
+        number = self.parsed(index)[0]
         if section is None:
             return _section(self.path(index), number)
         return head if number is None else section
@@ -163,8 +167,14 @@ class _Segments:
         group = self.group_of[index]
         head, separator, paths = self.heads(group)[0], PATH_SEPARATOR, self._paths
         numbered: list[tuple[str, str, str]] = []  # open numeric clause numbers: ("4.2", "4.2.", "4 > 4.2")
+        lines, parsed = self.lines, self._parsed
         for k in range(self._group_starts[group], index + 1):
-            number = self.parsed(k)[0]
+            known = parsed.get(k)
+            if known is not None:
+                number = known[0]
+            else:  # (only the number is needed: not read with the text)
+                marked = _NUMBER_AT.match(lines[k])
+                number = marked.group(1) if marked else None
             if number is None:
                 paths[k] = head
                 continue
@@ -240,7 +250,7 @@ def _longest_increasing(values: list[int]) -> set[int]:
 def _words(text: str) -> frozenset[str]:
     folded = fold(text)
     if folded.isascii():  # the same words, without a regex match object per word (2-3x faster)
-        return frozenset(folded.translate(_ASCII_NON_WORD).split())
+        return frozenset(folded.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
     return frozenset(_WORD.findall(folded))
 
 
@@ -494,24 +504,35 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
     clauses went to, and only clauses that left for another section are moved. Sections are read only where
     the two groups' headings differ (the same headings give the same sections); votes are only counted for
     the old sections that some clause left (the others map to themselves)."""
-    groups = list(zip(map(old.group_of.__getitem__, [i for _, i in ordered]),
-                      map(new.group_of.__getitem__, [j for j, _ in ordered])))
-    differing = {(a, b) for a, b in set(groups)
-                 if old.titles[a] != new.titles[b] or any(">" in title for title in old.titles[a])}
-    if not differing:
-        return set()
+    old_groups = list(map(old.group_of.__getitem__, [i for _, i in ordered]))
+    new_groups = list(map(new.group_of.__getitem__, [j for j, _ in ordered]))
+    odd = any(">" in title for titles in old.titles for title in titles)  # sections are then read off paths
+    if old.titles == new.titles:  # the same headings (the usual case): a clause under another one may have moved
+        apart = range(len(ordered)) if odd else list(compress(range(len(ordered)), map(ne, old_groups, new_groups)))
+    else:
+        differing = {(a, b) for a, b in set(zip(old_groups, new_groups))
+                     if old.titles[a] != new.titles[b] or any(">" in title for title in old.titles[a])}
+        apart = [k for k, pair in enumerate(zip(old_groups, new_groups)) if pair in differing]
     shifted: set[str] = set()
-    for (j, i), pair in zip(ordered, groups):
-        if pair in differing:
-            section = old.section(i)
-            if section != new.section(j):
-                shifted.add(section)
+    prefixes: set[tuple[str, ...]] = set()  # the titles that the shifted sections are made of
+    for k in apart:
+        j, i = ordered[k]
+        section = old.section(i)
+        if section != new.section(j):
+            shifted.add(section)
+            prefixes.add(old.titles[old_groups[k]][:len(section.split(PATH_SEPARATOR)) if section else 0])
     if not shifted:
         return set()
-    # the pairs whose old section could be a shifted one, and the sections of each
-    relevant = {group for group, _ in set(groups)
-                if old.heads(group)[0] in shifted or old.heads(group)[1] in shifted or old.heads(group)[1] is None}
-    counted = [(j, old.section(i), new.section(j)) for (j, i), (group, _) in zip(ordered, groups) if group in relevant]
+    # The pairs whose old section could be a shifted one: their old headings start with its titles (a section
+    # is its titles joined, unless a title holds ">": then every pair counts).
+    lengths = {len(prefix) for prefix in prefixes}
+    if odd:
+        relevant = set(old_groups)
+    else:
+        relevant = {group for group, titles in enumerate(old.titles)
+                    if any(titles[:length] in prefixes for length in lengths)}
+    counted = [(ordered[k][0], old.section(ordered[k][1]), new.section(ordered[k][0]))
+               for k, group in enumerate(old_groups) if group in relevant]
     votes: dict[str, dict[str, int]] = {}
     for _, old_section, new_section in counted:
         if old_section in shifted:

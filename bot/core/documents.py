@@ -52,6 +52,7 @@ _AT_HINT = re.compile(r"[\[({<][ \t]*(?:at|AT|At|arobase)[ \t]*[\])}>]")  # what
 _AT_WORDS = ("at", "AT", "At", "arobase")
 _SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")
 _DOUBLE_SPACES = re.compile(r"  +")
+_DOUBLE_SPACE = re.compile("  ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +76,12 @@ def normalize(text: str) -> NormalizedDocument:
     text = _fold_markup(text)
     if "\t" in text or "\f" in text or "\v" in text:
         text = _SPACE_RUNS.sub(" ", text)
-    elif "  " in text:
+    elif _DOUBLE_SPACE.search(text):  # (the regex engine finds "  " faster than `in` does, among many spaces)
         text = _DOUBLE_SPACES.sub(" ", text)
-    lines = list(filter(None, map(str.strip, text.splitlines())))
+    if text.isascii() and not any(mark in text for mark in "\r\x1c\x1d\x1e"):
+        lines = list(filter(None, map(str.strip, text.split("\n"))))  # (faster, the same lines as splitlines)
+    else:
+        lines = list(filter(None, map(str.strip, text.splitlines())))
     # A date line is short unless it starts with non-word characters: only those lines are matched.
     dated = [k for k, line in enumerate(lines)
              if (len(line) <= _DATE_LINE_MAX or not (line[0].isalnum() or line[0] == "_")) and _DATE_LINE.match(line)]
