@@ -39,7 +39,7 @@ from bot.core.clauses import ClauseChange, diff_clauses, effective_date, has_upc
 from bot.core.documents import normalize  # noqa: E402
 from bot.sources.document_text import extract_text  # noqa: E402
 
-RUNS = 15
+RUNS = 40
 WORDS = ("you we content channel subscriber video payment service notice platform creator upload comment live "
          "stream feature report review community account region tax may must will not any all our your each "
          "time law rights licence data partner advertiser policy fee payout period days written request").split()
