@@ -40,3 +40,21 @@ def test_pathological_pages_stay_bounded_and_never_pass_for_a_terms_change(page:
     # Either the text comes out whole, or nothing does and the poller treats it as an error page
     # (a fetch problem that keeps the baseline), never as a truncated new version.
     assert text == "" and looks_like_error_page(text) or text.count("clause") == 1_500_000 or text == "Deep text"
+
+
+def test_whitespace_of_a_page_is_folded_as_a_split_and_join_of_each_line_would() -> None:
+    # Extraction folds whitespace of the whole page at once when it can (ASCII, spaces and newlines only);
+    # the lines must be those of `" ".join(line.split())`, whatever the spacing, tabs or odd spaces.
+    import random
+
+    from bot.sources.document_text import _single_spaced
+
+    pieces = ["a", "bc", " ", "  ", "\n", "\t", "\r", "é", "\xa0", "\u2003", "x y", "\x1f", ""]
+    rng = random.Random(3)
+    for _ in range(5000):
+        parts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 6))]
+        expected = "\n".join(line for line in (" ".join(part.split()) for part in parts) if line)
+        assert _single_spaced(parts) == expected, parts
+    page = b"<html><body><h2>4.  Content</h2><p>4.1  You\n   grant us\ta licence.</p><p> </p></body></html>"
+    assert extract_text(page, content_type="text/html").splitlines() == ["## 4. Content",
+                                                                          "4.1 You grant us a licence."]
