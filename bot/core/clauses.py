@@ -666,4 +666,5 @@ _CURRENT_FOUND = screened_search(_CURRENT)
 def has_upcoming_and_current(text: str) -> bool:
     """True when the page shows both an upcoming version and the current (or previous) one."""
     folded = fold(text)
-    return _UPCOMING_FOUND(folded) and _CURRENT_FOUND(folded)
+    # (the current version is named on few pages, and its search is the cheaper one: it goes first)
+    return _CURRENT_FOUND(folded) and _UPCOMING_FOUND(folded)
