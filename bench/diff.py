@@ -189,6 +189,7 @@ def main() -> int:
         "html_extract_both_seconds": round(extract_seconds, 5),
         "html_bytes": len(old_html),
         "pipeline_per_new_version_seconds": round(pipeline_seconds, 5),
+        "ratio_pipeline_per_new_version_to_git": None if not git_seconds else round(pipeline_seconds / git_seconds, 3),
         "pipeline_changes": len(pipeline_changes),
     }
     if args.json:
@@ -206,7 +207,8 @@ def main() -> int:
               f"target <= 1.0); peak target < 100 MB")
         print(f"extract_text on HTML of both versions: {result['html_extract_both_seconds']} s")
         print(f"pipeline per new version (extract + normalize the new one, diff_clauses, effective date, "
-              f"upcoming/current): {result['pipeline_per_new_version_seconds']} s")
+              f"upcoming/current): {result['pipeline_per_new_version_seconds']} s "
+              f"({result['ratio_pipeline_per_new_version_to_git']}x git; for information, no target)")
     return 0
 
 
