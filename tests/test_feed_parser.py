@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import random
 import resource
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -243,15 +242,12 @@ def test_billion_laughs_is_neither_expanded_nor_expensive() -> None:
         parse_fast(body, FEED_URL)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         feed = parse_feed(body, FEED_URL)
         _, python_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    elapsed = time.perf_counter() - started
     rss_growth_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
-    assert elapsed < 2.0
     assert python_peak < 20 * 1024 * 1024
     assert rss_growth_kib < 100 * 1024  # a billion "lol"s would be gigabytes
     texts = [feed.title] + [value for entry in feed.entries for value in (entry.title, entry.summary, entry.content)]

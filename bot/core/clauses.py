@@ -440,20 +440,7 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
     # lines): each new clause takes the first unmatched old clause with its key in the same section, else the
     # first one anywhere
     if len(match_new) < len(new):
-        by_key: dict[str, list[int]] = defaultdict(list)
-        for i in sorted(set(range(len(old))).difference(match_new.values())):
-            by_key[_key(old.text(i))].append(i)
-        for indices in by_key.values():
-            indices.reverse()  # pop() hands out the first occurrence first
-        for j in sorted(set(range(len(new))).difference(match_new)):
-            indices = by_key.get(_key(new.text(j)))
-            if not indices:
-                continue
-            pick = len(indices) - 1
-            if pick:
-                section = new.section(j)
-                pick = next((k for k in range(pick, -1, -1) if old.section(indices[k]) == section), pick)
-            match_new[j] = indices.pop(pick)
+        _pair_by_key(old, new, match_new)
     match_old = dict(zip(match_new.values(), match_new.keys()))
     ordered = sorted(match_new.items())  # in new order
     # 2. moved: relative order among matches changed, or section heading changed
@@ -486,6 +473,36 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
             changes.append(((anchor, 1, i), _change("removed", old.clause(i), None)))
     changes.sort(key=lambda item: item[0])
     return [change for _, change in changes]
+
+
+def _pair_by_key(old: _Segments, new: _Segments, match_new: dict[int, int]) -> None:
+    """Pair the clauses left out of `match_new` (new index → old index) on their number-stripped, folded text:
+    each new clause takes the first free old clause with its key in the same section, else the first free one
+    anywhere. Each old clause is handed out once, from lists consumed from the front: linear, even when many
+    clauses repeat one line."""
+    by_key: dict[str, list[int]] = defaultdict(list)  # key → free old indices, last first (pop() = the first)
+    for i in sorted(set(range(len(old))).difference(match_new.values()), reverse=True):
+        by_key[_key(old.text(i))].append(i)
+    repeated = {key for key, indices in by_key.items() if len(indices) > 1}
+    by_place: dict[tuple[str, str], list[int]] = defaultdict(list)  # the same for repeated keys, by section
+    for key in repeated:
+        for i in by_key[key]:
+            by_place[key, old.section(i)].append(i)
+    taken: set[int] = set()
+    for j in sorted(set(range(len(new))).difference(match_new)):
+        key = _key(new.text(j))
+        indices = by_key.get(key)
+        if not indices:
+            continue
+        candidates = by_place.get((key, new.section(j))) if key in repeated else None
+        for pool in (candidates, indices):
+            while pool and pool[-1] in taken:
+                pool.pop()
+            if pool:
+                found = pool.pop()
+                taken.add(found)
+                match_new[j] = found
+                break
 
 
 def _same_lines(old_lines: list[str], new_lines: list[str]) -> dict[int, int]:
