@@ -353,5 +353,32 @@ def test_story_window_and_forgetting() -> None:
     assert index.forget_before(_at(1) + timedelta(days=10)) == 1 and index.story_of("a") is None
 
 
+
+def test_a_story_that_never_goes_idle_remembers_only_its_latest_items() -> None:
+    # Coverage that never stops (a big story, or a feed re-posting the same event) must not grow the index
+    # without bound: the oldest items are forgotten, the story goes on, and copies of recent items are
+    # still recognised.
+    from bot.core.stories import MAX_STORY_ITEMS
+
+    index = StoryIndex(platform_names={"soundcloud": ("SoundCloud",)})
+    extra = 200
+    text = ("SoundCloud section 6.4 of 7 February 2024 lets it train AI models on uploads. Outlet {n} asked "
+            "artists in city {n} what they make of the clause; reader {n} wrote in about it.")
+    placed = [index.assign(article_item(f"k{n}", f"SoundCloud AI clause 6.4, take {n}", text.format(n=n),
+                                        _at(14) + timedelta(minutes=n), ["soundcloud"], outlet=f"outlet{n}",
+                                        link=f"https://outlet{n}.example/clause"))
+              for n in range(MAX_STORY_ITEMS + extra)]
+    assert len({p.story for p in placed}) == 1
+    plain = index.to_dict()
+    assert len(plain["items"]) == MAX_STORY_ITEMS and "k0" not in plain["items"]
+    assert len(plain["links"]) <= MAX_STORY_ITEMS * 5 // 4  # forgotten items' lookups are cleaned too
+    last = MAX_STORY_ITEMS + extra - 1
+    copy = index.assign(article_item("copy", f"SoundCloud AI clause 6.4, take {last}", text.format(n=last),
+                                     _at(16), ["soundcloud"], outlet="syndicator", link="https://copies.example/1"))
+    assert copy.duplicate_of == f"k{last}"
+    again = index.assign(article_item("k0", "SoundCloud AI clause 6.4, take 0", text.format(n=0), _at(16),
+                                      ["soundcloud"], outlet="outlet0", link="https://outlet0.example/clause"))
+    assert again.story == placed[0].story and again.duplicate_of is None  # forgotten: placed again, as new
+
 if __name__ == "__main__":
     print(figures_report())

@@ -39,6 +39,7 @@ ANALYSED_CHARS = 1200  # features come from the title and the lead of a text (wh
 MAX_SENTENCES = 12  # sentences of the lead whose hashes find syndicated copies
 MAX_STORY_TOKENS = 400  # a story's profile stops growing past this many words / evidence tokens
 MAX_CANDIDATES = 64  # stories of one platform looked at for one item (most recently active first)
+MAX_STORY_ITEMS = 1000  # items a story remembers (to spot copies and updates of them); the oldest go first
 FULL_WEIGHT_STORIES = 2  # a token found in at most this many stories always counts fully
 IDF_FULL = math.log(20.0)  # a token in 1/20 of the stories or fewer counts fully
 
@@ -745,7 +746,7 @@ class StoryIndex:
         self._df: dict[str, int] = {}  # token → number of stories whose profile holds it
         self._sentence_owner: dict[int, str] = {}  # sentence hash → the first item that had it
         self._idf = _Idf(0)  # weights of the stories' tokens by how many stories hold them
-
+        self._forgotten = 0  # items forgotten since the text and link lookups were last cleaned
 
     # --- assignment ------------------------------------------------------------------------------------
 
@@ -757,9 +758,11 @@ class StoryIndex:
         known_key = item.key if item.key in self._items else None
         if known_key is None and link:
             known_key = self._by_link.get(link)
-        if known_key is not None:
+        if known_key is not None and known_key in self._items:  # (the link's item may have been forgotten)
             return self._revisit(known_key, item, features, new_story_id)
-        copied = self._by_text.get(features.text_hash) or self._duplicate(item, features)
+        copied = self._by_text.get(features.text_hash)
+        if copied is None or copied not in self._items:
+            copied = self._duplicate(item, features)
         if copied is not None and copied in self._items:
             record = self._items[copied]
             self._remember(item, features, record.story, link)
@@ -999,6 +1002,26 @@ class StoryIndex:
             self._by_link.setdefault(link, item.key)
         story = self.stories[story_id]
         story.items[item.key] = None
+        while len(story.items) > MAX_STORY_ITEMS:
+            self._forget_item(story, next(iter(story.items)))
+
+    def _forget_item(self, story: Story, key: str) -> None:
+        """Forget one item of a story (its oldest, when the story holds too many): a story that keeps receiving
+        coverage would otherwise grow without bound. Its sentences are forgotten at once; the text and link
+        lookups are cleaned when a quarter of their entries point to forgotten items."""
+        del story.items[key]
+        record = self._items.pop(key, None)
+        if record is not None:
+            owners = self._sentence_owner
+            for digest in record.sentences:
+                if owners.get(digest) == key:
+                    del owners[digest]
+        self._forgotten += 1
+        if self._forgotten > max(MAX_STORY_ITEMS, len(self._items) // 4):
+            live = self._items
+            self._by_text = {h: k for h, k in self._by_text.items() if k in live}
+            self._by_link = {link: k for link, k in self._by_link.items() if k in live}
+            self._forgotten = 0
 
     def story_of(self, key: str) -> str | None:
         """The story an item key was placed in, if it is still indexed."""
