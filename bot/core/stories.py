@@ -977,12 +977,12 @@ class StoryIndex:
                 df.update(zip(new, map(_PLUS_ONE, map(df.get, new, repeat(0)))))
             else:
                 df.update(zip(new, map(_PLUS_ONE, compress(counts, fresh))))
-        held = story.evidence  # new tokens join while there is room (as a loop would add them)
-        room = MAX_STORY_TOKENS - len(held)
+        tokens = story.evidence  # new tokens join while there is room (as a loop would add them)
+        room = MAX_STORY_TOKENS - len(tokens)
         if room > 0 and features.evidence:
-            new = list(filterfalse(held.__contains__, features.evidence))[:room]
+            new = list(filterfalse(tokens.__contains__, features.evidence))[:room]
             if new:
-                held.update(new)
+                tokens.update(new)
                 story.kinds.update(map(_FIRST, new))
                 df = self._df
                 df.update(zip(new, map(_PLUS_ONE, map(df.get, new, repeat(0)))))
