@@ -26,11 +26,11 @@ _ALL_PAIRS = 400  # … unless there are at most this many pairs of unmatched cl
 
 # A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
 # (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
+_NUMBER = r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\."
 _HEADING = re.compile(r"(#{1,6})\s+(.*)", re.DOTALL)
-_NUMBER_AT = re.compile(r"(\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.)\s")  # `_MARKED`'s number
-_MARKED = re.compile(r"(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))\s+(.*)|[-*+]\s+(.*)",
-                     re.DOTALL)
-_NUMBER_ONLY = re.compile(r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.")
+_MARKED = re.compile(rf"({_NUMBER})\s+(.*)|[-*+]\s+(.*)", re.DOTALL)  # number and text, or a bullet's text
+_NUMBER_AT = re.compile(rf"({_NUMBER})\s")  # the number alone, as `_MARKED` reads it
+_NUMBER_ONLY = re.compile(_NUMBER)
 _WORD = re.compile(r"\w+")
 # ASCII text with these bytes made blanks splits into its \w+ runs
 _ASCII_NON_WORD = bytes(code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256))
@@ -121,10 +121,10 @@ class _Segments:
             marked = _MARKED.match(line)
             if marked is None:
                 found = (None, line)
-            elif marked.group(5) is not None:  # a bullet
-                found = (None, marked.group(5))
+            elif marked.group(3) is not None:  # a bullet
+                found = (None, marked.group(3))
             else:
-                found = (marked.group(1) or marked.group(2) or marked.group(3), marked.group(4))
+                found = (marked.group(1), marked.group(2))
             self._parsed[index] = found
         return found
 
