@@ -198,6 +198,54 @@ def test_thousands_of_repeated_lines_under_a_renamed_heading_give_only_the_real_
     assert [(c.kind, c.path, c.new_text) for c in changes] == [("added", "Terms > 2. Other", "Extra line.")]
 
 
+def test_random_edits_of_a_document_are_reported_exactly() -> None:
+    # A generated document (sections of numbered clauses, distinct wordings) gets one to four edits: a few
+    # words of a clause changed, a clause inserted, one removed, one moved to another section (at most one
+    # move: two clauses leaving one section look like a renamed heading). The diff must report exactly
+    # those edits, whatever the renumbering they cause.
+    rng = random.Random(17)
+    vocabulary = [f"w{n}" for n in range(5000)]
+
+    def render(sections: list[list[str]]) -> str:
+        lines = ["# Terms"]
+        for number, texts in enumerate(sections, 1):
+            lines.append(f"## {number}. Part {number}")
+            lines += [f"{number}.{k} {text}" for k, text in enumerate(texts, 1)]
+        return "\n".join(lines)
+
+    for case in range(300):
+        old = [[" ".join(rng.sample(vocabulary, rng.randint(10, 25))) for _ in range(rng.randint(2, 8))]
+               for _ in range(rng.randint(2, 6))]
+        new = [list(texts) for texts in old]
+        expected: list[tuple[str, str]] = []
+        touched: set[str] = set()
+        for _ in range(rng.randint(1, 4)):
+            kind = rng.choice(["modified", "added", "removed"] + ([] if any(k == "moved" for k, _ in expected)
+                                                                  else ["moved"]))
+            spots = [(s, k) for s, texts in enumerate(new) for k, text in enumerate(texts) if text not in touched]
+            if not spots:
+                break
+            s, k = rng.choice(spots)
+            text = new[s][k]
+            if kind == "modified":
+                words = text.split()
+                words[len(words) // 2] += "x"
+                new[s][k] = " ".join(words)
+            elif kind == "added":
+                new[s].insert(k, " ".join(rng.sample(vocabulary, 15)) + " fresh")
+            elif kind == "removed":
+                del new[s][k]
+            else:
+                target = (s + 1 + rng.randrange(len(new) - 1)) % len(new)
+                new[target].append(new[s].pop(k))
+            changed = new[s][k] if kind in ("modified", "added") else text
+            touched.add(changed)
+            expected.append((kind, changed))
+        changes = diff_clauses(normalize(render(old)), normalize(render(new)))
+        found = sorted((c.kind, (c.old_text if c.kind == "removed" else c.new_text) or "") for c in changes)
+        assert found == sorted(expected), (case, render(old), render(new))
+
+
 def test_a_repeated_line_is_paired_within_its_own_section() -> None:
     # "- None." under three headings; the one under Payouts moves to the end of Data. Pairing each copy with
     # the first free copy anywhere would also report "3.1" as moved (out of order), which it is not.

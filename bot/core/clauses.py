@@ -148,6 +148,22 @@ class _Segments:
             found = self._group_heads[group] = (head, section)
         return found
 
+    def sections(self, empty: bool = False) -> set[str]:
+        """Every section that holds clauses (heading paths, with and without trailing number-like titles), and
+        with `empty` those of headings with no clause under them too."""
+        found: set[str] = set()
+        for group in range(len(self.titles)):
+            end = self._group_starts[group + 1] if group + 1 < len(self._group_starts) else len(self.lines)
+            if end == self._group_starts[group] and not (empty and group):  # (group 0 has no heading)
+                continue
+            head, section = self.heads(group)
+            found.add(head)
+            if section is not None:
+                found.add(section)
+            else:  # a title holds ">": sections come from the paths of the group's clauses
+                found.update(self.section(index) for index in range(self._group_starts[group], end))
+        return found
+
     def section(self, index: int) -> str:
         head, section = self.heads(self.group_of[index])
         if section == head:  # no number-like titles to leave out: numbered or not, the same section
@@ -555,7 +571,15 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
         if old_section in shifted:
             counts = votes.setdefault(old_section, {})  # in first-seen order: max() keeps the first of equals
             counts[new_section] = counts.get(new_section, 0) + 1
-    target = {old_section: max(counts.items(), key=lambda item: (item[1], item[0] == old_section))[0]
+    # One clause is no majority: when it was the only one of its section to stay matched (the others were
+    # modified or removed), its section's heading is still there and it went to a section that held clauses
+    # before, the clause moved; no heading was renamed or inserted.
+    lone = {old_section: next(iter(counts)) for old_section, counts in votes.items() if sum(counts.values()) == 1}
+    if lone:
+        before, after = old.sections(), new.sections(empty=True)
+        lone = {section: to for section, to in lone.items() if section in after and to in before}
+    target = {old_section: old_section if old_section in lone
+              else max(counts.items(), key=lambda item: (item[1], item[0] == old_section))[0]
               for old_section, counts in votes.items()}
     return {j for j, old_section, new_section in counted
             if old_section in target and target[old_section] != new_section}
