@@ -3,11 +3,12 @@ code paths: threads, forum posts, idempotent retries, refusals, hostile text and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -371,6 +372,29 @@ async def test_a_forum_post_whose_answer_was_lost_is_not_posted_twice(world: Wor
     await output.deliver(message())
     assert len(world.fake.threads(world.forum)) == 1
     assert world.thread_of(world.forum) == world.fake.threads(world.forum)[0]["id"]
+
+
+async def test_a_forum_post_made_before_a_restart_is_found_not_posted_again(world: World) -> None:
+    # The process died after Discord created the post but before the thread was recorded: a fresh output (a
+    # new process) that retries the event finds the post by its name among the forum's active threads.
+    world.fake.fail("POST", rf"/channels/{world.forum}/threads", 0, after_create=True, drop=True)
+    with pytest.raises(DeliveryError):
+        await world.output(world.forum).deliver(message())
+    restarted = world.bridge.output_for(Channel(f"route-{world.forum}", "discord", world.forum))
+    await restarted.deliver(message())
+    await restarted.deliver(reply("A reply", key="r1"))
+    [post] = world.fake.threads(world.forum)
+    assert world.thread_of(world.forum) == post["id"]
+    assert titles(world.fake.posted(post["id"])) == ["CloudTune adds an AI-training clause", "A reply"]
+
+
+async def test_an_older_story_with_the_same_title_keeps_its_own_forum_post(world: World) -> None:
+    output = world.output(world.forum)
+    await output.deliver(message(thread="story-1"))
+    later = datetime.now(timezone.utc) + timedelta(hours=1)  # recorded after the first post was made
+    await output.deliver(dataclasses.replace(message(thread="story-2"), at=later.isoformat(), key=""))
+    assert len(world.fake.threads(world.forum)) == 2
+    assert world.thread_of(world.forum, "story-1") != world.thread_of(world.forum, "story-2")
 
 
 @pytest.mark.parametrize(("code", "words"), [

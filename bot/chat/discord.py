@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
@@ -57,6 +58,7 @@ _ADVICE: dict[int, str] = {
     10003: "the channel was deleted or the bot is not in that server",
 }
 _UNCERTAIN = (discord.DiscordServerError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+_CLOCK_SLACK = timedelta(minutes=1)  # how far Discord's clock may lag ours when an earlier try's post is looked for
 Answer: TypeAlias = Callable[..., Awaitable[None]]
 Completer: TypeAlias = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
 
@@ -263,7 +265,6 @@ class DiscordOutput:
         self.channel = channel
         self.bridge = bridge
         self._lock = asyncio.Lock()
-        self._uncertain: set[str] = set()  # keys whose forum post may exist although we never heard back
         try:
             self.target_id = int(channel.target)
         except ValueError:
@@ -282,13 +283,9 @@ class DiscordOutput:
             except discord.RateLimited as error:
                 raise DeliveryError(f"Discord rate limit: retry in {error.retry_after:.0f}s") from error
             except discord.HTTPException as error:
-                if isinstance(error, discord.DiscordServerError) or error.status == 429:
-                    self._uncertain.add(message.key)
                 raise self._failure(error) from error
             except _UNCERTAIN as error:
-                self._uncertain.add(message.key)
                 raise DeliveryError(f"Discord did not answer: {_describe(error)}") from error
-            self._uncertain.discard(message.key)
 
     async def close(self) -> None:
         """Nothing per channel: the bridge owns the connection."""
@@ -332,10 +329,11 @@ class DiscordOutput:
         name = thread_name(message.title)
         await self.bridge.pacer.wait(self.target_id)
         if isinstance(target, discord.ForumChannel):
-            if message.key in self._uncertain:
-                found = await self._find_post(target, name)
-                if found is not None:
-                    return found
+            # A forum post takes no nonce: one that an earlier try made (its answer lost, or the process killed
+            # before the thread was recorded) is found by its name among the forum's active threads.
+            found = await self._find_post(target, name, since=_moment(message.at) - _CLOCK_SLACK)
+            if found is not None:
+                return found
             created = await target.create_thread(name=name, content=post.content, embed=post.embed,
                                                  allowed_mentions=NO_MENTIONS)
             return created.thread.id
@@ -354,11 +352,16 @@ class DiscordOutput:
         raise DeliveryError(f"Discord channel {self.target_id} is a {target.type} channel; use a text or forum channel",
                             disable_route=True)
 
-    async def _find_post(self, forum: discord.ForumChannel, name: str) -> int | None:
-        """After an unanswered forum-post request: the post we may have created (forum posts take no nonce)."""
+    async def _find_post(self, forum: discord.ForumChannel, name: str, since: datetime) -> int | None:
+        """The active post of ours in `forum` named `name` and created since `since` (when the event was
+        recorded): an earlier try's post for this event, not an older story's that has the same title."""
         me = self.bridge.client.user
+        if me is None:
+            return None
         for thread in await forum.guild.active_threads():
-            if thread.parent_id == forum.id and thread.name == name and me is not None and thread.owner_id == me.id:
+            if thread.parent_id != forum.id or thread.name != name or thread.owner_id != me.id:
+                continue
+            if (thread.created_at or discord.utils.snowflake_time(thread.id)) >= since:
                 return thread.id
         return None
 
@@ -434,6 +437,16 @@ def _root_cause(error: BaseException | None) -> BaseException | None:
             return seen
         seen = seen.__cause__ or seen.__context__
     return error
+
+
+def _moment(at: str) -> datetime:
+    """An event's ISO time (naive times are UTC); now when it cannot be read (rather a second post than a post
+    in another story's thread)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return datetime.now(timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _describe(error: BaseException | None) -> str:
