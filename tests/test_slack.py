@@ -329,6 +329,19 @@ async def test_redelivery_after_a_restart_finds_the_earlier_posts(slack: FakeSla
     assert after.book == before.book
 
 
+async def test_redelivery_after_a_restart_finds_the_story_behind_a_busy_channel(slack: FakeSlack) -> None:
+    # The thread was opened, then the process died before remembering it, and the channel got 450 other
+    # messages before the restart: the earlier post is still found (the history is read page by page).
+    before = MemoryThreads()
+    await new_bridge(slack, before).output_for(ROUTE).deliver(story())
+    for n in range(450):
+        slack.post_as("B0OTHER", SLACK_CHANNEL, f"chatter {n}")
+    after = MemoryThreads()
+    await new_bridge(slack, after).output_for(ROUTE).deliver(story())
+    assert after.book == before.book
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 async def test_a_copy_posted_by_another_app_does_not_count(bridge: SlackBridge, slack: FakeSlack) -> None:
     message = story()
     slack.post_as("B0STAGING", SLACK_CHANNEL, "staging copy", {"event_type": "clausewatch_event",

@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 POST_ATTEMPTS = 3  # posts of one part within one deliver() when Slack's answer is uncertain
 RATE_LIMIT_RETRIES = 2  # 429s waited out (Retry-After) inside one call before the outbox takes over
-HISTORY_LIMIT = 100  # recent top-level messages searched for an earlier copy of a thread's first post
+HISTORY_LIMIT = 200  # top-level messages per page searched for an earlier copy of a thread's first post …
+HISTORY_PAGES = 5  # … in at most this many pages (the latest 1,000), once per channel after a restart
 REPLIES_LIMIT = 200
 REPLIES_PAGES = 5
 ADMIN_TTL = 300.0  # seconds a users.info verdict is reused
@@ -468,19 +469,18 @@ class SlackBridge:
         try:
             bot_id = await self._our_bot_id()
             messages: list[dict[str, Any]] = []
-            if thread_ts is None:
-                response = await self.client.conversations_history(channel=route.target, limit=HISTORY_LIMIT,
-                                                                   include_all_metadata=True)
-                messages.extend(response.get("messages") or [])
-            else:
-                cursor: str | None = None
-                for _ in range(REPLIES_PAGES):
+            cursor: str | None = None
+            for _ in range(HISTORY_PAGES if thread_ts is None else REPLIES_PAGES):
+                if thread_ts is None:
+                    response = await self.client.conversations_history(channel=route.target, cursor=cursor,
+                                                                       limit=HISTORY_LIMIT, include_all_metadata=True)
+                else:
                     response = await self.client.conversations_replies(channel=route.target, ts=thread_ts, cursor=cursor,
                                                                        limit=REPLIES_LIMIT, include_all_metadata=True)
-                    messages.extend(response.get("messages") or [])
-                    cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-                    if not cursor:
-                        break
+                messages.extend(response.get("messages") or [])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
         except SlackApiError as error:
             status, code, data = _failure(error)
             if code in GONE_ERRORS and thread_ts is not None:
