@@ -448,7 +448,7 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
 
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
-    then by word similarity through an index of rare words."""
+    then by word similarity (each leftover pair when there are few, else through an index of rare words)."""
     old = _Segments(old_text)
     new = _Segments(new_text)
     match_new = _same_lines(old.lines, new.lines)

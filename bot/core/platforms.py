@@ -219,7 +219,7 @@ def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:
     while start >= 0:
         end = start + size
         before = folded[start - 1] if start else " "
-        if not (before.isalnum() or before == "_"):  # (`_is_word_char` and `_ends_word`, inlined)
+        if not (before.isalnum() or before == "_"):  # (a word character: alphanumeric or "_")
             after = folded[end + 2] if end + 2 < length else " "
             if folded.startswith(("'s", "’s"), end) and not (after.isalnum() or after == "_"):
                 found.append((start, end + 2, alias.written))
@@ -231,19 +231,11 @@ def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:
     return found
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _ends_word(text: str, position: int) -> bool:
-    return position >= len(text) or not _is_word_char(text[position])
-
-
-def _LONGEST_FIRST(span: tuple[int, int, str]) -> tuple[int, int]:
+def _longest_first(span: tuple[int, int, str]) -> tuple[int, int]:
     return span[0], -(span[1] - span[0])
 
 
-def _MATCH_ORDER(match: PlatformMatch) -> tuple[bool, bool, int, str]:
+def _match_order(match: PlatformMatch) -> tuple[bool, bool, int, str]:
     return not match.own_feed, not match.salient, -match.mentions, match.platform
 
 
@@ -251,7 +243,7 @@ def _non_overlapping(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, 
     """Longest mention first at each place: "X Corp, formerly Twitter" is two mentions, not four."""
     kept: list[tuple[int, int, str]] = []
     end = -1
-    for start, stop, written in sorted(spans, key=_LONGEST_FIRST):
+    for start, stop, written in sorted(spans, key=_longest_first):
         if start >= end:
             kept.append((start, stop, written))
             end = stop
@@ -321,7 +313,7 @@ def attribute(
     if own_platform is not None and own_platform not in by_platform:
         matches.append(PlatformMatch(own_platform, 0, "", None, False, True, True))
     if len(matches) > 1:
-        matches.sort(key=_MATCH_ORDER)
+        matches.sort(key=_match_order)
     return tuple(matches)
 
 

@@ -99,7 +99,7 @@ _NAME = re.compile(
     r" (?<=[\w,;)’'] )([A-ZÀ-Ý][\w’'&-]*(?:[ \t]+(?:of |de |du |des |for |van |von )?[A-ZÀ-Ý][\w’'&-]*)*)"
 )
 _POSSESSIVE_END = re.compile(r"'s?$")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…]) |\n")  # where `_sentence_pieces` cuts, for display
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…]) |\n")  # where `_sentence_hashes` cuts, for display
 # Phrases by which an article reports a change of terms (folded); plain substrings, tested with `in`.
 _DOCUMENT_PHRASES = (
     "terms of service", "terms of use", "terms and conditions", "privacy policy", "user agreement",
@@ -480,18 +480,10 @@ def _sentence_hash(folded_sentence: str) -> int | None:
     return zlib.crc32(" ".join(words).encode("utf-8")) if len(words) >= 4 else None
 
 
-def _sentence_pieces(folded: str, limit: int = -1) -> list[str]:
-    """Sentences cut at ". ", "! ", "? ", "… " and line breaks, with string methods (no regex scan); the first
-    `limit` of them when a limit is given."""
-    for mark in ("! ", "? ", "… ", "\n"):
-        if mark in folded:
-            folded = folded.replace(mark, ". ")
-    return folded.split(". ", limit)[:limit] if limit >= 0 else folded.split(". ")
-
-
 def _sentence_hashes(folded: str) -> Iterator[int]:
-    """`_sentence_hash` of the first MAX_SENTENCES pieces of folded text (None left out), the loops in C."""
-    for mark in ("! ", "? ", "… ", "\n"):  # (as `_sentence_pieces`)
+    """`_sentence_hash` of the first MAX_SENTENCES sentences of folded text (None left out), the loops in C.
+    Sentences are cut at ". ", "! ", "? ", "… " and line breaks, with string methods (no regex scan)."""
+    for mark in ("! ", "? ", "… ", "\n"):
         if mark in folded:
             folded = folded.replace(mark, ". ")
     pieces = map(str.rstrip, folded.split(". ", MAX_SENTENCES)[:MAX_SENTENCES], repeat(_SENTENCE_TAIL))
@@ -507,7 +499,7 @@ def _sentence_hashes(folded: str) -> Iterator[int]:
 
 def _sentences(text: str) -> Iterator[tuple[str, int]]:
     """The first MAX_SENTENCES sentences of `text` as written, with the hash `_features` gives them (those
-    under four words skipped); it cuts where `_sentence_pieces` cuts."""
+    under four words skipped); it cuts where `_sentence_hashes` cuts."""
     for sentence in _SENTENCE_BREAK.split(text)[:MAX_SENTENCES]:
         digest = _sentence_hash(fold_text(sentence))
         if digest is not None:
@@ -527,7 +519,7 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
         folded = fold_text(whole)  # (just folded by the caller, when the text is short: `fold_text` keeps it)
         folded_body = folded[len(fold_text(title)) + 1:]
     words, word_set = words_and_set(folded)  # (just split by `attribute`, when the text is short)
-    stems_of, names_of, skip = _readers_for(platform_names)
+    stems_of, _, skip = _readers_for(platform_names)
     stems = set(map(stems_of.__getitem__, word_set - skip))  # (stop words and platforms' names left out first)
     stems.discard("")
     evidence: set[str] = set()
@@ -536,7 +528,7 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
         dates.discard(_DAYS[item.published.month, item.published.day])  # the day it was published
         evidence.update(map("d:".__add__, dates))
     evidence.update(map("n:".__add__, numbers))
-    evidence.update(map("p:".__add__, filter(None, map(names_of.__getitem__, _NAME.findall(whole)))))  # `names_in`
+    evidence.update(map("p:".__add__, names_in(whole, platform_names)))
     if '"' in whole or (not ascii and ("“" in whole or "«" in whole or "„" in whole)):
         evidence.update(f"q:{fold_text(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
                         if 1 <= len(m.group(1).split()) <= 6)
@@ -626,7 +618,7 @@ _PLUS_ONE = (1).__add__
 _FIRST = operator.itemgetter(0)
 
 
-def _MOST_SHARED(pair: tuple[str, int]) -> int:  # sort key: most sentences in common first
+def _most_shared(pair: tuple[str, int]) -> int:  # sort key: most sentences in common first
     return -pair[1]
 
 
@@ -926,7 +918,7 @@ class StoryIndex:
             if owner is not None:
                 shared[owner] = shared.get(owner, 0) + 1
         title: str | None = None
-        for key, common in sorted(shared.items(), key=_MOST_SHARED):
+        for key, common in sorted(shared.items(), key=_most_shared):
             record = self._items.get(key)
             if record is None or not record.sentences:
                 continue
