@@ -334,6 +334,8 @@ def why(ctx: click.Context, url: str, as_json: bool) -> None:
         click.echo(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
         click.echo(f"  platform: {entry['platform'] or 'none'}" + (f" ({entry['attribution']})" if entry["attribution"] else "")
                    + f"; language: {entry['language'] or '-'}; thread: {entry['thread']}")
+        if entry.get("thread_reason"):
+            click.echo(f"  thread: {entry['thread_reason']}")
         for post in entry["posts"]:
             where = ", ".join(f"{d['channel_id']} {d['status']}" + (f" ({d['last_error']})" if d["last_error"] else "")
                               for d in post["deliveries"]) or post["reason"]

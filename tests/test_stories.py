@@ -95,6 +95,8 @@ async def test_coverage_in_two_languages_one_thread_copies_and_passing_mentions(
         copy = await why_report(app.config, app.store, "https://syndicate.test/s1")
         passing = await why_report(app.config, app.store, "https://le-fil.test/p1")
         english = await why_report(app.config, app.store, "https://policy-wire.test/en1")
+        french = await why_report(app.config, app.store, "https://le-fil.test/fr1")
+        price_why = await why_report(app.config, app.store, "https://policy-wire.test/x1")
     tunely = posts(tmp_path, "tunely.jsonl")
     ai_story = [p for p in tunely if p["thread"] == tunely[0]["thread"]]
     assert [p["event"] for p in ai_story] == ["story", "update"] and ai_story[1]["title"] == "Also reported by Le Fil"
@@ -108,6 +110,12 @@ async def test_coverage_in_two_languages_one_thread_copies_and_passing_mentions(
     assert copy["entries"][0]["reason"].startswith("a copy of") and copy["entries"][0]["posts"] == []
     assert passing["entries"][0]["platform"] is None and "Tunely" in passing["entries"][0]["attribution"]
     assert "in the title" in english["entries"][0]["attribution"]
+    # `why` says why an article joined a thread, and for a new thread which story was nearest and what was missing.
+    assert french["entries"][0]["thread_reason"].startswith("joined story")
+    opened = price_why["entries"][0]["thread_reason"]
+    assert opened.startswith("opened a new thread; nearest stories:") and "missing: a topic in common" in opened
+    assert "this item: pricing" in opened
+    assert english["entries"][0]["thread_reason"].startswith("opened a new thread: no story of tunely")
 
 
 async def test_a_story_continues_across_restarts(remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:

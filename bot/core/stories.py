@@ -27,6 +27,12 @@ WORD_WEIGHT = 6.0  # weight of same-language word similarity (0..1)
 TOPIC_WEIGHT = 2.0  # weight of topic overlap (Jaccard, 0..1)
 WORDS_ALONE = 0.45  # word similarity an item needs to join a story with which it shares no evidence
 TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, with a shared topic
+# Real coverage of one event rarely shares a fact the evidence can read (a French article paraphrases what an
+# English one quoted; an article names the month, the terms change has no date at all). What it does share: the
+# platform, what the event is about and when. An item about a story's platform that shares a topic with it and
+# comes within NEAR of the story's activity gains NEAR_WEIGHT and may join on that without shared evidence.
+NEAR = timedelta(days=3)
+NEAR_WEIGHT = 1.5
 EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0}  # date, number, proper name, quoted, URL
 EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1}
 EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link"}
@@ -552,6 +558,15 @@ def _reports_terms(folded: str) -> bool:
     return False
 
 
+def _gap(moment: datetime, story: Story) -> timedelta:
+    """How far `moment` lies outside the story's activity (zero inside it)."""
+    if moment < story.first_at:
+        return story.first_at - moment
+    if moment > story.last_at:
+        return moment - story.last_at
+    return timedelta(0)
+
+
 def _statement_key(statement: Statement) -> int:
     words = words_of(fold_text(statement.quote))
     return zlib.crc32(" ".join(words[:24]).encode("utf-8"))
@@ -616,6 +631,10 @@ class _ItemRecord:
 
 _PLUS_ONE = (1).__add__
 _FIRST = operator.itemgetter(0)
+
+
+def _nearest_first(pair: tuple[Story, _Match | None]) -> float:  # sort key: best-scoring candidate first
+    return -pair[1].score if pair[1] is not None else float("inf")
 
 
 def _most_shared(pair: tuple[str, int]) -> int:  # sort key: most sentences in common first
@@ -691,7 +710,8 @@ class Assignment:
     "edit" (an article changed without a new passage),
     "statement" (`statements` new to the story), "clause_change" (a terms change). `duplicate_of` names the item
     this one repeats (syndicated copy, same text in two feeds, unchanged re-poll): record it, do not post it.
-    `score` and `evidence` say why it joined.
+    `score` and `evidence` say why it joined; `placement` says it in words, and for an item that opened a story,
+    which stories were nearest and what evidence was missing to join them.
     """
 
     story: str
@@ -704,6 +724,7 @@ class Assignment:
     statements: tuple[Statement, ...] = ()
     score: float = 0.0
     evidence: tuple[str, ...] = ()
+    placement: str = ""  # why it opened or joined its story, in words (`clausewatch why URL`)
 
     @property
     def post(self) -> bool:
@@ -759,7 +780,8 @@ class StoryIndex:
             record = self._items[copied]
             self._remember(item, features, record.story, link)
             return Assignment(record.story, False, copied, outlet=item.outlet, link=item.link)
-        match, query = self._best_story(item, features)
+        considered: list[tuple[Story, _Match | None]] = []
+        match, query = self._best_story(item, features, considered)
         if match is None:
             story_id = new_story_id or thread_key("story", item.source or item.outlet, item.key)
             while story_id in self.stories:  # a thread key already taken (the same entry in a forgotten story)
@@ -770,7 +792,7 @@ class StoryIndex:
             self._absorb(story, item, features, None, query.counts if query is not None else None)
             self._remember(item, features, story_id, link)
             return Assignment(story_id, True, outlet=item.outlet, link=item.link,
-                              statements=item.statements)
+                              statements=item.statements, placement=self._why_new(item, considered))
         best, score, evidence = match.story, match.score, match.evidence
         news: list[str] = []
         if item.kind == "terms_change":
@@ -782,7 +804,9 @@ class StoryIndex:
             news.append("statement")
         self._absorb(best, item, features, match.held, query.counts if query is not None else None)
         self._remember(item, features, best.id, link)
-        return Assignment(best.id, False, None, tuple(news), item.outlet, item.link, "", fresh, score, evidence)
+        placement = f"joined story {best.id} ({best.title[:80]!r}): score {score:.2f} ≥ {self.threshold:.2f}; " + "; ".join(evidence)
+        return Assignment(best.id, False, None, tuple(news), item.outlet, item.link, "", fresh, score, evidence,
+                          placement)
 
     def _revisit(self, key: str, item: StoryItem, features: _Features, new_story_id: str | None) -> Assignment:
         """An item seen before (same key or link): an update says only what was added (the text appended to the
@@ -813,7 +837,8 @@ class StoryIndex:
         news += ("statement",) if fresh else ()
         return Assignment(story.id, False, None, news, item.outlet, item.link, passage, fresh)
 
-    def _best_story(self, item: StoryItem, features: _Features) -> tuple[_Match | None, _Query | None]:
+    def _best_story(self, item: StoryItem, features: _Features,
+                    considered: list[tuple[Story, _Match | None]] | None = None) -> tuple[_Match | None, _Query | None]:
         """The best-scoring candidate story, if it reaches the threshold (and what the candidates were compared
         with, None without candidates). Candidates: the most recently active stories of the item's platforms
         (at most MAX_CANDIDATES each) active within the window."""
@@ -840,12 +865,42 @@ class StoryIndex:
                 if query is None:  # built only when there is a candidate
                     query = self._query(item, features)
                 found = self._score(story, query)
+                if considered is not None:
+                    considered.append((story, found))
                 if found is not None and (best is None or found.score > best.score):
                     best = found
                 looked += 1
                 if looked >= MAX_CANDIDATES:
                     break
         return (best if best is not None and best.score >= self.threshold else None), query
+
+    def _why_new(self, item: StoryItem, considered: list[tuple[Story, _Match | None]]) -> str:
+        """Why `item` opened a story: no candidate in the window, or the nearest candidates with their scores and
+        what was missing to join them."""
+        platforms = ", ".join(item.platforms) or "no platform"
+        if not considered:
+            return (f"opened a new thread: no story of {platforms} active within {self.window.days} days of "
+                    f"{item.published.date().isoformat()}")
+        ranked = sorted(considered, key=_nearest_first)[:3]
+        parts = []
+        for story, found in ranked:
+            if found is None:
+                theirs = ", ".join(sorted(story.topics)) or "none"
+                mine = ", ".join(item.topics) or "none"
+                parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a topic in common (story: "
+                             f"{theirs}; this item: {mine}) or a shared date, figure, name, quoted term or link")
+                continue
+            missing = []
+            if not any(not reason.startswith(("no common", "words", "topics")) for reason in found.reasons):
+                missing.append("no shared date, figure, name, quoted term or link")
+            if found.similarity < WORDS_ALONE:
+                missing.append(f"wording similarity {found.similarity:.2f} < {WORDS_ALONE}")
+            if not found.overlap:
+                missing.append("no topic in common")
+            missing.extend(reason for reason in found.reasons if reason.startswith("no common"))
+            parts.append(f"{story.id} ({story.title[:60]!r}): score {found.score:.2f} < {self.threshold:.2f}"
+                         + (f" — missing: {', '.join(missing)}" if missing else ""))
+        return "opened a new thread; nearest stories: " + "; ".join(parts)
 
     def _query(self, item: StoryItem, features: _Features) -> _Query:
         """What every candidate is compared with: the item's words and evidence, each weighted by how few stories
@@ -896,13 +951,19 @@ class StoryIndex:
         related = bool(overlap) or not query.topics or not story.topics
         if not related and evidence_score < STRONG_EVIDENCE and similarity < 0.5:
             return None
-        if not shared and similarity < WORDS_ALONE:
-            return None  # with no fact in common, only close wording makes the same story
+        item = query.item
+        terms_meet = bool(overlap) and ((item.kind == "terms_change" and story.reports_terms)
+                                        or (query.features.reports_terms and story.has_terms_change))
+        near = bool(overlap) and story.platform in item.platforms[:1] and _gap(item.published, story) <= NEAR
+        if not shared and similarity < WORDS_ALONE and not near and not terms_meet:
+            return None  # with no fact in common, only close wording (or the same platform, topic and days) joins
         bonus = 0.0
-        if overlap and ((query.item.kind == "terms_change" and story.reports_terms)
-                        or (query.features.reports_terms and story.has_terms_change)):
+        if terms_meet:
             bonus = TERMS_BONUS
             reasons.append("terms change reported")
+        if near:
+            bonus += NEAR_WEIGHT
+            reasons.append(f"same platform and topic within {NEAR.days} days")
         score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
         return _Match(story, round(score, 3), similarity, reasons, overlap, held)
 

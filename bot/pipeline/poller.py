@@ -434,7 +434,7 @@ def _entry_write(placement: EntryPlacement, previous: KnownEntry | None) -> Entr
                       entry.text[:STORED_TEXT], entry.fingerprint,
                       entry.published or entry.updated, previous.thread if previous else placement.thread,
                       previous.version + 1 if previous else 1, placement.language, placement.attribution,
-                      placement.note)
+                      placement.note, placement.placement)
 
 
 @dataclass(frozen=True, slots=True)

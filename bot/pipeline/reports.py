@@ -252,7 +252,7 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
     wanted = url.strip()
     entries = await store.query(
         "SELECT e.source_id, e.identity, e.platform, e.title, e.thread, e.version, e.first_seen_at, e.last_seen_at, "
-        "e.attribution, e.language, e.note, "
+        "e.attribution, e.language, e.note, e.placement, "
         "(SELECT MIN(first_seen_at) FROM entries b WHERE b.source_id = e.source_id) AS baseline_at FROM entries e "
         "WHERE e.link = ? OR e.identity = ? ORDER BY e.first_seen_at",
         [wanted, wanted],
@@ -292,6 +292,7 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
             "language": entry["language"],
             "title": entry["title"],
             "thread": entry["thread"],
+            "thread_reason": entry["placement"],
             "version": entry["version"],
             "first_seen_at": entry["first_seen_at"],
             "posts": posts,

@@ -51,6 +51,7 @@ class EntryPlacement:
     story_item: tuple[str, str | None] | None = None
     coverage_of: str | None = None  # the story this entry is "also reported" in (batched per poll)
     outlet: str = ""
+    placement: str | None = None  # why it opened or joined its thread (`why URL`)
 
 
 def _published(entry: FeedEntry, fallback: datetime) -> datetime:
@@ -147,7 +148,8 @@ class StoryDesk:
         assignment = self.index.assign(item, new_story_id=new_story)
         self.dirty = True
         placement = EntryPlacement(entry, match.platform, assignment.story, match.why, None, item.language,
-                                   story_item=(json.dumps(item_to_dict(item), ensure_ascii=False), new_story))
+                                   story_item=(json.dumps(item_to_dict(item), ensure_ascii=False), new_story),
+                                   placement=assignment.placement or None)
         if assignment.duplicate_of is not None:
             placement.note = f"a copy of {assignment.duplicate_of.split(':', 1)[-1]} (recorded, not posted again)"
             return placement

@@ -87,6 +87,7 @@ class EntryWrite:
     language: str | None = None
     attribution: str | None = None  # why it was attributed to its platform (`why URL`)
     note: str | None = None  # why it was not posted, when it was not (duplicate, mentioned in passing)
+    placement: str | None = None  # why it opened or joined its thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,15 +398,16 @@ class Store:
             for entry in outcome.entries:
                 db.execute(
                     "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
-                    "thread, version, first_seen_at, last_seen_at, language, attribution, note) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "thread, version, first_seen_at, last_seen_at, language, attribution, note, placement) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                     "ON CONFLICT(source_id, identity) DO UPDATE SET title=excluded.title, link=excluded.link, "
                     "text=excluded.text, fingerprint=excluded.fingerprint, version=excluded.version, "
                     "last_seen_at=excluded.last_seen_at, platform=excluded.platform, language=excluded.language, "
-                    "attribution=excluded.attribution, note=excluded.note",
+                    "attribution=excluded.attribution, note=excluded.note, "
+                    "placement=COALESCE(entries.placement, excluded.placement)",
                     [outcome.source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text,
                      entry.fingerprint, entry.published, entry.thread, entry.version, now, now, entry.language,
-                     entry.attribution, entry.note],
+                     entry.attribution, entry.note, entry.placement],
                 )
                 db.execute(
                     "INSERT OR IGNORE INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "

@@ -183,3 +183,9 @@ def m005_stories(db: Database) -> None:
 def m006_summary_cache(db: Database) -> None:
     """Points a remote summarizer gave for a statement, so that it is asked once per statement."""
     db["summary_cache"].create({"key": str, "model": str, "points": str, "at": str}, pk="key")
+
+
+@migrations()
+def m007_entry_placement(db: Database) -> None:
+    """Why an entry opened or joined its thread (the nearest stories and the missing evidence), for `why URL`."""
+    db["entries"].add_column("placement", str)
