@@ -186,7 +186,7 @@ async def test_a_story_opens_a_thread_and_replies_follow_in_it_in_order(world: W
     embed = starter["embeds"][0]
     assert embed["title"] == "CloudTune adds an AI-training clause" and embed["url"] == "https://news.test/cloudtune-ai"
     assert embed["color"] == 0xD83C3E  # high severity is red
-    assert {f["name"]: f["value"] for f in embed["fields"]} == {"Platform": "cloudtune", "Topics": "ai training",
+    assert {f["name"]: f["value"] for f in embed["fields"]} == {"Platform": "cloudtune", "Topics": "AI training",
                                                               "Severity": "high"}
     assert "update" not in embed["footer"]["text"] and "story" in embed["footer"]["text"]
     assert thread["id"] == starter["id"] and thread["name"] == "CloudTune adds an AI-training clause"

@@ -146,7 +146,7 @@ async def test_story_then_two_replies_make_one_thread_in_order(bridge: SlackBrid
     assert "*<https://news.example.org/cloudtune-ai-terms|Cloudtune adds an AI-training clause" in parent.block_texts()[0]
     assert sections(parent) == ["Cloudtune's new terms let it train models on uploaded tracks.\n"
                                 "Creators have until March to opt out."]
-    assert "cloudtune · ai_training, opt_out · high · story" in parent.block_texts()
+    assert "cloudtune · AI training, opt-out · high · story" in parent.block_texts()
 
 
 @pytest.mark.parametrize("restarted", [False, True], ids=["same-process", "after-restart"])

@@ -8,6 +8,7 @@ from typing import TextIO
 from bot.chat.outputs import plain, register
 from bot.core.config import Channel
 from bot.core.messages import Message
+from bot.core.topics import topic_name
 
 _MARKS = {"high": "!!", "medium": "! ", "low": "  "}
 
@@ -27,7 +28,8 @@ class ConsoleOutput:
         self.stream.flush()
 
     def render(self, message: Message) -> str:
-        labels = " · ".join(filter(None, (message.platform, ", ".join(message.topics), message.severity)))
+        topics = ", ".join(map(topic_name, message.topics))  # in words: "AI training", not "ai_training"
+        labels = " · ".join(filter(None, (message.platform, topics, message.severity)))
         head = f"[{message.event}] {plain(message.title)}"
         lines: list[str] = []
         if message.reply_to is None:

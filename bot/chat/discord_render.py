@@ -15,6 +15,7 @@ import discord
 from bot.chat.outputs import plain
 from bot.core.commands import CommandReply
 from bot.core.messages import Message
+from bot.core.topics import topic_name
 
 # Discord's documented limits.
 CONTENT_LIMIT = 2000
@@ -117,7 +118,7 @@ def render_message(message: Message, *, content: str | None = None) -> list[Post
     title = cap(inert(message.title) or message.event, TITLE_LIMIT)
     footer = cap(plain(" · ".join(filter(None, (message.event.replace("_", " "), message.source)))), FOOTER_LIMIT)
     fields = [(name, cap(inert(value), FIELD_VALUE_LIMIT)) for name, value in (
-        ("Platform", message.platform or ""), ("Topics", ", ".join(t.replace("_", " ") for t in message.topics)),
+        ("Platform", message.platform or ""), ("Topics", ", ".join(map(topic_name, message.topics))),
         ("Severity", message.severity)) if value]
     used = len(title) + len(footer) + sum(len(name) + len(value) for name, value in fields)
     first_room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from bot.chat.outputs import plain
 from bot.core.commands import CommandReply
 from bot.core.messages import Message
+from bot.core.topics import topic_name
 
 SECTION_CHARS = 3000  # text of a section block
 HEADER_CHARS = 150  # text of a header block
@@ -179,7 +180,8 @@ def render_message(message: Message, *, continues: bool = False, permalink: str 
     chunks = split_text(plain(message.text))
     groups = [chunks[i : i + SECTIONS_PER_MESSAGE] for i in range(0, len(chunks), SECTIONS_PER_MESSAGE)] or [[]]
     count = len(groups)
-    labels = " · ".join(filter(None, (message.platform, ", ".join(message.topics), message.severity, message.event)))
+    labels = " · ".join(filter(None, (message.platform, ", ".join(map(topic_name, message.topics)), message.severity,
+                                      message.event)))
     parts: list[SlackPart] = []
     for index, group in enumerate(groups, 1):
         blocks: list[Block] = []

@@ -594,19 +594,28 @@ _MONTHS = {
     "nov": 11, "dec": 12,
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
     "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "januar": 1, "februar": 2, "marz": 3, "maerz": 3, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th|er|e)?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th|er|e|\.)?"
+# ISO, day month year ("7 February 2024", "7 février 2024", "1. Februar 2024", "3 de marzo de 2025"), month day
+# year ("February 7, 2024") and day.month.year ("01.02.2024")
 _DATE = re.compile(
     rf"(?P<iso>(?P<y1>\d{{4}})-(?P<m1>\d{{1,2}})-(?P<d1>\d{{1,2}}))"
-    rf"|(?P<dmy>{_DAY.replace('(', '(?P<d2>', 1)}\s+{_MONTH.replace('(', '(?P<m2>', 1)}\s+(?P<y2>\d{{4}}))"
+    rf"|(?P<dmy>{_DAY.replace('(', '(?P<d2>', 1)}\s+(?:de\s+)?{_MONTH.replace('(', '(?P<m2>', 1)}\s+(?:de\s+)?(?P<y2>\d{{4}}))"
     rf"|(?P<mdy>{_MONTH.replace('(', '(?P<m3>', 1)}\s+{_DAY.replace('(', '(?P<d3>', 1)},?\s+(?P<y3>\d{{4}}))"
+    rf"|(?P<dot>(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{4}}))"
 )
 _TRIGGER = re.compile(
     r"\b(effective(?:\s+date)?|(?:takes?|taking|will\s+take|comes?|will\s+come|coming)\s+(?:into\s+)?(?:effect|force)|"
     r"in\s+effect|as\s+of|starting|beginning|"
     r"(?:entre(?:nt|ra|ront)?|entrera|entreront)\s+en\s+vigueur|en\s+vigueur|applicables?|a\s+compter\s+du|"
-    r"a\s+partir\s+du|des\s+le)\b"
+    r"a\s+partir\s+du|des\s+le|"
+    r"gultig\s+(?:ab|seit)|in\s+kraft\s+(?:ab|seit|am)|(?:tritt|treten)\s+am|wirksam\s+(?:ab|zum)|"
+    r"(?:entra|entraran?|entran)\s+en\s+vigor(?:\s+el)?|(?:en\s+vigor|vigente|efectiv[oa]s?|con\s+efecto)\s+"
+    r"(?:desde|a\s+partir\s+del?))\b"
 )
 _FILLER_MAX = 40
 _WINDOW = _FILLER_MAX + 20  # the text after a trigger that is searched for a date
@@ -620,6 +629,8 @@ def _iso(match: re.Match[str]) -> str | None:
         year, month, day = int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
     elif match.group("dmy"):
         year, month, day = int(match.group("y2")), _MONTHS[match.group("m2")], int(match.group("d2"))
+    elif match.group("dot"):
+        year, month, day = int(match.group("y4")), int(match.group("m4")), int(match.group("d4"))
     else:
         year, month, day = int(match.group("y3")), _MONTHS[match.group("m3")], int(match.group("d3"))
     if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2200):
@@ -662,6 +673,18 @@ def effective_date(text: str) -> str | None:
                 iso = _iso(date)
                 if iso:
                     return iso
+    return None
+
+
+def last_updated(metadata: Iterable[str]) -> str | None:
+    """ISO date of the page's date line ("Last Amended: 7 February 2024", "Stand: 01.02.2024" …: the lines
+    `normalize` keeps as metadata), None when there is none or it holds no readable date."""
+    for line in metadata:
+        date = _DATE.search(fold(line))
+        if date:
+            iso = _iso(date)
+            if iso:
+                return iso
     return None
 
 

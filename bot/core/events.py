@@ -12,7 +12,8 @@ from bot.core.config import Platform, SourceSpec
 from bot.core.entries import FeedEntry
 from bot.core.messages import Message, thread_key
 from bot.core.statements import Statement
-from bot.core.topics import label_topics, severity_for
+from bot.core.availability import UNAVAILABLE
+from bot.core.topics import label_topics, severity_for, topic_name
 
 if TYPE_CHECKING:
     from bot.core.clauses import ClauseChange
@@ -105,10 +106,14 @@ def entry_update_message(
 def health_message(source: SourceSpec, notice: str, error: str | None, failures: int, at: str, seq: int) -> Message:
     """One notice when a source starts failing (opens a thread), one reply when it recovers."""
     thread = thread_key("source", source.id, str(seq))
+    # A page that is not the document (a block, login or geo-block page …): the document is unavailable
+    unavailable = error is not None and error.startswith(UNAVAILABLE)
+    document = f"{source.platform or source.id} {source.doc_type or 'document'}"
     if notice == "failing":
         return Message(
             event="source_failing",
-            title=f"Source {source.id} is failing",
+            title=(f"The {document} is unavailable: {error[len(UNAVAILABLE):]}" if unavailable and error
+                   else f"Source {source.id} is failing"),
             text=f"{failures} consecutive failures; last error: {error or 'unknown'}",
             url=source.url,
             platform=source.platform,
@@ -122,8 +127,8 @@ def health_message(source: SourceSpec, notice: str, error: str | None, failures:
         )
     return Message(
         event="source_recovered",
-        title=f"Source {source.id} has recovered",
-        text="Fetched successfully again.",
+        title=f"The {document} is available again" if unavailable else f"Source {source.id} has recovered",
+        text="The document is served again." if unavailable else "Fetched successfully again.",
         url=source.url,
         platform=source.platform,
         topics=(),
@@ -136,18 +141,6 @@ def health_message(source: SourceSpec, notice: str, error: str | None, failures:
     )
 
 
-TOPIC_NAMES = {
-    "ai_training": "AI training",
-    "content_licence": "content licence",
-    "data_sharing": "data sharing",
-    "privacy": "privacy",
-    "opt_out": "opt-out",
-    "arbitration_venue": "arbitration and venue",
-    "age_verification": "age verification",
-    "moderation": "moderation",
-    "account_termination": "account termination",
-    "pricing": "pricing",
-}
 _KIND_WORDS = {"added": "added", "removed": "removed", "modified": "changed", "moved": "moved"}
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 MAX_LISTED_CLAUSES = 10
@@ -158,7 +151,7 @@ def clause_headline(changes: Sequence[ClauseChange]) -> str:
     ranked = sorted(changes, key=lambda c: (-_SEVERITY_RANK.get(c.severity, 0), 0 if c.topics else 1))
     top = ranked[0]
     if top.topics:
-        return f"{TOPIC_NAMES.get(top.topics[0], top.topics[0])} clause {_KIND_WORDS[top.kind]}"
+        return f"{topic_name(top.topics[0])} clause {_KIND_WORDS[top.kind]}"
     if len(changes) == 1:
         return f"clause {top.path or '(untitled)'} {_KIND_WORDS[top.kind]}"
     return f"{len(changes)} clauses changed"
@@ -249,27 +242,47 @@ def coverage_message(source: SourceSpec, platform: str | None, entry: FeedEntry,
 
 
 def _readable_time(value: str) -> str:
-    """`2024-02-16T18:00:00+00:00` → `16 Feb 2024, 18:00 UTC`; other wordings ("2:22 p.m.") as they are."""
+    """`2024-02-16T18:00:00+00:00` → `16 Feb 2024, 18:00 UTC`, `…-08:00` → `16 Feb 2024, 10:30 UTC-08:00` (a time
+    without a zone is UTC, as feeds give it); other wordings, which carry their own date and zone
+    ("Feb 16, 2024, 4:30 PM PT"), as they are."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    zone = " UTC" if moment.utcoffset() == timedelta(0) else ""
-    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
+    offset = moment.utcoffset()
+    if offset is None or offset == timedelta(0):
+        zone = "UTC"
+    else:
+        minutes = int(offset.total_seconds()) // 60
+        zone = f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{moment.day} {moment:%b %Y, %H:%M} {zone}"
 
 
 def statement_message(source: SourceSpec, platform: Platform | None, statement: Statement, points: Sequence[str],
                       story: str, opened: bool, url: str | None, at: str, key: str) -> Message:
-    """The platform's own words in the story's thread: a few plain points, who said them, where and when."""
+    """The platform's own words in the story's thread: a few plain points, who said them, where and when.
+
+    Quoted words are shown in quotation marks; reported speech is labelled as a paraphrase, never quoted. A post
+    from the platform's own newsroom keeps its headline as the title.
+    """
     name = platform.name if platform else (statement.platform or "The platform")
     where = f" ({statement.channel})" if statement.channel else ""
     lines = [f"• {point}" for point in points]
     lines.append(f"— {statement.speaker or name}{where}" + (f", {_readable_time(statement.when)}" if statement.when else ""))
-    lines.append(f"“{shorten(statement.quote, 600)}”")
+    if statement.direct:
+        lines.append(f"“{shorten(statement.quote, 600)}”")
+    else:
+        lines.append(f"(paraphrased) {shorten(statement.quote, 600)}")
     topics = label_topics(statement.quote[:ANALYSIS_CHARS])
+    if statement.title:
+        title = f"{name}: {shorten(statement.title, MAX_TITLE)}"
+    elif opened:
+        title = f"{name}: {shorten(points[0] if points else statement.quote, 200)}"
+    else:
+        title = f"{name} responds"
     return Message(
         event="statement",
-        title=f"{name} responds" if not opened else f"{name}: {shorten(points[0] if points else statement.quote, 200)}",
+        title=title,
         text=shorten("\n".join(lines), 3000),
         url=url,
         platform=platform.id if platform else statement.platform,

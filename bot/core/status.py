@@ -6,12 +6,19 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.core.topics import label_topics
+from bot.core.topics import fold, label_topics
 
+# Carve-outs from an AI clause, matched on folded text (lower case, no accents): separately licensed works,
+# "in the absence of a separate agreement that states otherwise", "unless otherwise agreed" … in en/fr/de/es.
 _EXCEPTION = re.compile(
     r"\b(separately licen[cs]ed|exclusive(ly)? licen[cs]ed|except (for )?content|does not apply to|"
-    r"sauf|a l'exception|excepte)\b",
-    re.IGNORECASE,
+    r"(in the )?absence of (a |any )?(separate|written|specific|individual) (agreement|licen[cs]e|contract)|"
+    r"unless (you have |we have |there is )?(a |an )?(separate|written|specific|individual)( \w+)? (agreement|licen[cs]e|contract)|"
+    r"unless otherwise (agreed|stated|provided)|separate (licen[cs]e )?agreement (that )?(states|provides|says) otherwise|"
+    r"sauf|a l'exception|excepte|a defaut d'(un )?accord|en l'absence d'(un )?(accord|contrat)|"
+    r"sofern (nicht|keine) (gesonderte|anderslautende|abweichende|separate)|sofern nicht (anders|ausdrucklich) vereinbart|"
+    r"es sei denn|ausgenommen|mit ausnahme|"
+    r"salvo (acuerdo|pacto|que)|a menos que|excepto|a falta de (un )?acuerdo|en ausencia de (un )?(acuerdo|contrato))\b"
 )
 
 
@@ -29,17 +36,23 @@ class AiTrainingStance:
 
 
 def ai_training_stance(text: str) -> AiTrainingStance:
-    """Quote the first paragraph about AI training; look for an opt-out and carve-outs near it."""
+    """Quote the first paragraph about AI training; look for an opt-out and carve-outs in it or just after it."""
     clause: str | None = None
     opt_out = False
     exceptions: str | None = None
-    for paragraph in text.split("\n"):
+    paragraphs = text.split("\n")
+    for index, paragraph in enumerate(paragraphs):
         topics = label_topics(paragraph)
         if "ai_training" in topics:
             if clause is None:
                 clause = paragraph
-            if exceptions is None and _EXCEPTION.search(paragraph):
-                exceptions = paragraph
+            if exceptions is None:
+                # the clause itself, or the paragraph just after it ("This does not apply to …")
+                following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+                for candidate in (paragraph, following):
+                    if candidate and not candidate.startswith("#") and _EXCEPTION.search(fold(candidate)):
+                        exceptions = candidate
+                        break
             if "opt_out" in topics:
                 opt_out = True
     return AiTrainingStance(clause is not None, clause, opt_out, exceptions)

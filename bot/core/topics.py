@@ -16,6 +16,7 @@ import yaml
 
 TOPICS: tuple[str, ...] = (
     "ai_training",
+    "ai_content",
     "content_licence",
     "data_sharing",
     "privacy",
@@ -26,6 +27,27 @@ TOPICS: tuple[str, ...] = (
     "account_termination",
     "pricing",
 )
+
+# Each topic in words, for people (chat titles and texts); ids stay in data (JSONL `topics`, config filters).
+TOPIC_NAMES: dict[str, str] = {
+    "ai_training": "AI training",
+    "ai_content": "AI-generated content",
+    "content_licence": "content licence",
+    "data_sharing": "data sharing",
+    "privacy": "privacy",
+    "opt_out": "opt-out",
+    "arbitration_venue": "arbitration and venue",
+    "age_verification": "age verification",
+    "moderation": "moderation",
+    "account_termination": "account termination",
+    "pricing": "pricing",
+}
+
+
+def topic_name(topic: str) -> str:
+    """A topic id in words ("ai_training" → "AI training"); an unknown id with blanks for underscores."""
+    return TOPIC_NAMES.get(topic) or topic.replace("_", " ")
+
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 _HIGH_TOPICS = frozenset({"ai_training", "content_licence", "data_sharing", "opt_out"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import random
 import time
@@ -16,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bot.core.config import Config, Platform, SourceSpec
-from bot.core.clauses import ClauseChange, diff_clauses, effective_date, has_upcoming_and_current
+from bot.core.availability import UNAVAILABLE, not_the_document
 from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
 from bot.core.events import clause_change_message, health_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.routing import RouteTable
+from bot.core.terms_verdict import Verdict, compare_versions
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
@@ -221,8 +223,9 @@ class Poller:
         shown = _without_flood(spec, fresh)
         messages = [m for p in (*shown, *updates) for m in p.messages]
         messages += self.desk.coverage(spec, [*shown, *updates], at)
-        # Opening posts before replies, so that a thread's first post precedes its replies in every output.
-        messages.sort(key=lambda m: (m.reply_to is not None, m.at))
+        # Opening posts before replies, so that a thread's first post precedes its replies in every output; a
+        # statement after the "Also reported by" of the article that carries it.
+        messages.sort(key=lambda m: (m.reply_to is not None, m.event == "statement", m.at))
         writes = [_entry_write(p, known.get(p.entry.identity)) for p in placements]
         outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen,
                           statements=[w for p in placements for w in p.statements],
@@ -232,21 +235,28 @@ class Poller:
     # --- documents ----------------------------------------------------------------------------
 
     async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
+        latest = await self.store.latest_snapshot(spec.id)
         try:
-            document = await read_document(spec, result.body, result.content_type, spec.location)
+            document = await read_document(spec, result.body, result.content_type, spec.location,
+                                           previous=latest.text if latest is not None else None)
         except DocumentProblem as problem:
             return "error", await self._fail(spec, state, str(problem), result, kind=problem.kind)
-        latest = await self.store.latest_snapshot(spec.id)
         snapshot: SnapshotWrite | None = None
         change: ChangeWrite | None = None
         messages: list[Message] = []
         story_items: list[tuple[str, str | None]] = []
-        if latest is None or latest.hash != document.hash:
+        # A new text, or the same text with another date line (a version for `history`, never an alert)
+        if latest is None or latest.hash != document.hash or _dated_again(latest, document):
             snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
-            seen_before = document.hash in await self.store.snapshot_hashes(spec.id)
+            seen_before = latest is not None and (
+                latest.hash == document.hash or document.hash in await self.store.snapshot_hashes(spec.id))
             if latest is not None and not seen_before:
                 platform = self.config.platforms.get(spec.platform or "")
-                found = await asyncio.to_thread(document_change, spec, platform, latest, document, self._now())
+                verdict, found = await asyncio.to_thread(document_verdict, spec, platform, latest, document,
+                                                         self._now())
+                if verdict.kind == "not_document":  # a section gave way to a notice: the baseline is kept
+                    return "error", await self._fail(spec, state, UNAVAILABLE + verdict.reason, result,
+                                                     kind="not_document")
                 if found is not None:
                     change, message = found
                     placed = self.desk.place_terms_change(spec, message, change.clauses, document.hash[:16], self.clock())
@@ -307,7 +317,7 @@ class Poller:
         """Add the recovery notice if due, route every message, commit, and remember the new state."""
         change = record_success(Health(state.consecutive_failures, state.failing, state.last_error))
         if change.notice == "recovered":
-            messages = [*messages, health_message(spec, "recovered", None, 0, self._now(), state.failing_seq)]
+            messages = [*messages, health_message(spec, "recovered", state.last_error, 0, self._now(), state.failing_seq)]
         outcome.messages = [Routed(m, self._routes(spec, m)) for m in messages]
         try:
             events = await self.store.commit(outcome, self._now())
@@ -381,17 +391,21 @@ class Poller:
 
 
 class DocumentProblem(Exception):
-    """A fetched document version that is not usable terms text; `kind` is "extract" or "error_page"."""
+    """A fetched document version that is not usable terms text; `kind` is "extract", "error_page" (empty) or
+    "not_document" (an interstitial: its message starts with `UNAVAILABLE`, which health notices read)."""
 
     def __init__(self, message: str, kind: str) -> None:
         super().__init__(message)
         self.kind = kind
 
 
-async def read_document(spec: SourceSpec, body: bytes, content_type: str | None, name: str) -> NormalizedDocument:
+async def read_document(spec: SourceSpec, body: bytes, content_type: str | None, name: str,
+                        previous: str | None = None) -> NormalizedDocument:
     """One version of a document as normalised text (extraction with the spec's select/remove).
 
-    Raises DocumentProblem for unreadable markup and for error, placeholder or empty pages.
+    Raises DocumentProblem for unreadable markup, empty pages, and a text that is not the document (an error,
+    captcha, cookie or login wall, maintenance or geo-block page; or, against the `previous` stored text, a
+    small text that shares almost nothing with it: see `bot.core.availability.not_the_document`).
     """
     try:
         text = await asyncio.to_thread(
@@ -399,27 +413,42 @@ async def read_document(spec: SourceSpec, body: bytes, content_type: str | None,
         )
     except ExtractionError as error:
         raise DocumentProblem(str(error), "extract") from error
-    problem = looks_like_error_page(text)
+    if not text.strip():
+        problem = f"the selector {spec.select!r} matched nothing" if spec.select else looks_like_error_page(text)
+        raise DocumentProblem(problem or "the page is empty", "error_page")
+    problem = await asyncio.to_thread(not_the_document, text, previous)
     if problem is not None:
-        if spec.select and not text.strip():
-            problem = f"the selector {spec.select!r} matched nothing"
-        raise DocumentProblem(problem, "error_page")
+        raise DocumentProblem(UNAVAILABLE + problem, "not_document")
     return await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
+
+
+def _dated_again(latest: Snapshot, document: NormalizedDocument) -> bool:
+    """The same text as the stored version under another date line."""
+    return latest.hash == document.hash and tuple(json.loads(latest.metadata or "[]")) != document.metadata
 
 
 def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
                     at: str) -> tuple[ChangeWrite, Message] | None:
     """The clause-level change record from `latest` to `document` and its message (run in a thread),
-    or None when they differ only in ignored ways."""
-    found = _terms_change(spec, platform, latest.text, document, at)
-    if found is None:
-        return None
-    message, record = found
+    or None when they differ only in ignored ways (or the new version is not the document)."""
+    return document_verdict(spec, platform, latest, document, at)[1]
+
+
+def document_verdict(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
+                     at: str) -> tuple[Verdict, tuple[ChangeWrite, Message] | None]:
+    """The verdict on `document` after `latest` (`bot.core.terms_verdict.compare_versions`, what benchmarks
+    measure) and, for a change, its change record and message (run in a thread)."""
+    verdict = compare_versions(latest.text, document, json.loads(latest.metadata or "[]"))
+    if verdict.kind != "change":
+        return verdict, None
+    message = clause_change_message(spec, platform, verdict.changes, document.hash[:16], at, verdict.effective_date,
+                                    verdict.upcoming_and_current)
     change = ChangeWrite(
-        spec.platform, spec.doc_type, latest.id, latest.fetched_at, record.effective, record.upcoming_and_current,
-        message.severity, message.topics, [dataclasses.asdict(c) for c in record.changes], message.key,
+        spec.platform, spec.doc_type, latest.id, latest.fetched_at, verdict.effective_date,
+        verdict.upcoming_and_current, message.severity, message.topics,
+        [dataclasses.asdict(c) for c in verdict.changes], message.key,
     )
-    return change, message
+    return verdict, (change, message)
 
 
 # What is stored of an entry: enough for every later comparison (an update's added passage reads the first
@@ -435,27 +464,6 @@ def _entry_write(placement: EntryPlacement, previous: KnownEntry | None) -> Entr
                       entry.published or entry.updated, previous.thread if previous else placement.thread,
                       previous.version + 1 if previous else 1, placement.language, placement.attribution,
                       placement.note, placement.placement)
-
-
-@dataclass(frozen=True, slots=True)
-class _TermsChange:
-    changes: list[ClauseChange]
-    effective: str | None
-    upcoming_and_current: bool
-
-
-def _terms_change(spec: SourceSpec, platform: Platform | None, old: str, new: NormalizedDocument,
-                  at: str) -> tuple[Message, _TermsChange] | None:
-    """Clause-level comparison of two versions (run in a thread): the message and the change record,
-    or None when they differ only in ignored ways."""
-    changes = diff_clauses(old, new)
-    if not changes:
-        return None
-    announced = "\n".join((*new.metadata, new.text))
-    record = _TermsChange(changes, effective_date(announced), has_upcoming_and_current(new.text))
-    message = clause_change_message(spec, platform, changes, new.hash[:16], at, record.effective,
-                                    record.upcoming_and_current)
-    return message, record
 
 
 def _without_flood(spec: SourceSpec, fresh: list[EntryPlacement]) -> list[EntryPlacement]:

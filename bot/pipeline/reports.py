@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.core.config import Config, SourceSpec, slugify
-from bot.core.clauses import effective_date
+from bot.core.clauses import effective_date, last_updated
 from bot.core.routing import RouteTable
 from bot.core.status import ai_training_stance
 from bot.store.database import FetchState, Snapshot, Store, StoreError
@@ -86,6 +86,7 @@ async def status_report(config: Config, store: Store, platform_id: str,
                 "version_fetched_at": latest.fetched_at if latest else None,
                 "last_change": changes[0]["new_fetched_at"] if changes else None,
                 "effective_date": (changes[0]["effective_date"] if changes else None) or _announced(latest),
+                "last_updated": last_updated(json.loads(latest.metadata or "[]")) if latest else None,
                 "ai_training": stance.to_dict() if stance else None,
             }
         )
@@ -176,7 +177,8 @@ async def history_report(config: Config, store: Store, platform_id: str, documen
                 "type": spec.doc_type,
                 "source": spec.id,
                 "url": spec.location,
-                "versions": [{"version": v["hash"][:16], "fetched_at": v["fetched_at"]} for v in versions],
+                "versions": [{"version": v["hash"][:16], "fetched_at": v["fetched_at"],
+                              "last_updated": last_updated(json.loads(v["metadata"] or "[]"))} for v in versions],
                 "changes": [
                     {k: view[k] for k in ("new_version_at", "effective_date", "severity", "topics")}
                     | {"clauses": len(view["clauses"]),
