@@ -25,12 +25,45 @@ LEAD_CHARS = 280  # a platform named in the lead of the text (its first sentence
 _SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
 _POSSESSIVE = r"(?:'s|’s|'|’)?"
 _CORPORATE_SUFFIX = r"(?:Corp\b\.?|Corporation|Inc\b\.?|Platforms|Holdings|Ltd\b\.?|Group|Technologies|SAS|GmbH)"
-_FORMERLY = r"(?:formerly|previously|once|ex-|anciennement|ex |anteriormente|ehemals)"
+_FORMERLY = (
+    r"(?:formerly|previously|once|ex-|anciennement|auparavant|ex |anteriormente|antes|antiguo|antigua|ehemals|vormals|"
+    r"früher|zuvor|fka|f\.k\.a\.)"
+)
 _DESCRIPTOR = (
     r"(?:social (?:network|media (?:platform|site|network|company|giant|app))|social platform|tech giant|"
     r"parent company|microblogging (?:site|platform|service)|messaging app|streaming (?:service|platform)|"
-    r"blogging platform|r[ée]seau social|plateforme|le groupe|la soci[ée]t[ée]|red social|plataforma|"
-    r"soziale(?:n|s)? (?:netzwerk|medium|plattform)|plattform)"
+    r"blogging platform|r[ée]seau social|plateforme|le groupe|la soci[ée]t[ée]|l['’]entreprise|le g[ée]ant|"
+    r"red social|plataforma|la empresa|la compa[ñn][íi]a|el gigante|la firma|el grupo|"
+    r"soziale(?:n|s)? (?:netzwerk|medium|plattform)|plattform|(?:der|dem|den|des) (?:[\w-]+-)?konzerns?|"
+    r"(?:das|dem) unternehmen|mutterkonzern|kurznachrichtendienst(?:es)?|onlinedienst(?:es)?|netzwerk|"
+    r"the company)"
+)
+# Nouns that, before "de X" / "von X" / "chez X" … ("la inteligencia artificial de X", "die KI von Meta"), make a
+# short or common-word name a company.
+_OWNED = (
+    r"(?:inteligencia artificial|intelligence artificielle|IA|KI|AI|chatbot|algoritmo|algorithme|Algorithmus|"
+    r"t[ée]rminos|condiciones|conditions|normas|r[èe]gles|reglas|pol[íi]tica|politique|usuarios|utilisateurs|Nutzer|"
+    r"Nutzungsbedingungen|AGB|Datenschutzrichtlinie|due[ñn]o|propietario|propri[ée]taire|patron|Besitzer|Eigent[üu]mer|"
+    r"Chef|jefe|directivos|dirigeants|portavoz|porte-parole|Sprecher(?:in)?|cambios|changements|[ÄA]nderungen|"
+    r"anuncio|annonce|decisi[óo]n|d[ée]cision|Entscheidung|mod[eè]les?|modelos?|Modelle?)"
+)
+# German compounds that name the company: "X-Chef", "Meta-Konzern", "Zoom-Sprecher".
+_COMPOUND_HEAD = (
+    r"(?:Chef(?:in)?|Boss|CEO|Eigent[üu]mer(?:in)?|Besitzer(?:in)?|Konzern(?:s|chef)?|Mutterkonzern|Sprecher(?:in)?|"
+    r"Nutzer(?:innen)?|Plattform|Management|Manager(?:in)?|KI|Dienst(?:es)?|Algorithmus|Account|Konto|Beitr[äa]ge?|"
+    r"Posts?|Gr[üu]nder(?:in)?|Mitarbeiter(?:in|innen)?|AGB|Nutzungsbedingungen|Datenschutzrichtlinie)"
+)
+# Nouns after "X's" that make the one-letter name a company ("X's terms", "X's owner").
+_OWNED_AFTER = (
+    r"(?:terms|rules|policy|policies|privacy|owner|chatbot|AI|algorithm|users|subscribers|API|CEO|decision|move|"
+    r"changes|new|updated|revised|platform|feed|moderation|safety|trust|lawyers|parent|app|website|board|staff|"
+    r"engineering|legal|Grok|Premium|community)"
+)
+# Words before a name that make it an ordinary noun ("der Zoom der Kamera", "the Medium said").
+_DETERMINERS = frozenset(
+    "the a an this that these those der die das den dem des ein eine einen einem eines kein keinen keine "
+    "optische optischen optischer digitale digitalen digitaler el la los las un una le les une ce cet cette "
+    "du au".split()
 )
 _ROLE = (
     r"(?:spokes(?:person|woman|man)|representative|CEO|chief executive|executives?|owner|co-?founder|"
@@ -44,7 +77,17 @@ _CORPORATE_VERB = (
     r"(?:said|says|told|announced|confirmed|denied|declined|plans|will|has (?:updated|changed|added|said)|updated|"
     r"updates|changed|changes|launched|launches|introduced|introduces|adds|removes|bans|banned|sues|sued|"
     r"(?:was |is )?fined|is rolling|a (?:annonc[ée]|d[ée]clar[ée]|indiqu[ée]|modifi[ée]|mis [àa] jour|"
-    r"pr[ée]cis[ée])|annonce|va|modifie|dijo|anunci[óo]|sagte|kündigte)"
+    r"pr[ée]cis[ée]|chang[ée]|confirm[ée]|d[ée]menti|lanc[ée]|introduit|ajout[ée]|retir[ée]|supprim[ée]|d[ée]cid[ée]|"
+    r"commenc[ée]|r[ée]agi|r[ée]pondu|publi[ée]|assur[ée]|expliqu[ée])|annonce|va|modifie|change|utilise|utilisera|"
+    r"veut|pr[ée]voit|compte|affirme|assure|pr[ée]cise|explique|d[ée]ment|confirme|lance|entend|"
+    r"uses|used|wants|trains|trained|collects|owns|is using|has been|"
+    r"dijo|anunci[óo]|anuncia|ha (?:cambiado|actualizado|anunciado|modificado|dicho|confirmado|negado|lanzado|"
+    r"introducido|explicado|asegurado|decidido|empezado|comenzado|publicado|respondido)|cambia|cambi[óo]|usa|usar[áa]|"
+    r"utiliza|utilizar[áa]|permitir[áa]|planea|afirma|afirm[óo]|asegura|asegur[óo]|explic[óo]|declar[óo]|"
+    r"señal[óo]|confirm[óo]|neg[óo]|actualiz[óo]|modific[óo]|lanz[óo]|"
+    r"sagte|sagt|kündigte|kündigt|nutzt|nutzte|will|hat|plant|teilte|teilt|erklärte|erklärt|ändert|änderte|"
+    r"verwendet|bestätigte|bestätigt|bestreitet|dementiert|führt|wird|setzt|reagiert|reagierte|veröffentlicht|"
+    r"verteidigt|darf|erlaubt|trainiert)"
 )
 
 
@@ -117,9 +160,13 @@ def ambiguity_of(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _ambiguous_pattern(written: str) -> re.Pattern[str]:
-    # Case-sensitive on the original text: "Meta" but not "meta description"; never inside "X-ray" or "@X".
-    return re.compile(r"(?<![\w\-@#/.])" + re.escape(written) + _POSSESSIVE + r"(?![\w\-]|\.\w)")
+def _ambiguous_pattern(written: str, ambiguity: str = "short") -> re.Pattern[str]:
+    # Case-sensitive on the original text: "Meta" but not "meta description"; never inside "X-ray" or "@X", but
+    # German compounds that name the company count ("X-Chef", "Meta-Konzern"), and so does a German genitive
+    # of a common-word name ("Metas KI").
+    genitive = r"|s(?=\s+[A-ZÄÖÜ])" if ambiguity == "word" else ""
+    return re.compile(r"(?<![\w\-@#/.])" + re.escape(written) + rf"(?:'s|’s|'|’{genitive})?"
+                      + rf"(?:(?=-{_COMPOUND_HEAD}\b)|(?![\w\-]|\.\w))")
 
 
 _cache: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
@@ -158,8 +205,8 @@ def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
             if ambiguity is None:
                 plain.append(_Alias(platform.id, written, folded, _first_word(folded), None, None))
             else:
-                alias = _Alias(platform.id, written, folded, _first_word(folded), _ambiguous_pattern(written),
-                               ambiguity)
+                alias = _Alias(platform.id, written, folded, _first_word(folded),
+                               _ambiguous_pattern(written, ambiguity), ambiguity)
                 ambiguous.setdefault(platform.id, []).append(alias)
     by_first_word: dict[str, list[_Alias]] = {}
     for alias in plain:
@@ -171,20 +218,36 @@ def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
 
 
 @lru_cache(maxsize=1024)
-def _context_patterns(written: str, ambiguity: str) -> tuple[re.Pattern[str], ...]:
+def _context_patterns(written: str, ambiguity: str) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    """(pattern, leads) pairs: `leads` when the hit starts with the name, which then must not follow an article
+    ("der Zoom hat …", "the Medium said …" are ordinary nouns)."""
     name = re.escape(written)
-    patterns = [
-        rf"(?<![\w\-@#/.]){name}{_POSSESSIVE}\s+{_CORPORATE_SUFFIX}",
-        rf"(?<![\w\-@#/.]){name}\s*(?:\(|,|—|–|-)\s*{_FORMERLY}\s*(?:known as\s+|called\s+)?[\w.]*\)?",
-        rf"(?i:{_DESCRIPTOR})\s+(?:called\s+|named\s+)?{name}(?![\w\-])",
-        rf"(?<![\w\-@#/.]){name}{_POSSESSIVE}\s+(?i:{_ROLE})\b",
-        rf"(?i:{_ROLE_BEFORE}){name}(?![\w\-])",
+    bare = rf"(?<![\w\-@#/.])(?<!Gen )(?<!Generation )(?<!Model )(?<!Malcolm )(?<!Planet )(?<!Racer ){name}"
+    patterns: list[tuple[str, bool]] = [
+        (rf"{bare}{_POSSESSIVE}\s+{_CORPORATE_SUFFIX}", False),
+        (rf"{bare}\s*(?:\(|,|—|–|-)\s*{_FORMERLY}\s*(?:known as\s+|called\s+|conocid[ao] como\s+)?[\w.]*\)?", False),
+        (rf"(?i:{_DESCRIPTOR})\s+(?:called\s+|named\s+|llamad[ao]\s+)?{name}(?![\w\-])", False),
+        (rf"{bare}{_POSSESSIVE}\s+(?i:{_ROLE})\b", False),
+        (rf"(?i:{_ROLE_BEFORE}){name}(?![\w\-])", False),
+        (rf"{bare}-{_COMPOUND_HEAD}\b", False),  # "X-Chef Musk", "Meta-Konzern"
+        (rf"\b{_OWNED}\s+(?:de|del|d['’]|du|von|of)\s+{name}(?![\w\-])", False),  # "la IA de X", "die KI von Meta"
+        (rf"\b[A-Z][\w-]+(?:'s|’s|s)\s+{name}(?![\w\-]|\s*-)", False),  # "Elon Musk's X", "Musks X"
+        (rf"{bare}(?:'s|’s)\s+{_OWNED_AFTER}\b", True),  # "X's terms", "X’s owner"
     ]
     if ambiguity == "word":
-        # A common word written as a name and used as a company: "Meta's", "Meta said", "Medium will".
-        patterns.append(rf"(?<![\w\-@#/.]){name}(?:'s|’s)\s+\w+")
-        patterns.append(rf"(?<![\w\-@#/.]){name}\s+{_CORPORATE_VERB}\b")
-    return tuple(re.compile(p) for p in patterns)
+        # A common word written as a name and used as a company: "Meta's", "Meta said", "Medium will", "de Meta".
+        patterns.append((rf"{bare}(?:'s|’s)\s+\w+", True))
+        patterns.append((rf"{bare}\s+{_CORPORATE_VERB}(?![\w\-])", True))
+        patterns.append((rf"{bare}s\s+[A-ZÄÖÜ]\w+", True))  # German genitive: "Metas KI", "Zooms Nutzungsbedingungen"
+        patterns.append((rf"(?<![\w\-])(?:de|del|chez|von|bei|par|por|pour|para|contre|contra|gegen|avec|con|sur|"
+                         rf"sobre|[àa]|al)\s+{name}(?![\w\-])", False))
+    return tuple((re.compile(p), leads) for p, leads in patterns)
+
+
+def _after_article(text: str, start: int) -> bool:
+    """Does the word just before `start` make the name an ordinary noun ("der Zoom", "the Medium")?"""
+    head = text[max(0, start - 14):start].split()
+    return bool(head) and head[-1].lower() in _DETERMINERS
 
 
 def _ambiguous_spans(text: str, aliases: Sequence[_Alias]) -> tuple[list[tuple[int, int, str]], str | None]:
@@ -200,12 +263,18 @@ def _ambiguous_spans(text: str, aliases: Sequence[_Alias]) -> tuple[list[tuple[i
             continue
         spans.extend(found)
         if context is None:
-            for pattern in _context_patterns(alias.written, alias.ambiguity or "short"):
-                hit = pattern.search(text)
-                if hit:
-                    context = hit.group(0).strip()
-                    break
+            context = _context(text, alias)
     return spans, context
+
+
+def _context(text: str, alias: _Alias) -> str | None:
+    """The first phrase of `text` that confirms `alias` names the platform."""
+    for pattern, leads in _context_patterns(alias.written, alias.ambiguity or "short"):
+        for hit in pattern.finditer(text):
+            if leads and _after_article(text, hit.start()):
+                continue
+            return hit.group(0).strip()
+    return None
 
 
 def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:

@@ -11,7 +11,9 @@ from functools import lru_cache
 
 from bot.core.language import detect_language, fold_text, words_of
 
-MIN_QUOTE_WORDS = 4  # shorter quotes are terms ("“collaborators”"), not speech
+MIN_QUOTE_WORDS = 4  # shorter reported pieces are fragments, not claims
+SHORT_QUOTE_WORDS = 4  # quotations this short are setting names or terms ("“Allow AI training”"), not speech
+PRONOUN_REACH = 400  # how far back "she said" looks for the executive it stands for
 MAX_CLAUSE_CHARS = 240  # how far an attribution ("…,” a spokesperson said in a statement) is looked for
 
 # --- sentences ---------------------------------------------------------------------------------------------
@@ -29,7 +31,7 @@ _BOUNDARY = re.compile(r"[.!?…]+[”»\"')’']*(?:\s+(?=[«“\"(\dA-ZÀ-Ý])
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; a sentence never ends inside a quotation (“…”, «…», "…")."""
-    quotes = _quotes(text) if ("“" in text or "«" in text or '"' in text or "„" in text) else []
+    quotes = _quotes(text) if any(cue in text for cue in _QUOTE_CUES) else []
     spans: list[tuple[int, int]] = []
     start = 0
     quote = 0  # quotations are in order, and so are boundaries: one pass over both
@@ -74,7 +76,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 _UPDATE = re.compile(
     r"(?:(?<=\n)|(?<=^)|(?<=[.!?»”\"]\s)|(?<=[.!?»”\"]))\s*[\[(*]*\s*"
-    r"(?P<marker>(?:UPDATE|Update[sd]?|EDIT|Correction|CORRECTION|Mise à jour|MISE À JOUR|MàJ|Actualización|"
+    r"(?P<marker>(?:(?:News|NEWS|Editor['’]s|EDITOR['’]S) (?:update|UPDATE|Update)|UPDATE|Update[sd]?|EDIT|Correction|CORRECTION|Mise à jour|MISE À JOUR|MàJ|Actualización|"
     r"Aktualisierung|Nachtrag)\b(?P<when>(?:[^:\n]|:(?=\d\d)){0,60}?)\s?)[:—–](?!\d)\s*",
 )
 
@@ -117,7 +119,8 @@ class Statement:
     `quote` is verbatim for a direct quote (`direct`), the reported clause for reported speech, the whole
     post for an own-feed post. `channel` says where ("emailed statement", "told The Verge", "blog post",
     "newsroom post", "quoted in the article"). `update` is the marker of the appended update it was found in
-    ("Update, 2:22 p.m."), `when` the publication time given by the caller (or the update's own time).
+    ("Update, 2:22 p.m."), `when` the publication time given by the caller (or the update's own time when it
+    gives a date and a zone); `title` the headline of an own-feed post.
     """
 
     quote: str
@@ -130,6 +133,7 @@ class Statement:
     when: str | None = None
     update: str | None = None
     parts: tuple[str, ...] = field(default=())  # each quoted or reported piece, in order
+    title: str | None = None  # the headline of an own-feed post
 
     @property
     def pieces(self) -> tuple[str, ...]:
@@ -140,7 +144,7 @@ _SPEECH_EN = (
     r"said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|confirmed|"
     r"confirms|insisted|insists|denied|denies|argued|argues|acknowledged|acknowledges|clarified|clarifies|"
     r"stressed|stresses|emphasi[sz]ed|emphasi[sz]es|responded|replied|maintained|maintains|commented|"
-    r"announced|pointed out|contended|assured|promised|pledged"
+    r"announced|pointed out|contended|assured|promised|pledged|posted|tweeted"
 )
 _SPEECH_FR = (
     r"a (?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|affirm[ée]|assur[ée]|expliqu[ée]|ajout[ée]|soulign[ée]|"
@@ -151,7 +155,13 @@ _SPEECH_FR = (
     r"assur[ée]|affirm[ée]|soulign[ée]|insist[ée]|poursuivi)|"
     r"(?:d[ée]clare|ajoute|pr[ée]cise|explique|indique|assure|affirme|souligne|poursuit|insiste)-t-(?:il|elle)"
 )
-_SPEECH_OTHER = r"dijo|afirm[óo]|asegur[óo]|explic[óo]|señal[óo]|declar[óo]|sagte|erkl[äa]rte|betonte|teilte mit"
+_SPEECH_OTHER = (
+    r"dijo|dice|afirm[óo]|afirma|asegur[óo]|asegura|explic[óo]|explica|señal[óo]|señala|declar[óo]|indic[óo]|"
+    r"indica|añadi[óo]|agreg[óo]|sostuvo|subray[óo]|precis[óo]|neg[óo]|confirm[óo]|coment[óo]|escribi[óo]|"
+    r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|negado|añadido)|"
+    r"sagte|sagt|erkl[äa]rte|erkl[äa]rt|betonte|betont|schreibt|schrieb|versicherte|best[äa]tigte|bestritt|"
+    r"dementierte|teilte\b[^,.;:]{0,60}?\bmit|teilt\b[^,.;:]{0,60}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es"
+)
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b", re.IGNORECASE)
 # Every attribution has a word starting with one of these five-letter stems (folded: "déclaré" → "decla"):
 # a text, or a sentence, with none is not scanned at all.
@@ -161,6 +171,8 @@ _SPEECH_STEMS = frozenset((
     "maint", "comme", "annou", "point", "conte", "assur", "promi", "pledg", "accor", "decla", "indiq", "preci",
     "affir", "ajout", "souli", "repon", "demen", "recon", "ecrit", "marte", "pours", "selon", "apres", "dijo",
     "asegu", "expli", "senal", "segun", "sagte", "erkla", "beton", "teilt", "laut",
+    "poste", "tweet", "afirm", "dice", "indic", "anadi", "agreg", "sostu", "subra", "nego", "comen", "escri",
+    "dicho", "sagt", "schre", "schri", "versi", "besta", "bestr", "heiss", "hiess",
 ))
 
 
@@ -170,7 +182,8 @@ def _mentions_speech(text: str) -> bool:
 
 # Every executive's title the speaker patterns know contains one of these (lower-cased) strings.
 _TITLE_CUES = ("ceo", "chief", "founder", "president", "head of", "director", "counsel", "vp", "lead", "pdg",
-               "directeur", "directrice", "présid", "fondat", "responsable")
+               "directeur", "directrice", "présid", "fondat", "responsable", "ejecutiv", "consejer", "fundador",
+               "jefe", "jefa", "chef", "gründer", "vorstand", "geschäftsführer")
 _ACCORDING = re.compile(
     r"\b(?:according to|selon|d'après|d’après|según|laut)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
 )
@@ -185,20 +198,39 @@ _TITLE_FR = (
     r"PDG|directeur général|directrice générale|président(?:e)?|fondat(?:eur|rice)|cofondat(?:eur|rice)|"
     r"directeur(?: [a-zéè]+){0,3}|directrice(?: [a-zéè]+){0,3}|responsable(?: [a-zéè']+){0,4}"
 )
+_TITLE_ES = (
+    r"director(?:a)? ejecutiv[oa]|consejer[oa] delegad[oa]|president[ea]|fundador(?:a)?|cofundador(?:a)?|"
+    r"jef[ea] de [a-záéíóú]+(?: [a-záéíóú]+){0,2}|director(?:a)?(?: de [a-záéíóú]+(?: [a-záéíóú]+){0,2})?|"
+    r"responsable de [a-záéíóú]+(?: [a-záéíóú]+){0,2}"
+)
+_TITLE_DE = r"(?:[A-Z][\w]*-)?Chef(?:in)?|Gründer(?:in)?|Mitgründer(?:in)?|Vorstandschef(?:in)?|Geschäftsführer(?:in)?"
 _PERSON = r"(?P<person>[A-Z][a-zà-ÿ'’-]+(?:\s+(?:de |van |von |da |le )?[A-Z][a-zà-ÿ'’-]+){1,2})"
 _GENERIC_EN = re.compile(r"\b(?:the|this) (?:company|platform|service|firm|startup|start-up|streaming service|app)\b",
                          re.IGNORECASE)
 _GENERIC_FR = re.compile(r"\b(?:l['’](?:entreprise|application|éditeur)|la (?:plateforme|société|firme|start-up)|"
                          r"le (?:groupe|service|site))\b", re.IGNORECASE)
-_PRONOUN = re.compile(r"\b(?:he|she|they|il|elle|ils|elles|-t-il|-t-elle)\b", re.IGNORECASE)
+_GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app)|el (?:servicio|grupo)|"
+                            r"(?:das|dem) (?:Unternehmen|Start-up)|(?:der|dem) (?:Konzern|Dienst|Anbieter)|"
+                            r"des (?:Unternehmens|Konzerns|Dienstes|Anbieters)|der (?:Plattform|Firma)|"
+                            r"die (?:Plattform|Firma|App))\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:he|she|they|il|elle|ils|elles|-t-il|-t-elle|er|sie)\b", re.IGNORECASE)
 _ORG = r"(?P<org>(?:the |la |le |l['’])?[A-Z][\w&.’'-]*(?:\s+(?:of |for |des |de )?[A-Z][\w&.’'-]*)*)"
 # A publication's name ("The Circuit Ledger", "Écran Libre"), matched case-sensitively inside IGNORECASE patterns.
 _OUTLET = r"(?P<where>(?-i:(?:The |Le |La |Les |L['’])?[A-ZÀ-Ý][\w&’'-]*(?:\s+[A-ZÀ-Ý][\w&’'-]*){0,3}))"
 
 _CHANNELS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), label) for p, label in (
-    (r"\bin an? (?:e-?mailed|written) (?:statement|response|reply)\b", "emailed statement"),
+    (r"\bin an? (?:e-?mailed|written) (?:statement|response|reply)\b|\ban? e-?mailed statement\b", "emailed statement"),
     (r"\bin an? (?:e-?mail|email) (?:to|sent to)\b|\bby e-?mail\b", "emailed statement"),
     (r"\bdans un (?:courriel|e-?mail|mail)\b|\bpar (?:courriel|e-?mail)\b", "emailed statement"),
+    (r"\ben un (?:correo(?: electrónico)?|e-?mail)\b|\bpor (?:correo(?: electrónico)?|e-?mail)\b|"
+     r"\bper (?:E-?Mail|Mail)\b|\bin einer (?:E-?Mail|Mail)\b", "emailed statement"),
+    (r"\ben (?:una entrada|un art[íi]culo|una publicaci[óo]n) (?:de|en) (?:su )?blog\b|\bin einem Blog(?:beitrag|post|"
+     r"eintrag)\b", "blog post"),
+    (r"\ben un comunicado(?: de prensa)?\b|\bin einer (?:Presse)?mitteilung\b", "press release"),
+    (r"\b(?:en una publicaci[óo]n|en un mensaje|en un hilo) en (?P<where>X|Twitter|Threads|LinkedIn|Instagram|"
+     r"Bluesky|Mastodon)\b|\bin einem (?:Beitrag|Post) auf (?P<where2>X|Twitter|Threads|LinkedIn|Instagram|Bluesky|"
+     r"Mastodon)\b|\b(?:wrote|posted|said|writes) on (?P<where3>X|Twitter|Threads|LinkedIn|Instagram|Bluesky|"
+     r"Mastodon)\b", "post on {where}"),
     (r"\bin an? (?:blog ?post|post on (?:its|the company's) (?:official )?blog)\b|\bdans un billet de blog\b",
      "blog post"),
     (r"\bin an? (?:press release|communiqué)\b|\bdans un communiqué(?: de presse)?\b", "press release"),
@@ -212,7 +244,10 @@ _CHANNELS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGN
     (r"\b(?:a (?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|expliqu[ée]|confi[ée]|r[ée]pondu)|a-t-(?:il|elle) "
      rf"(?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|confi[ée]))\b[^.«»“”]{{0,60}}?\s(?:à|au) {_OUTLET}",
      "told {where}"),
-    (r"\bin an? (?:statement|response)\b|\bdans une déclaration\b", "statement"),
+    (rf"\b(?:dijo|declar[óo]|explic[óo]|afirm[óo]|asegur[óo]|señal[óo]|indic[óo]) (?:a|al) {_OUTLET}", "told {where}"),
+    (rf"\b(?:sagte|erkl[äa]rte|best[äa]tigte) (?:der|dem|gegenüber) {_OUTLET}", "told {where}"),
+    (r"\bin an? (?:statement|response)\b|\bdans une déclaration\b|\ben una declaraci[óo]n\b|"
+     r"\bin einer (?:Stellungnahme|Erklärung)\b", "statement"),
     (r"\bon a (?:call|press call|livestream)\b|\bduring a (?:call|livestream|town hall|press conference)\b",
      "press call"),
 ))
@@ -234,25 +269,30 @@ class _Speaker:
 def _speaker_patterns(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
     name = _name_pattern(names).pattern
     name = name.removeprefix(r"(?<![\w@#/.-])")
+    core = "(?:" + ("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n.strip()) or "(?!)") + ")"
     return tuple((re.compile(p), kind) for p, kind in (
         # "a SoundCloud spokesperson", "the company's spokeswoman", "a spokesperson for SoundCloud"
         (rf"(?i:\b(?:an?|the|un|une|le|la|el|ein|eine)\s+)"
          rf"(?:(?P<name>{name})\s+|(?i:company(?:'s|’s)?\s+|platform(?:'s|’s)?\s+))?"
          rf"(?i:(?P<role>{_ROLE_WORD}))(?:\s+(?i:for|from|at|of|de|du|chez|von|der)\s+{_ORG})?", "role"),
         (rf"(?P<name>{name})\s+(?i:(?P<role>{_ROLE_WORD}))(?:\s+{_PERSON})?", "role"),
-        # "SoundCloud CEO Jane Doe", "CEO Jane Doe", "le PDG de SoundCloud, Jane Doe"
-        (rf"(?:(?P<name>{name})\s+)?(?P<title>{_TITLE_EN}|{_TITLE_FR})\s+{_PERSON}", "person"),
-        (rf"(?i:\b(?:le|la|l['’])\s*)(?P<title>{_TITLE_FR})\s+(?:de|du|chez)\s+(?P<name>{name}),?\s+{_PERSON}",
-         "person"),
+        # "Ein Tunely-Sprecher", "der Tunely-Sprecher"
+        (rf"(?P<name>{core})-(?P<role>Sprecher(?:in)?)(?:\s+{_PERSON})?", "role"),
+        # "SoundCloud CEO Jane Doe", "CEO Jane Doe", "SoundCloud's chief executive, Jane Doe", "Tunely-Chef Jo Weber"
+        (rf"(?:(?P<name>{name})\s+)?(?P<title>{_TITLE_EN}|{_TITLE_FR}),?\s+{_PERSON}", "person"),
+        (rf"(?P<name>{core})-(?P<title>Chef(?:in)?|Gründer(?:in)?|Vorstand)\s+{_PERSON}", "person"),
+        (rf"(?i:\b(?:le|la|l['’]|el)\s*)(?P<title>{_TITLE_FR}|{_TITLE_ES})\s+(?:de|du|del|chez)\s+(?P<name>{name}),?"
+         rf"\s+{_PERSON}", "person"),
         # "Jane Doe, SoundCloud's head of trust", "Jane Doe, head of policy at SoundCloud"
         (rf"{_PERSON},\s+(?:(?i:the|a|an|le|la|l['’])\s*)?(?:(?P<name>{name})\s+)?(?P<title>{_TITLE_EN}|{_TITLE_FR})"
          rf"(?:\s+(?:at|of|for|de|du|chez)\s+{_ORG})?", "person"),
     ))
 
 
-def _find_people(text: str, names: tuple[str, ...]) -> dict[str, str]:
-    """People the text introduces as the platform's executives: full name and surname → "CEO Jane Doe"."""
-    people: dict[str, str] = {}
+def _find_people(text: str, names: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """People the text introduces as the platform's executives, in order: (where, full name or surname,
+    "CEO Jane Doe")."""
+    people: list[tuple[int, str, str]] = []
     names_re = _name_pattern(names)
     for pattern, kind in _speaker_patterns(names):
         if kind != "person":
@@ -260,13 +300,22 @@ def _find_people(text: str, names: tuple[str, ...]) -> dict[str, str]:
         for match in pattern.finditer(text):
             org = match.groupdict().get("org")
             tied = match.group("name") is not None or (org is not None and names_re.search(org) is not None)
-            if not tied or (org is not None and names_re.search(org) is None):
+            executive = org is None and match.group("title")[:1].isupper()  # "CEO Jane Doe" in an article about it
+            if not (tied or executive) or (org is not None and names_re.search(org) is None):
                 continue
             label = _person_label(match)
             person = match.group("person")
-            people[person] = label
-            people[person.split()[-1]] = label
+            people.append((match.start(), person, label))
+            people.append((match.start(), person.split()[-1], label))
+    people.sort()
     return people
+
+
+def _last_person(people: list[tuple[int, str, str]], position: int) -> _Speaker | None:
+    """The executive introduced last, shortly before `position` (whom "she said" refers to when nobody was quoted
+    yet)."""
+    before = [label for start, _, label in people if position - PRONOUN_REACH <= start < position]
+    return _Speaker(before[-1], "person") if before else None
 
 
 def _person_label(match: re.Match[str]) -> str:
@@ -283,6 +332,11 @@ def _resolve_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
     said", "said the company"), not merely named in the clause ("SoundCloud's critics said").
     """
     names_re = _name_pattern(names)
+    source = _STATEMENT_OF.search(clause) if needs_verb else None
+    if source:  # "… heißt es in einer Stellungnahme des Unternehmens", "in a statement from Tunely"
+        speaker = _resolve_speaker(source.group("who"), names, people, needs_verb=False)
+        if speaker is not None and speaker.kind != "pronoun":
+            return speaker
     verbs = [(m.start(), m.end()) for m in _SPEECH.finditer(clause)] if needs_verb else []
     for pattern, kind in _speaker_patterns(names):
         for match in pattern.finditer(clause):
@@ -300,13 +354,13 @@ def _resolve_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
     for person, label in people.items():
         if re.search(rf"\b{re.escape(person)}\b", clause):
             return _Speaker(label, "person")
-    for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}\b", clause):
+    for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}\b", _OUTLET_PHRASE.sub("", clause)):
         if not names_re.search(match.group(0)) and match.group(0).split()[0] not in _NOT_PEOPLE:
             return None  # a named person who is not introduced as the platform's: someone else
     for match in names_re.finditer(clause):
         if not needs_verb or _next_to_verb(clause, match.start(), match.end(), verbs):
             return _Speaker(re.sub(r"(?:'s|’s)$", "", match.group(0)), "platform")
-    for generic_re in (_GENERIC_EN, _GENERIC_FR):
+    for generic_re in (_GENERIC_EN, _GENERIC_FR, _GENERIC_OTHER):
         for match in generic_re.finditer(clause):
             if not needs_verb or _next_to_verb(clause, match.start(), match.end(), verbs):
                 return _Speaker(match.group(0), "generic")
@@ -341,14 +395,21 @@ def _next_to_verb(clause: str, start: int, end: int, verbs: list[tuple[int, int]
     return False
 
 
-_NOT_PEOPLE = frozenset("In On At The A An Update Le La Les Un Une Dans Selon Mise According Asked When Since".split())
+# Where the words went ("told The Circuit Ledger", "in a statement to Morning Bytes"): not a person speaking.
+_OUTLET_PHRASE = re.compile(r"\b(?:to|told|with|à|au|a)\s+(?:The |Le |La |El |Les |L['’])?[A-ZÀ-Ý][\w&’'-]*"
+                            r"(?:\s+[A-ZÀ-Ý][\w&’'-]*){0,3}")
+_NOT_PEOPLE = frozenset(
+    "In On At The A An Update Le La Les Un Une Dans Selon Mise According Asked When Since Das Der Die Dem Den Des "
+    "Ein Eine Einer Im Laut Nachtrag El Los Las Una En Según Actualización News".split()
+)
 
 
 def _channel(text: str) -> str | None:
     for pattern, label in _CHANNELS:
         match = pattern.search(text)
         if match:
-            where = match.groupdict().get("where")
+            groups = match.groupdict()
+            where = groups.get("where") or groups.get("where2") or groups.get("where3")
             return label.format(where=where.strip()) if where else label
     return None
 
@@ -364,17 +425,124 @@ class _Found:
 
 
 _QUOTATION = re.compile(
-    r"“([^”]{2,2000})”|«\s?([^»]{2,2000}?)\s?»|„([^“”]{2,2000})[“”]|\"([^\"]{2,2000})\""
+    r"“([^”]{2,2000})”|«\s?([^»]{2,2000}?)\s?»|„([^“”]{2,2000})[“”]|\"([^\"]{2,2000})\"|»([^«»]{2,2000}?)«|"
+    r"‘((?:[^’]|’(?=\w)){2,2000}?)’(?!\w)|"
+    # Markdown italics, which some outlets use for a statement they print in full
+    r"(?<![\w*])\*(?![\s*])([^*]{10,2000}?)(?<!\s)\*(?![\w*])|(?<![\w_])_(?![\s_])([^_]{10,2000}?)(?<!\s)_(?![\w_])"
 )
+_QUOTE_CUES = ("“", "«", '"', "„", "»", "‘", "*", "_")
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:
     """(start, end) of the inside of each quotation (“…”, «…», „…“, "…")."""
     found: list[tuple[int, int]] = []
     for match in _QUOTATION.finditer(text):
-        group = next(g for g in range(1, 5) if match.group(g) is not None)
+        group = next(g for g in range(1, 9) if match.group(g) is not None)
         found.append((match.start(group), match.end(group)))
     return found
+
+
+_MARKS = " \n\t\"“”«»„‘’*_()[]"
+_QUOTE_MARKS = re.compile(r"[”\"»’*_]*\s*\n\s*[“\"«„»‘*_]*\s*|[*_]*\s+“[*_]*|^[\s“”\"«»„‘’*_]+|[\s“”\"«»„‘’*_]+$")
+
+
+def _clean_quote(inside: str) -> str:
+    """The words of a quotation as one sentence, without the marks that reopen it on each paragraph."""
+    return _as_sentence(_QUOTE_MARKS.sub(_mark_gap, inside))
+
+
+def _mark_gap(match: re.Match[str]) -> str:
+    """Marks that reopen a quotation on a new paragraph become a space; those at either end go."""
+    inner = match.start() > 0 and match.end() < len(match.string)
+    return " " if inner and (any(c.isspace() for c in match.group(0))) else ""
+
+
+def _sentence_index(spans: list[tuple[int, int]], position: int) -> int:
+    for number, (start, end) in enumerate(spans):
+        if start <= position < end:
+            return number
+    return -1
+
+
+_STATEMENT_FROM = re.compile(
+    r"\b(?:statement|response|reply|comment|déclaration|réponse|communiqué|comunicado|respuesta|Stellungnahme|"
+    r"Erklärung|Antwort)\s+(?:from|by|de|du|des|del|von|der|des)\s+(?P<who>.{2,80})$", re.IGNORECASE | re.DOTALL)
+_STATEMENT_OF = re.compile(
+    r"\b(?:statement|response|déclaration|réponse|communiqué|comunicado|respuesta|Stellungnahme|Erklärung|"
+    r"Mitteilung)\s+(?=(?:from|by|de|du|des|del|von|der)\s)(?P<who>[^,.;:«»“”„\"]{2,60})", re.IGNORECASE)
+_INTRO_END = re.compile(r"(?::|\b(?:following|suivante?|siguiente|folgende)\b[^.]*\.)\s*[*_]*\s*$", re.IGNORECASE)
+
+
+def _introduced_by(intro: str, names: tuple[str, ...], people: dict[str, str]) -> _Speaker | None:
+    """Who speaks in the quotation that follows a sentence such as "a Tunely spokesperson said:" or "We have
+    received a statement from Tunely:" (None when the sentence does not introduce a quotation)."""
+    if not _INTRO_END.search(intro):
+        return None
+    stripped = intro.strip().rstrip(":*_ ").strip()
+    source = _STATEMENT_FROM.search(stripped)
+    if source:
+        speaker = _resolve_speaker(source.group("who"), names, people, needs_verb=False)
+        if speaker is not None and speaker.kind != "pronoun":
+            return speaker
+    speaker = _resolve_speaker(stripped, names, people)
+    return speaker if speaker is not None and speaker.kind != "pronoun" else None
+
+
+# Words of a licence grant: a quotation made of them is the terms speaking, not the platform.
+_GRANT = re.compile(
+    r"\b(?:you (?:hereby )?(?:grant|agree|give)|hereby|grant us|vous (?:nous )?(?:accordez|conc[ée]dez|acceptez)|"
+    r"(?:usted|tú)? ?nos (?:otorga|concede)s?|(?:otorga|concede)s? a \w+|aceptas? (?:que|estos|las)|"
+    r"(?:Sie|du) (?:räumen|räumst|gewähren|gewährst|erteilen) (?:uns|\w+)|räumen uns|gewähren uns)\b",
+    re.IGNORECASE)
+_LEGAL = re.compile(
+    r"\b(?:licen[cs]e|licencia|lizenz|worldwide|mondiale|mundial|weltweite?n?|royalty[- ]free|non-exclusive|"
+    r"non exclusive|no exclusiva|nicht[- ]exklusive?n?|sublicens\w*|sous-licen\w*|sublicen\w*|unterlizenz\w*|"
+    r"your content|vos contenus|su contenido|tu contenido|Ihren Inhalten|Ihre Inhalte)\b", re.IGNORECASE)
+_TERMS_SPEAKER = re.compile(
+    r"\b(?:terms|policy|clause|section|agreement|conditions|CGU|AGB|Nutzungsbedingungen|Datenschutzerklärung|"
+    r"Richtlinien?|términos|condiciones|cláusula|Klausel|Abschnitt|article|artículo|política|politique)\b",
+    re.IGNORECASE)
+
+
+def _is_terms_text(quote: str, clause: str) -> bool:
+    """Is the quotation a terms clause ("you grant us a worldwide licence …") rather than the platform speaking?"""
+    grant = _GRANT.search(quote) is not None
+    legal = len({m.group(0).lower() for m in _LEGAL.finditer(quote)})
+    return (grant and legal >= 1) or ((grant or legal) and _TERMS_SPEAKER.search(clause) is not None)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_PAST_YEAR = re.compile(
+    r"\b(?:in|back in|as early as|en|au|dans|im Jahr|im|Anfang|Ende|Mitte|en el año|durante|"
+    r"(?:early|late|mid|début|fin|principios de|finales de)(?: de)?)\s+((?:19|20)\d\d)\b|"
+    r"\b(?:a|an|the|une?|el|la|einer?|einem)\s+((?:19|20)\d\d)\s+(?:interview|statement|post|blog post|memo|"
+    r"entretien|entrevista|Interview)\b|\b((?:19|20)\d\d)\s+(?:hatte|hatten|sagte|erklärte)\b", re.IGNORECASE)
+
+
+def _before_verb(sentence: str) -> str:
+    """The words of a reported sentence up to just after its speech verb ("In 2019 Tunely said", "Tunely said in
+    2019"): where a date says when it was said, rather than what it is about."""
+    verb = _SPEECH.search(sentence)
+    return sentence[:verb.end() + 9] if verb else sentence
+
+
+def _reference_year(text: str, published: str | None) -> int | None:
+    """The year the article speaks from: its publication date, else the latest year it names."""
+    if published and published[:4].isdigit():
+        return int(published[:4])
+    years = [int(y) for y in _YEAR.findall(text)]
+    return max(years) if years else None
+
+
+def _is_old(before: str, reference: int | None) -> bool:
+    """Do the words before a quotation (or a reported sentence) date it to a year before the article's?"""
+    if reference is None or not _YEAR.search(before):
+        return False
+    for match in _PAST_YEAR.finditer(before):
+        year = next(int(y) for y in match.groups() if y)
+        if year < reference:
+            return True
+    return False
 
 
 def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
@@ -404,26 +572,32 @@ def extract_statements(
         body = text.strip() or title.strip()
         speaker = names[0] if names else (platform or "the platform")
         language = language or detect_language(f"{title}\n{text}")
-        return [Statement(body, speaker, "newsroom post", language, body, True, platform, published, None, (body,))]
+        return [Statement(body, speaker, "newsroom post", language, body, True, platform, published, None, (body,),
+                          title.strip() or None)]
     if not _mentions_speech(text):
         return []  # nobody is quoted or reported as saying anything: no regex scans
     lowered = text.lower()
     language = language or detect_language(f"{title}\n{text}")
     name_tuple = tuple(n for n in names if n.strip())
-    people = _find_people(text, name_tuple) if any(cue in lowered for cue in _TITLE_CUES) else {}
+    people_at = _find_people(text, name_tuple) if any(cue in lowered for cue in _TITLE_CUES) else []
+    people = {name: label for _, name, label in people_at}
     spans = sentence_spans(text)
     quotes = _quotes(text)
     found: list[_Found] = []
     quoted_sentences: set[tuple[int, int]] = set()
     previous: _Found | None = None
     previous_sentence_end = -1
+    reference = _reference_year(text, published)
     for start, end in quotes:
-        quote = _as_sentence(text[start:end])
-        sentence = _sentence_of(spans, start)
+        quote = _clean_quote(text[start:end])
+        index = _sentence_index(spans, start)
+        sentence = spans[index] if index >= 0 else (start, end)
+        last = spans[_sentence_index(spans, end - 1)] if index >= 0 else sentence
+        whole = (sentence[0], max(sentence[1], last[1]))  # a quotation may run over several paragraphs
         words = len(quote.split())
-        if words < 2:
-            continue
-        after = text[end:min(sentence[1], end + MAX_CLAUSE_CHARS)]
+        if words <= SHORT_QUOTE_WORDS:
+            continue  # a setting's name, a term ("“collaborators”"), a fragment: never a statement on its own
+        after = text[end:min(whole[1], end + MAX_CLAUSE_CHARS)]
         before = text[max(sentence[0], start - MAX_CLAUSE_CHARS):start]
         speaker: _Speaker | None = None
         clause = ""
@@ -433,30 +607,46 @@ def extract_statements(
                 clause = candidate
                 if speaker is not None:
                     break
+        if speaker is None and not after.strip(_MARKS + ".,"):
+            # "A spokesperson sent the following statement:" / "… a statement from Tunely, which reads:" then the
+            # quotation, in the same sentence or as the next paragraph
+            if before.rstrip(_MARKS).endswith(":"):
+                speaker = _introduced_by(before.rstrip(_MARKS), name_tuple, people)
+                clause = before if speaker is not None else clause
+            elif index > 0 and not before.strip(_MARKS):
+                intro = text[spans[index - 1][0]:spans[index - 1][1]]
+                speaker = _introduced_by(intro, name_tuple, people)
+                if speaker is not None:
+                    clause = intro
+                    whole = (spans[index - 1][0], whole[1])
         if speaker is not None and speaker.kind == "pronoun":
-            speaker = previous.speaker if previous is not None else None
-        if speaker is None and words < MIN_QUOTE_WORDS:
-            continue  # a short quotation with no attribution is a term ("“collaborators”"), not speech
-        if speaker is None and previous is not None and not clause.strip(" ,.;:—–-\"“”«»\n"):
+            speaker = previous.speaker if previous is not None else _last_person(people_at, start)
+        if speaker is None and previous is not None and not clause.strip(_MARKS + ".,;:—–-"):
             # A quotation that follows an attributed one with no attribution of its own continues it.
-            if sentence[0] <= previous_sentence_end + 2:
+            if sentence[0] <= previous_sentence_end + 3:
                 speaker = previous.speaker
+        if speaker is not None and (_is_terms_text(quote, clause) or _is_old(text[whole[0]:start], reference)):
+            # the terms quoted, or words said years before the article: not a statement now, nor reported speech
+            quoted_sentences.update(span for span in spans if whole[0] <= span[0] < whole[1])
+            speaker = None
         if speaker is None:
             previous = None
             continue
-        channel = _channel(text[sentence[0]:sentence[1]])
-        item = _Found(start, quote, speaker, channel, text[sentence[0]:sentence[1]].strip(), True)
+        passage = text[whole[0]:whole[1]].strip()
+        item = _Found(start, quote, speaker, _channel(passage), passage, True)
         found.append(item)
-        quoted_sentences.add(sentence)
+        quoted_sentences.update(span for span in spans if whole[0] <= span[0] < whole[1])
         previous = item
-        previous_sentence_end = sentence[1]
+        previous_sentence_end = whole[1]
     for sentence in spans:
         if sentence in quoted_sentences:
             continue
         if not _mentions_speech(text[sentence[0]:sentence[1]]):
             continue
-        reported = _reported(text[sentence[0]:sentence[1]], name_tuple, people, found)
-        if reported is not None:
+        earlier = [item for item in found if item.start < sentence[0]]  # whom "he said" can stand for
+        reported = _reported(text[sentence[0]:sentence[1]], name_tuple, people, earlier)
+        if (reported is not None and not _is_old(_before_verb(reported.passage), reference)
+                and not _is_terms_text(reported.quote, reported.passage)):
             reported.start = sentence[0]
             found.append(reported)
     found.sort(key=lambda f: f.start)
@@ -467,9 +657,10 @@ _REPORTED = re.compile(
     rf"^(?P<subject>.{{0,160}}?)\b(?P<verb>(?i:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER}))\b"
     r"(?P<object>(?:(?<=told)|(?<=tells))\s+"
     r"(?:(?:The |Le |La |Les |L['’])?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,3}|reporters|journalists)|"
-    r"\s+à\s+(?:[^,]{2,40}?)(?=\s*,|\s+que\b|\s+qu['’]))?"
-    r"(?P<channel>\s+(?:in|on|during|dans|par|lors)\s+[^,]{2,60}?(?=\s*,|\s+that\b|\s+que\b|\s+qu['’]))?"
-    r"\s*[,:]?\s*(?:that\s+|que\s+|qu['’])?(?P<content>.+)$",
+    r"\s+à\s+(?:[^,]{2,40}?)(?=\s*,|\s+que\b|\s+qu['’])|"
+    r"\s+(?:a|al)\s+(?:El |La |Los |Las )?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,3}(?=\s*,|\s+que\b))?"
+    r"(?P<channel>\s+(?:in|on|during|dans|par|lors|en)\s+[^,]{1,60}?(?=\s*,|\s+that\b|\s+que\b|\s+qu['’]))?"
+    r"\s*[,:]?\s*(?:that\s+|que\s+|qu['’]|dass\s+|daß\s+)?(?P<content>.+)$",
     re.DOTALL,
 )
 
@@ -489,7 +680,8 @@ _NEEDS_THAT = re.compile(
     r"(?i:added|adds|wrote|writes|noted|notes|confirmed|confirms|explained|explains|announced|acknowledged|"
     r"acknowledges|clarified|clarifies|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|responded|replied|commented|"
     r"pointed out|assured|promised|pledged|a ajout[ée]|ajoute|a annonc[ée]|a [ée]crit|[ée]crit|a reconnu|"
-    r"reconna[iî]t|a promis|promet|a confi[ée]|a r[ée]pondu|r[ée]pond|a expliqu[ée]|explique)"
+    r"reconna[iî]t|a promis|promet|a confi[ée]|a r[ée]pondu|r[ée]pond|a expliqu[ée]|explique|posted|tweeted|"
+    r"dice|escribi[óo]|schreibt|schrieb|coment[óo]|añadi[óo]|agreg[óo])"
 )
 
 
@@ -515,7 +707,7 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
         return None
     verb = match.group("verb").lower()
     if _NEEDS_THAT.fullmatch(match.group("verb")) and not re.search(
-            r"(?:\bthat|\bque|\bqu['’]|:)\s*$", stripped[:match.start("content")]):
+            r"(?:\bthat|\bque|\bqu['’]|\bdass|:)\s*$", stripped[:match.start("content")]):
         return None
     speaker = _resolve_speaker(stripped[:match.end("verb")], names, people)
     if speaker is None:
@@ -580,16 +772,49 @@ def _merge(found: list[_Found], text: str, language: str, platform: str | None,
             passage=passage,
             direct=all(f.direct for f in group),
             platform=platform,
-            when=(update.when or published) if update is not None else published,
+            when=_update_time(update.when, published) if update is not None else published,
             update=update.marker if update else None,
             parts=pieces,
         ))
     return statements
 
 
+_MONTH = (r"jan|feb|m[äa]r|mar|apr|abr|ma[iy]|mai|jun|jul|juil|aug|ao[uû]|ago|sep|oct|okt|nov|d[ée]c|dez|dic|"
+          r"f[ée]v|janv|avr|ene|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+          r"diciembre|janvier|f[ée]vrier|mars|avril|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre|"
+          r"januar|februar|m[äa]rz|juni|juli|oktober|dezember")
+_HAS_DATE = re.compile(rf"\b(?:{_MONTH})\w*\.?\s*\d|\d\.?\s*(?:de\s+)?(?:{_MONTH})|\b(?:19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b",
+                       re.IGNORECASE)
+_HAS_ZONE = re.compile(r"\b(?:[ECMP][SD]?T|UTC|GMT|CES?T|BST|MES?Z|Pacific|Eastern|Central|Mountain|heure de Paris|"
+                       r"hora peninsular|Uhr MES?Z)\b|[+-]\d\d:?\d\d\b")
+_HAS_CLOCK = re.compile(r"\d{1,2}(?::|\s?h\s?)\d\d|\d{1,2}\s?(?:[ap]\.?m\.?|Uhr)", re.IGNORECASE)
+
+
+def _update_time(when: str, published: str | None) -> str | None:
+    """The time a statement in an appended update was given: the update's own when it says the date and the
+    zone ("Feb 16, 2024, 4:30 PM PT"); its clock and zone on the article's date ("at 10:12 Pacific"); else the
+    article's publication time (a bare "2:22 p.m." says neither)."""
+    when = when.strip(" ,()[]").removeprefix("at ").strip()
+    if not when or not _HAS_ZONE.search(when):
+        return published
+    if _HAS_DATE.search(when):
+        return when
+    if published and _HAS_CLOCK.search(when) and re.match(r"\d{4}-\d\d-\d\d", published):
+        year, month, day = published[:10].split("-")
+        months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        return f"{int(day)} {months[int(month) - 1]} {year}, {when}"
+    return published
+
+
 def _speaker_text(text: str) -> str:
     """"A SoundCloud spokesperson" → "a SoundCloud spokesperson"; names keep their capitals."""
+    text = _NOMINATIVE.get(text.lower(), text)
     first, _, rest = text.partition(" ")
-    if first in ("A", "An", "The", "Un", "Une", "Le", "La", "This"):
+    if first in ("A", "An", "The", "Un", "Une", "Le", "La", "This", "Das", "Der", "Die", "Ein", "Eine", "El", "Una"):
         return f"{first.lower()} {rest}"
     return text
+
+
+# German generic speakers named in the genitive ("eine Stellungnahme des Unternehmens") → who spoke.
+_NOMINATIVE = {"des unternehmens": "das Unternehmen", "des konzerns": "der Konzern", "des dienstes": "der Dienst",
+               "des anbieters": "der Anbieter", "der plattform": "die Plattform", "der firma": "die Firma"}

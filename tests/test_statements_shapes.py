@@ -1,0 +1,278 @@
+"""Statements in the shapes real articles give them, in English, French, Spanish and German: who speaks, whether
+the words are quoted or paraphrased, updates appended to an article, and what is never the platform speaking
+(the terms quoted, setting names, old quotes). Every text here was written for these tests."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+
+from bot.core.config import Platform, SourceSpec
+from bot.core.platforms import match_platforms
+from bot.core.statements import Statement, extract_statements
+from bot.core.summaries import summarize
+from bot.core.events import statement_message
+
+TUNELY = ("Tunely",)
+PUBLISHED = "2024-02-16T18:00:00+00:00"
+
+
+class Shape(NamedTuple):
+    """One phrasing: the text, the platform's names, who should be found speaking (None: no statement), and
+    whether the words are the speaker's own ("quote") or reported ("paraphrase")."""
+
+    language: str
+    text: str
+    speaker: str | None
+    kind: str = "quote"
+    names: tuple[str, ...] = TUNELY
+    update: bool = False
+
+
+SHAPES: list[Shape] = [
+    # --- English ---------------------------------------------------------------------------------------------
+    Shape("en", "Tunely CEO Dana Whitfield pushed back on Friday. Whitfield wrote on X: “We are not training "
+                "models on your uploads, and we never will.”", "Dana Whitfield"),
+    Shape("en", "Priya Nair, Tunely's head of product, posted on Threads that the terms do not let the company "
+                "sell anyone's tracks.", "Priya Nair", "paraphrase"),
+    Shape("en", "Tunely said in a blog post that artists will be able to opt out of AI training by March.",
+          "Tunely", "paraphrase"),
+    Shape("en", "A Tunely spokesperson said in an email that the clause only covers spam filtering.",
+          "spokesperson", "paraphrase"),
+    Shape("en", "Tunely told Morning Bytes that no uploaded track has ever been used to train a model.",
+          "Tunely", "paraphrase"),
+    Shape("en", "“We have never sold listener data and we never will,” Tunely said in a statement to Morning "
+                "Bytes.", "Tunely"),
+    Shape("en", "Tunely's chief executive, Dana Whitfield, defended the update on Monday. “Our artists own their "
+                "music, full stop, and nothing in section 6 changes that,” she said.", "Dana Whitfield"),
+    Shape("en", "The change was announced by CEO Dana Whitfield at a conference in Lisbon. Critics were not "
+                "convinced. “The clause is about spam, not about training models,” Whitfield said.",
+          "Dana Whitfield"),
+    Shape("en", "In a post on the company blog, Tunely CEO Dana Whitfield writes: “We will not use your songs to "
+                "train generative AI.”", "Dana Whitfield"),
+    Shape("en", "Tunely CEO Dana Whitfield said the change is minor and only affects how spam is detected.",
+          "Dana Whitfield", "paraphrase"),
+    Shape("en", "In an emailed statement, a Tunely spokesperson said:\n\n“We read every message artists sent us "
+                "this week. The clause was written for spam detection.\n\n“We do not and will not train "
+                "generative models on uploaded tracks.”", "spokesperson"),
+    Shape("en", "A Tunely spokesperson sent the following statement:\n\n*We have never used artist content to "
+                "train AI models, and the new terms do not change that.*", "spokesperson"),
+    Shape("en", "Tunely rewrote its terms last week.\n\nUpdate (Feb 16, 2024, 4:30 PM PT): In an emailed "
+                "statement, a Tunely spokesperson said the company has never used uploads to train AI.",
+          "spokesperson", "paraphrase", update=True),
+    Shape("en", "Tunely rewrote its terms last week.\n\nNews update at 10:12 Pacific: We have received an emailed "
+                "statement from Tunely:\n\n_“We want to be clear that we do not train models on your music.\n\n"
+                "“The wording of section 6 will be tightened in the next version of the terms.”_",
+          "Tunely", update=True),
+    Shape("en", "‘We won’t sell your data to anyone, ever,’ a Tunely spokesperson said on Thursday.",
+          "spokesperson"),
+    Shape("en", "Dana Whitfield, CEO of Tunely, wrote on X that nothing changes for artists who opt out.",
+          "Dana Whitfield", "paraphrase"),
+    Shape("en", "The new terms say: “By uploading, you grant us a worldwide licence to use your content to train "
+                "our models.”", None),
+    Shape("en", "Tunely says in its new terms: “You hereby grant us a licence to use your content for any "
+                "purpose.”", None),
+    Shape("en", "In the settings, a new switch reads “Allow AI training”.", None),
+    Shape("en", "In 2019, Tunely CEO Dana Whitfield said “we will never sell your data to anyone.”", None),
+    Shape("en", "Back in 2021, the company said it would never train models on uploads.", None),
+    Shape("en", "Tunely said it has paid artists fairly since 2019 and will keep doing so.", "Tunely", "paraphrase"),
+    Shape("en", "Tunely said in 2019 that it would never sell data to brokers.", None),
+    Shape("en", "“I'm leaving Tunely for good,” said producer Mara Lin.", None),
+    # --- French ----------------------------------------------------------------------------------------------
+    Shape("fr", "Un porte-parole de Tunely a déclaré : « Nous n'utilisons pas vos morceaux pour entraîner nos "
+                "modèles. »", "porte-parole"),
+    Shape("fr", "« Les artistes gardent la main sur leurs œuvres », a indiqué la plateforme.", "plateforme"),
+    Shape("fr", "Tunely précise que la clause ne concerne que la détection du spam.", "Tunely", "paraphrase"),
+    Shape("fr", "« Rien ne change pour les créateurs qui publient sur Tunely », explique un porte-parole.",
+          "porte-parole"),
+    Shape("fr", "Selon un porte-parole de Tunely, les données ne sont pas vendues à des tiers.", "porte-parole",
+          "paraphrase"),
+    Shape("fr", "Tunely a revu ses conditions.\n\nMise à jour, 16 février : dans un courriel, Tunely affirme "
+                "n'avoir jamais entraîné d'IA sur les morceaux.", "Tunely", "paraphrase", update=True),
+    Shape("fr", "« Rien ne change pour les artistes qui refusent », a précisé la plateforme à Le Fil.",
+          "plateforme"),
+    Shape("fr", "Les conditions précisent : « vous nous accordez une licence mondiale sur vos contenus ».", None),
+    Shape("fr", "En 2018, le PDG de Tunely, Jean Martin, avait déclaré : « Nous ne vendrons jamais vos "
+                "données. »", None),
+    Shape("fr", "Il faut ouvrir « Paramètres » puis « Confidentialité » pour refuser.", None),
+    # --- Spanish ---------------------------------------------------------------------------------------------
+    Shape("es", "«No vendemos los datos de los oyentes», señaló un portavoz de Tunely.", "portavoz"),
+    Shape("es", "Tunely afirmó que la cláusula solo se aplica a la detección de spam.", "Tunely", "paraphrase"),
+    Shape("es", "Según un portavoz de Tunely, la empresa nunca ha usado canciones para entrenar modelos.",
+          "portavoz", "paraphrase"),
+    Shape("es", "En un comunicado, Tunely explicó: \"Los artistas pueden desactivar esta opción en cualquier "
+                "momento.\"", "Tunely"),
+    Shape("es", "La directora ejecutiva de Tunely, Ana García, aseguró que nada cambia para los artistas.",
+          "Ana García", "paraphrase"),
+    Shape("es", "\"Estamos escuchando a los artistas y vamos a aclarar el texto\", dijo Tunely.", "Tunely"),
+    Shape("es", "Tunely cambió sus condiciones.\n\nActualización: Tunely declaró en un comunicado que nunca ha "
+                "vendido datos de sus usuarios.", "Tunely", "paraphrase", update=True),
+    Shape("es", "Tunely dijo a El Cable que ninguna canción se ha usado para entrenar modelos.", "Tunely",
+          "paraphrase"),
+    Shape("es", "Las nuevas condiciones dicen: «usted nos otorga una licencia sobre todo su contenido».", None),
+    # --- German ----------------------------------------------------------------------------------------------
+    Shape("de", "Tunely hat seine Regeln geändert. Das Unternehmen schreibt: „Wir verwenden keine Inhalte von "
+                "Künstlern für KI-Training.“", "Unternehmen"),
+    Shape("de", "Tunely teilte am Freitag mit, dass die Klausel nur der Spam-Erkennung diene.", "Tunely",
+          "paraphrase"),
+    Shape("de", "„Wir verkaufen keine Daten an Werbekunden“, sagte ein Sprecher von Tunely.", "Sprecher"),
+    Shape("de", "Ein Tunely-Sprecher erklärte, die Nutzer könnten der Verwendung jederzeit widersprechen.",
+          "Sprecher", "paraphrase"),
+    Shape("de", "In einer Stellungnahme von Tunely heißt es: »Wir haben nie Musik unserer Nutzer für KI "
+                "verwendet.«", "Tunely"),
+    Shape("de", "Tunely hat die AGB geändert.\n\nNachtrag: Ein Sprecher von Tunely sagte inzwischen, man nutze "
+                "keine Uploads für KI-Training.", "Sprecher", "paraphrase", update=True),
+    Shape("de", "„Wir nutzen keine Uploads für das Training von KI“, heißt es in einer Stellungnahme des "
+                "Unternehmens.", "das Unternehmen"),
+    Shape("de", "„Wir verkaufen keine Daten“, sagte eine Sprecherin des Musikerverbands Tonrecht.", None),
+    Shape("de", "In den AGB heißt es: „Sie räumen uns eine weltweite Lizenz an Ihren Inhalten ein.“", None),
+    Shape("de", "Nutzer finden die Option unter „Datenschutz“ in den Einstellungen.", None),
+    Shape("de", "Im Jahr 2019 hatte Tunely-Chef Jonas Weber gesagt: „Wir werden nie Daten verkaufen.“", None),
+]
+
+
+def _found(shape: Shape) -> list[Statement]:
+    return extract_statements(shape.text, shape.names, published=PUBLISHED, language=shape.language)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s.language}:{s.text[:50]}")
+def test_statement_shapes(shape: Shape) -> None:
+    statements = _found(shape)
+    found = [(s.speaker, s.direct, s.quote) for s in statements]
+    if shape.speaker is None:
+        assert statements == [], found
+        return
+    assert statements, "no statement found"
+    statement = statements[0]
+    assert shape.speaker.lower() in statement.speaker.lower(), found
+    assert statement.direct == (shape.kind == "quote"), found
+    assert (statement.update is not None) == shape.update, statement.update
+    for piece in statement.pieces:  # a setting's name or a two-word quote is never a piece on its own
+        assert len(piece.split()) > 4, piece
+
+
+def test_shapes_cover_every_language_and_both_outcomes() -> None:
+    for language in ("en", "fr", "es", "de"):
+        mine = [s for s in SHAPES if s.language == language]
+        assert any(s.speaker is None for s in mine) and any(s.kind == "paraphrase" for s in mine if s.speaker)
+        assert any(s.kind == "quote" and s.speaker for s in mine) and any(s.update for s in mine)
+    assert len(SHAPES) >= 40
+
+
+def test_quote_spanning_paragraphs_is_one_quote_without_stray_marks() -> None:
+    (statement,) = _found(next(s for s in SHAPES if s.text.startswith("In an emailed statement")))
+    assert "\n" not in statement.quote and "“" not in statement.quote
+    assert statement.quote.startswith("We read every message") and statement.quote.endswith("uploaded tracks.")
+
+
+# --- attribution in four languages (more in tests/cases/platforms.yaml) -----------------------------------------
+
+PLATFORMS = {
+    "x": Platform("x", "X", ("X", "X Corp", "Twitter")),
+    "meta": Platform("meta", "Meta", ("Meta", "Meta Platforms")),
+    "zoom": Platform("zoom", "Zoom", ("Zoom",)),
+    "medium": Platform("medium", "Medium", ("Medium",)),
+    "discord": Platform("discord", "Discord", ("Discord",)),
+    "threads": Platform("threads", "Threads", ("Threads",)),
+}
+
+
+@pytest.mark.parametrize(("text", "platforms"), [
+    ("Elon Musk's X now trains its chatbot on posts.", ["x"]),
+    ("X's terms now allow AI training on posts.", ["x"]),
+    ("La inteligencia artificial de X usará los mensajes públicos.", ["x"]),
+    ("La plataforma X cambia sus reglas sobre la IA.", ["x"]),
+    ("X (antes Twitter) cambia sus reglas.", ["x"]),
+    ("X (vormals Twitter) ändert die Regeln.", ["x"]),
+    ("X-Chef Musk verteidigt die Änderung.", ["x"]),
+    ("Die Plattform X ändert ihre Regeln.", ["x"]),
+    ("Zoom nutzt künftig Gesprächsdaten für KI.", ["zoom"]),
+    ("Zoom a modifié ses conditions d'utilisation.", ["zoom"]),
+    ("Zoom ha cambiado sus condiciones de uso.", ["zoom"]),
+    ("Zooms Nutzungsbedingungen erlauben KI-Training.", ["zoom"]),
+    ("Meta kündigte an, die Daten zu nutzen.", ["meta"]),
+    ("Meta anunció un cambio en su política.", ["meta"]),
+    ("Las condiciones de Meta cambian en junio.", ["meta"]),
+    ("Die KI von Meta lernt mit öffentlichen Beiträgen.", ["meta"]),
+    ("Ce qui change chez Meta pour les créateurs.", ["meta"]),
+    ("Der Meta-Konzern ändert seine Regeln.", ["meta"]),
+    ("La empresa Meta cambia sus reglas.", ["meta"]),
+    ("Der Konzern Meta ändert seine Regeln.", ["meta"]),
+    ("Metas KI lernt mit Beiträgen.", ["meta"]),
+    ("Le groupe Meta change ses règles.", ["meta"]),
+    # never
+    ("How to write a meta description that ranks", []),
+    ("Plot the values on the x-axis.", []),
+    ("Medium-sized labels suffer most.", []),
+    ("There was discord between the labels.", []),
+    ("Threads of the story came loose.", []),
+    ("Der Zoom hat eine zehnfache Vergrößerung und der Zoom der Kamera ist leise.", []),
+    ("Der optische Zoom ändert die Brennweite.", []),
+    ("El medium de la sesión habló con los muertos.", []),
+    ("Le medium a prédit la fin du monde.", []),
+    ("Medium es una palabra latina.", []),
+    ("Gen X's tastes shift to vinyl.", []),
+    ("Tesla's Model X sells well in Norway.", []),
+    ("Generation X hat viel Geld.", []),
+    ("Die Kamera mit Zoom kostet mehr.", []),
+])
+def test_ambiguous_names_in_four_languages(text: str, platforms: list[str]) -> None:
+    assert list(match_platforms(text, PLATFORMS)) == platforms
+
+
+# --- what the statement reply shows -------------------------------------------------------------------------------
+
+SOURCE = SourceSpec("wire", "feed", None, "https://wire.example/feed.xml", None, 600.0)
+
+
+def test_a_paraphrase_is_not_shown_in_quotation_marks_and_times_carry_date_and_zone() -> None:
+    (statement,) = extract_statements("Tunely said in a blog post that artists will be able to opt out of AI "
+                                      "training by March.", TUNELY, published="2024-02-16T10:30:00-08:00")
+    message = statement_message(SOURCE, Platform("tunely", "Tunely", ("Tunely",)), statement, summarize(statement), "story:1",
+                                False, "https://wire.example/1", "2024-02-16T19:00:00+00:00", "k1")
+    assert "“" not in message.text and "paraphrased" in message.text
+    assert "16 Feb 2024" in message.text and "-08:00" in message.text
+
+
+def test_a_quote_is_shown_in_quotation_marks() -> None:
+    (statement,) = extract_statements("“We have never sold listener data and we never will,” Tunely said.",
+                                      TUNELY, published="2024-02-16T18:00:00Z")
+    message = statement_message(SOURCE, Platform("tunely", "Tunely", ("Tunely",)), statement, summarize(statement), "story:1",
+                                False, None, "2024-02-16T19:00:00+00:00", "k2")
+    assert "“We have never sold listener data and we never will.”" in message.text
+    assert "16 Feb 2024, 18:00 UTC" in message.text
+
+
+def test_an_own_newsroom_post_keeps_its_headline() -> None:
+    (statement,) = extract_statements("We do not sell your data. Artists can opt out of AI training in their "
+                                      "settings from today.", TUNELY, title="Our position on AI training",
+                                      own_feed=True, platform="tunely")
+    message = statement_message(SOURCE, Platform("tunely", "Tunely", ("Tunely",)), statement, summarize(statement), "story:1",
+                                True, None, "2024-02-16T19:00:00+00:00", "k3")
+    assert message.title == "Tunely: Our position on AI training"
+    assert "• denies selling users' data" in message.text
+
+
+@pytest.mark.parametrize(("quote", "language", "negation"), [
+    ("We have never used artist content to train AI models.", "en", "never"),
+    ("Tunely n'a jamais utilisé les œuvres des artistes pour entraîner ses modèles.", "fr", "jamais"),
+    ("Tunely nunca ha usado las canciones de los artistas para entrenar modelos.", "es", "nunca"),
+    ("Tunely hat nie Musik der Künstler für das Training von KI-Modellen verwendet.", "de", "nie"),
+])
+def test_points_keep_denials(quote: str, language: str, negation: str) -> None:
+    points = summarize(Statement(quote, "Tunely", "statement", language, quote))
+    assert points and negation in points[0].split()
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("Tunely rewrote its terms.\n\nUpdate (Feb 16, 2024, 4:30 PM PT): In an emailed statement, a Tunely spokesperson "
+     "said the company has never used uploads to train AI.", "Feb 16, 2024, 4:30 PM PT"),
+    ("Tunely rewrote its terms.\n\nNews update at 10:12 Pacific: We have received an emailed statement from Tunely:"
+     "\n\n*We do not train models on the music artists upload to Tunely.*", "16 Feb 2024, 10:12 Pacific"),
+    ("Tunely rewrote its terms. Update, 2:22 p.m.: A Tunely spokesperson said the clause only covers spam "
+     "detection.", PUBLISHED),  # a bare clock time: the article's own date and zone
+])
+def test_a_statement_in_an_update_carries_a_date_and_a_zone(text: str, when: str) -> None:
+    (statement,) = extract_statements(text, TUNELY, published=PUBLISHED)
+    assert statement.update is not None and statement.when == when
