@@ -81,7 +81,9 @@ async def test_a_story_opens_a_slack_thread_and_its_update_replies_in_it(
         parents = slack.top_level(ARTISTS)
         assert [p.key for p in parents] == [posts(tmp_path)[0]["key"]]
         replies = slack.replies(ARTISTS, parents[0].ts)
-        assert len(replies) == 1 and "opt-out comes in March" in " ".join(replies[0].block_texts())
+        # The added passage, then the statement it carries: two replies, no second parent.
+        assert len(replies) == 2 and "opt-out comes in March" in " ".join(replies[0].block_texts())
+        assert str(replies[1].key).endswith(":statement:0")
         assert "opt-out comes in March" in posts(tmp_path)[1]["text"]
 
 
@@ -241,7 +243,9 @@ async def test_a_story_opens_a_discord_thread_and_its_update_goes_into_it(
         assert len(opener) == 1 and opener[0]["embeds"][0]["title"] == "Tunely adds an AI clause"
         assert len(threads) == 1
         inside = fake.posted(threads[0]["id"])
-        assert len(inside) == 1 and "opt-out comes in March" in inside[0]["embeds"][0]["description"]
+        # the added passage, then the statement it carries, both inside the thread
+        assert len(inside) == 2 and "opt-out comes in March" in inside[0]["embeds"][0]["description"]
+        assert inside[1]["embeds"][0]["title"] == "Tunely responds"
         stored = await _thread_ref(path, "server")
         assert stored == threads[0]["id"]  # remembered in the store, so replies after a restart go there too
 

@@ -151,8 +151,8 @@ def test_demo_tells_the_whole_story_offline(tmp_path: Path) -> None:
     records = [json.loads(line) for line in (tmp_path / "posts.jsonl").read_text(encoding="utf-8").splitlines()]
     story = [r for r in records if r["platform"] == "cloudtune"]
     # One story: the terms change opens the thread; the English and French coverage, the newsroom post and
-    # the statement appended to the English article are replies in it.
-    assert [r["event"] for r in story] == ["terms_change", "update", "statement", "update", "statement"]
+    # the English article's appended passage (an update) and the statement in it are replies in it.
+    assert [r["event"] for r in story] == ["terms_change", "update", "statement", "update", "update", "statement"]
     assert {r["thread"] for r in story} == {story[0]["thread"]} and story[0]["reply_to"] is None
     assert all(r["reply_to"] == story[0]["thread"] for r in story[1:])
 

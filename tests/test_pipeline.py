@@ -111,8 +111,11 @@ async def test_updated_entry_replies_in_its_thread_with_only_the_added_passage(
         ))
         await app.poll_once()
         await app.poll_once()  # nothing changed: nothing more is posted
-    story, statement = posts(tmp_path)
-    # The added passage is the platform's answer: it comes as a statement reply with its points.
+    story, update, statement = posts(tmp_path)
+    # The added passage is an update reply with only that passage; the platform's answer in it is also a statement
+    # reply with its points.
+    assert update["event"] == "update" and update["reply_to"] == story["thread"]
+    assert "spam detection" in update["text"] and "Artists are worried" not in update["text"]
     assert statement["event"] == "statement" and statement["title"] == "Tunely responds"
     assert statement["thread"] == story["thread"] and statement["reply_to"] == story["thread"]
     assert "says the clause only covers spam detection" in statement["text"]

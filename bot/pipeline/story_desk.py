@@ -65,18 +65,6 @@ def _published(entry: FeedEntry, fallback: datetime) -> datetime:
     return fallback
 
 
-def _only_statements(assignment: Assignment) -> bool:
-    """Is the added passage nothing but the statements found in it? Then the statement reply says it all."""
-    if not assignment.statements or not assignment.passage:
-        return False
-    rest = assignment.passage
-    for statement in assignment.statements:
-        for piece in (statement.passage, statement.update or ""):
-            if piece:
-                rest = rest.replace(piece, "")
-    return len(rest.strip(" .:,;-—\n")) < 40
-
-
 class StoryDesk:
     """Owns the StoryIndex of a running poller. Not thread-safe: call it from the event loop."""
 
@@ -201,7 +189,9 @@ class StoryDesk:
             return [in_story(message, story, assignment.opened)]
         if assignment.opened:
             messages.append(in_story(entry_message(spec, platform_id, entry, at), story, True))
-        elif ("passage" in assignment.news or "edit" in assignment.news) and not _only_statements(assignment):
+        elif "passage" in assignment.news or "edit" in assignment.news:
+            # The added passage as it was written, even when it is a statement: that goes out as its own reply
+            # too (points, speaker, quote), so that readers see both what the article now says and who said what.
             if previous is not None:
                 update = entry_update_message(spec, platform_id, entry, previous.title, previous.text, story, at)
             else:
