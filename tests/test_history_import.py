@@ -249,3 +249,23 @@ def test_archive_settings_are_validated(tmp_path: Path) -> None:
     problems = "\n".join(caught.value.problems)
     assert "archive.url: expected an http(s)://" in problems
     assert "archive.delay" in problems and "archive.speed: unknown key" in problems
+
+
+def test_import_keeps_a_version_whose_only_change_is_its_date_line(tmp_path: Path) -> None:
+    """A new "Last updated" line alone is a version in `history`, never a change record."""
+    repo = tmp_path / "archive"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit_version(repo, "Tunely/Terms of Service.md", "Last updated: 3 March 2023\n\n" + TERMS_V1,
+                   "2023-03-03T09:00:00+00:00")
+    commit_version(repo, "Tunely/Terms of Service.md", "Last updated: 9 January 2024\n\n" + TERMS_V1,
+                   "2024-01-09T09:00:00+00:00")
+    config = tunely_config(tmp_path)
+    code, out, err = invoke("--config", str(config), "import", str(repo), "--json")
+    assert code == 0, err
+    assert json.loads(out)["totals"]["stored"] == 2 and json.loads(out)["totals"]["changes"] == 0
+    code, out, _ = invoke("--config", str(config), "history", "tunely", "--json")
+    document = json.loads(out)["documents"][0]
+    assert len(document["versions"]) == 2 and document["changes"] == []
+    code, out, _ = invoke("--config", str(config), "import", str(repo), "--json")
+    assert json.loads(out)["totals"]["stored"] == 0  # re-runs store nothing twice

@@ -71,12 +71,13 @@ async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versio
     A version may be older than what is stored already (history loaded after the bot started polling):
     it is inserted in date order, with a change record from the version before it, and the change record
     of the version after it is recomputed against it. Error pages are skipped; a text already stored for
-    the document is a duplicate (so re-runs store nothing twice). No event or delivery is created.
+    the document under the same date line is a duplicate (so re-runs store nothing twice); the same text under
+    another date line is a version without a change record. No event or delivery is created.
     `name` (a file name) tells Markdown from HTML when there is no content type; default: the spec's URL.
     """
     report = ImportReport(spec.id)
     platform: Platform | None = config.platforms.get(spec.platform or "")
-    known = await store.snapshot_hashes(spec.id)
+    known = await store.snapshot_keys(spec.id)
     for moment, body, content_type in sorted(versions, key=lambda version: _stamp(version[0])):
         report.seen += 1
         at = _stamp(moment)
@@ -86,7 +87,8 @@ async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versio
             report.skipped += 1
             report.problems.append(f"{at}: {problem}")
             continue
-        if document.hash in known:
+        key = (document.hash, json.dumps(list(document.metadata)))
+        if key in known:
             report.duplicates += 1
             continue
         before, after = await store.neighbours(spec.id, at)
@@ -98,7 +100,7 @@ async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versio
             change_after = await _change(spec, platform, this, following, after.fetched_at)
         snapshot = SnapshotWrite(document.hash, hashlib.sha256(body).hexdigest(), document.text, document.metadata)
         await store.insert_version(spec.id, snapshot, at, change_before, after, change_after)
-        known.add(document.hash)
+        known.add(key)
         report.stored += 1
         report.changes += 1 if change_before else 0
     return report

@@ -361,6 +361,14 @@ class Store:
 
         return await self.read(load)
 
+    async def snapshot_keys(self, source_id: str) -> set[tuple[str, str]]:
+        """(hash, metadata JSON) of every stored version: the same text under another date line is another version."""
+        def load(db: Database) -> set[tuple[str, str]]:
+            return {(row["hash"], row["metadata"] or "[]") for row in
+                    db.query("SELECT DISTINCT hash, metadata FROM snapshots WHERE source_id = ?", [source_id])}
+
+        return await self.read(load)
+
     async def snapshot_hashes(self, source_id: str) -> set[str]:
         def load(db: Database) -> set[str]:
             return {row["hash"] for row in db.query("SELECT DISTINCT hash FROM snapshots WHERE source_id = ?", [source_id])}
