@@ -258,6 +258,14 @@ def _readable_time(value: str) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} {zone}"
 
 
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-zà-ÿ])")
+
+
+def _sentence_case(text: str) -> str:
+    """Reported speech pieces joined as sentences, each starting with a capital ("the company has …")."""
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
 def statement_message(source: SourceSpec, platform: Platform | None, statement: Statement, points: Sequence[str],
                       story: str, opened: bool, url: str | None, at: str, key: str) -> Message:
     """The platform's own words in the story's thread: a few plain points, who said them, where and when.
@@ -272,7 +280,7 @@ def statement_message(source: SourceSpec, platform: Platform | None, statement: 
     if statement.direct:
         lines.append(f"“{shorten(statement.quote, 600)}”")
     else:
-        lines.append(f"(paraphrased) {shorten(statement.quote, 600)}")
+        lines.append(f"(paraphrased) {shorten(_sentence_case(statement.quote), 600)}")
     topics = label_topics(statement.quote[:ANALYSIS_CHARS])
     if statement.title:
         title = f"{name}: {shorten(statement.title, MAX_TITLE)}"
