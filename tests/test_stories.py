@@ -8,11 +8,12 @@ import io
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.app import App, ChatEnv, load_config
 from bot.core.entries import FeedEntry
+from bot.core.stories import StoryIndex, article_item
 from bot.pipeline.reports import stories_report, why_report
 from bot.pipeline.story_desk import StoryDesk
 from bot.store.database import Outcome, Store
@@ -152,3 +153,62 @@ async def test_items_placed_but_not_yet_saved_are_replayed_from_the_journal(tmp_
         assert again.index.story_of(f"wire:{entry.identity}") == placement.thread
     finally:
         await store.close()
+
+
+# --- grouping real-shaped coverage (StoryIndex alone) ---------------------------------------------------------
+
+def _day(day: int) -> datetime:
+    return datetime(2025, 5, 1, 9, tzinfo=timezone.utc) + timedelta(days=day - 1)
+
+
+def _place(index: StoryIndex, key: str, title: str, text: str, day: int, platform: str = "tunely") -> str:
+    return index.assign(article_item(key, title, text, _day(day), [platform], link=f"https://{key}.example/a")).story
+
+
+# One backlash, as real coverage reports it: discovery, coverage abroad, the company's answer, a revision, over
+# ten days (four days between some), in three languages, with no date, figure, name or quote in common (each outlet words it its own way).
+BACKLASH = [
+    ("en-discovery", "Artists fume as Tunely quietly lets AI train on their uploads",
+     "Musicians noticed this week that Tunely rewrote its terms of use so that uploaded tracks can be used to "
+     "train artificial intelligence models. Nobody was told, and there is no obvious way to opt out.", 1),
+    ("fr-coverage", "Tunely autorise l'entraînement de l'IA sur les morceaux de ses utilisateurs",
+     "La plateforme musicale a modifié ses conditions d'utilisation : les contenus mis en ligne peuvent servir à "
+     "entraîner des intelligences artificielles. Les artistes dénoncent un changement passé sous silence.", 5),
+    ("de-coverage", "Tunely: KI-Training mit Musik der Nutzer erlaubt",
+     "Die Musikplattform hat ihre Nutzungsbedingungen geändert. Hochgeladene Inhalte dürfen nun zum Training "
+     "künstlicher Intelligenz verwendet werden, kritisieren Künstlerinnen und Künstler.", 6),
+    ("en-answer", "Tunely says it has never trained AI on artists' music",
+     "After days of criticism, the company insisted the change to its terms was about recommendations and fraud "
+     "detection, and that it has not used uploads to train generative AI.", 7),
+    ("fr-revision", "Tunely fait marche arrière sur l'IA",
+     "Face à la polémique, la plateforme revoit la clause sur l'intelligence artificielle : aucun morceau ne "
+     "servira à entraîner une IA générative sans l'accord explicite de l'artiste.", 11),
+]
+
+
+def test_one_backlash_over_ten_days_in_three_languages_is_one_story() -> None:
+    index = StoryIndex(platform_names={"tunely": ("Tunely",)})
+    stories = [_place(index, key, title, text, day) for key, title, text, day in BACKLASH]
+    assert len(set(stories)) == 1, stories
+
+
+def test_two_events_of_one_platform_three_weeks_apart_stay_apart() -> None:
+    index = StoryIndex(platform_names={"tunely": ("Tunely",)})
+    first = [_place(index, key, title, text, day) for key, title, text, day in BACKLASH[:3]]
+    later = _place(index, "en-age", "Tunely will ask users to prove their age",
+                   "From next month Tunely requires every account to verify the age of its holder with an ID "
+                   "document or a face scan; accounts of minors lose access to explicit tracks.", 5 + 21)
+    assert len(set(first)) == 1 and later not in first
+
+
+def test_same_platform_same_week_another_subject_is_another_story() -> None:
+    index = StoryIndex(platform_names={"tunely": ("Tunely",)})
+    ai = [_place(index, key, title, text, day) for key, title, text, day in BACKLASH[:2]]
+    price = index.assign(article_item(
+        "en-price", "Tunely raises the price of its subscription",
+        "Tunely will charge more for its premium plan from next month, the second price increase in a year; "
+        "subscribers can cancel before the new price applies.", _day(3), ["tunely"], link="https://price.example/a"))
+    assert price.opened and price.story not in ai
+    assert "nearest stories" in price.placement
+    joined = index.assign(article_item(*BACKLASH[2][:3], _day(4), ["tunely"], link="https://de.example/b"))
+    assert joined.story == ai[0] and "same platform" in joined.placement

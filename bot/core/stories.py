@@ -24,20 +24,36 @@ DEFAULT_WINDOW = timedelta(days=14)
 JOIN_THRESHOLD = 3.0  # score an item needs to join a story (see `StoryIndex._score`)
 STRONG_EVIDENCE = 4.0  # shared language-independent evidence that joins even without a shared topic
 WORD_WEIGHT = 6.0  # weight of same-language word similarity (0..1)
-TOPIC_WEIGHT = 2.0  # weight of topic overlap (Jaccard, 0..1)
+TOPIC_WEIGHT = 2.0  # weight of topic overlap: the share of the story's items carrying a topic of the item (0..1)
+# With topics in common, the closeness bonus depends on how alike the item's topics are to the story's (a
+# weighted Jaccard: each story topic weighs the share of its items carrying it, `Story.topic_likeness`): full
+# from MAIN_SHARE up, none at SIDE_SHARE or below — "privacy" as an aside of a story about AI training is not
+# what a privacy fine has in common with it.
+MAIN_SHARE = 0.35
+SIDE_SHARE = 0.1
+UNKNOWN_TOPIC = 0.25  # topic overlap counted when the item or the story has no topic at all
+UNKNOWN_TOPIC_NEAR = 0.5  # share of the closeness bonus (NEAR_WEIGHT) left when a topic is missing on one side
 WORDS_ALONE = 0.45  # word similarity an item needs to join a story with which it shares no evidence
 TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, with a shared topic
 # Real coverage of one event rarely shares a fact the evidence can read (a French article paraphrases what an
 # English one quoted; an article names the month, the terms change has no date at all). What it does share: the
-# platform, what the event is about and when. An item about a story's platform that shares a topic with it and
-# comes within NEAR of the story's activity gains NEAR_WEIGHT and may join on that without shared evidence.
-NEAR = timedelta(days=3)
-NEAR_WEIGHT = 1.5
+# platform, what the event is about and when — and a backlash runs for one to three weeks (discovery, coverage,
+# the company's answer, a revision). An item whose main platform is the story's gains up to NEAR_WEIGHT for
+# closeness in time: the full weight within NEAR of the story's activity (which grows with each item), then less
+# and less until none at the window's end. It does not apply when item and story both have topics and share
+# none (another subject of the same platform); an item without a topic (the labeller found none) is not held
+# against the story, nor is a story without one.
+NEAR = timedelta(days=2)
+NEAR_WEIGHT = 2.0
 EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0}  # date, number, proper name, quoted, URL
 EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1}
 EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link"}
-CONFLICTING_KINDS = ("d", "n")  # an item and a story that both name dates (figures) but none in common …
-CONFLICT_PENALTY = 1.0  # … lose this much each: two events rarely share wording and topic but not their facts
+# An item and a story that both name calendar days, none in common and none even in the same month, lose
+# CONFLICT_PENALTY: two events rarely share wording and topic but not their dates. Days of one month do not
+# conflict (one article names the day the clause was found, another the day the company answered), nor do
+# figures (one article counts users, another quotes a percentage), nor the day an article was published (left
+# out of its evidence).
+CONFLICT_PENALTY = 1.0
 DUPLICATE_OVERLAP = 0.8  # share of sentences two texts must have in common to be one text syndicated
 UPDATE_CHARS = 20_000  # how much of a text is compared with its next version (as the pipeline analyses)
 ANALYSED_CHARS = 1200  # features come from the title and the lead of a text (where the facts are); a long
@@ -113,16 +129,21 @@ _DOCUMENT_PHRASES = (
     "updated policy", "revised policy", "its policies", "clause", "conditions d'utilisation",
     "conditions generales", "cgu", "politique de confidentialite", "politique de vie privee",
     "conditions de service", "terminos de uso", "terminos y condiciones", "politica de privacidad",
-    "nutzungsbedingungen", "datenschutzrichtlinie", "ai policy",
+    "nutzungsbedingungen", "datenschutzrichtlinie", "ai policy", "terminos de servicio", "terminos del servicio",
+    "sus terminos", "nuevos terminos", "condiciones de uso", "condiciones del servicio", "condiciones de servicio",
+    "ses conditions", "nouvelles conditions", " agb", "geschaftsbedingungen", "datenschutzbestimmungen",
+    "datenschutzerklarung",
 )
 _SECTION_NUMBER = re.compile(r"\bsection \d")
 # Every phrase above (and "section 4") contains one of these words: a set test first.
 _DOCUMENT_WORDS = frozenset(("terms", "policy", "policies", "agreement", "guidelines", "clause", "conditions",
                              "cgu", "politique", "terminos", "politica", "nutzungsbedingungen",
-                             "datenschutzrichtlinie", "section"))
+                             "datenschutzrichtlinie", "section", "condiciones", "agb", "geschaftsbedingungen",
+                             "datenschutzbestimmungen", "datenschutzerklarung"))
 # The phrases by a shorter string each contains: a text without "terms" is not searched for "its terms" …
 _PHRASE_ANCHORS = ("clause", "terms", "polic", "politi", "conditions", "agreement", "guidelines", "cgu", "terminos",
-                   "nutzungsbedingungen", "datenschutzrichtlinie")
+                   "nutzungsbedingungen", "datenschutzrichtlinie", "condiciones", "agb", "geschaftsbedingungen",
+                   "datenschutzbestimmungen", "datenschutzerklarung")
 _PHRASES_BY_ANCHOR = tuple(
     (anchor, tuple(phrase for phrase in _DOCUMENT_PHRASES
                    if anchor in phrase and not any(other in phrase for other in _PHRASE_ANCHORS[:k])))
@@ -567,6 +588,20 @@ def _gap(moment: datetime, story: Story) -> timedelta:
     return timedelta(0)
 
 
+def _months_differ(query: _Query, story: Story) -> bool:
+    """Whether none of the months of the days the item names ("d:MM-DD") is a month of the story's days."""
+    months = {token[2:4] for token in query.evidence if token[0] == "d"}
+    return not any(token[0] == "d" and token[2:4] in months for token in story.evidence)
+
+
+def _days(gap: timedelta) -> str:
+    """"within a day", "1 day apart", "10 days apart" (how far an item lies from a story's activity)."""
+    days = gap.total_seconds() / 86400.0
+    if days < 1.0:
+        return "within a day"
+    return "1 day apart" if days < 1.5 else f"{days:.0f} days apart"
+
+
 def _statement_key(statement: Statement) -> int:
     words = words_of(fold_text(statement.quote))
     return zlib.crc32(" ".join(words[:24]).encode("utf-8"))
@@ -594,6 +629,27 @@ class Story:
     has_terms_change: bool = False
     reports_terms: bool = False
     kinds: set[str] = field(default_factory=set)  # kinds of evidence held ("d" dates, "n" numbers, …)
+    topic_counts: dict[str, int] = field(default_factory=dict)  # topic → items that carry it …
+    topical: int = 0  # … out of this many items with a topic (a story's main subject is in most of its items)
+
+    def topic_likeness(self, topics: frozenset[str]) -> float:
+        """Weighted Jaccard of an item's topics (1 each) and the story's (the share of its items carrying each):
+        1 when the item has exactly the topics all the story's items have, low when it shares only an aside."""
+        if not self.topical:
+            union = topics | self.topics
+            return len(topics & self.topics) / len(union) if union else 0.0
+        counts, items = self.topic_counts, self.topical
+        common = sum(counts.get(topic, 0) for topic in topics) / items
+        rest = sum(count for topic, count in counts.items() if topic not in topics) / items
+        return common / (len(topics) + rest)
+
+    def topic_share(self, topics: frozenset[str]) -> float:
+        """The largest share of the story's items with a topic that carry one of `topics` (0..1)."""
+        counts = self.topic_counts
+        if not self.topical:
+            return 1.0 if topics & self.topics else 0.0
+        most = max(map(counts.get, topics, repeat(0)), default=0)
+        return most / self.topical if most < self.topical else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -602,6 +658,7 @@ class Story:
             "topics": sorted(self.topics), "words": self.words, "evidence": sorted(self.evidence),
             "outlets": sorted(self.outlets), "items": list(self.items), "statements": sorted(self.statements),
             "has_terms_change": self.has_terms_change, "reports_terms": self.reports_terms,
+            "topic_counts": self.topic_counts, "topical": self.topical,
         }
 
     @classmethod
@@ -615,6 +672,8 @@ class Story:
             items=dict.fromkeys(data.get("items", ())), statements={int(s) for s in data.get("statements", ())},
             has_terms_change=bool(data.get("has_terms_change")), reports_terms=bool(data.get("reports_terms")),
             kinds={token[0] for token in data.get("evidence", ())},
+            topic_counts={str(k): int(v) for k, v in (data.get("topic_counts") or {}).items()},
+            topical=int(data.get("topical") or 0),  # (0 in older snapshots: every topic counts as a main one)
         )
 
 
@@ -887,8 +946,14 @@ class StoryIndex:
             if found is None:
                 theirs = ", ".join(sorted(story.topics)) or "none"
                 mine = ", ".join(item.topics) or "none"
-                parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a topic in common (story: "
-                             f"{theirs}; this item: {mine}) or a shared date, figure, name, quoted term or link")
+                if story.topics.isdisjoint(item.topics) and story.topics and item.topics:
+                    parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a topic in common "
+                                 f"(story: {theirs}; this item: {mine}) or a shared date, figure, name, quoted term "
+                                 "or link")
+                else:
+                    parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a shared date, figure, "
+                                 f"name, quoted term or link, close wording, or the story's platform within "
+                                 f"{self.window.days} days")
                 continue
             missing = []
             if not any(not reason.startswith(("no common", "words", "topics")) for reason in found.reasons):
@@ -936,36 +1001,58 @@ class StoryIndex:
                 counted[kind] = done + 1
                 evidence_score += weights[token]
                 reasons.append(token)
-        if query.kinds:
-            for kind in CONFLICTING_KINDS:
-                if kind in query.kinds and kind in story.kinds and kind not in counted:
-                    evidence_score -= CONFLICT_PENALTY  # both name days (or figures), none the same: another event
-                    reasons.append(f"no common {EVIDENCE_NAMES[kind]}")
+        if "d" in query.kinds and "d" in story.kinds and "d" not in counted and _months_differ(query, story):
+            evidence_score -= CONFLICT_PENALTY  # both name days, none in the same month: another event
+            reasons.append("no common date")
         # the weights of the words the story has, added in the item's order (as a loop would)
         held = list(map(story.words.__contains__, query.words))
         common = sum(compress(query.weights, held))
         similarity = common / query.mass if query.mass else 0.0
         overlap = query.topics & story.topics
-        union = query.topics | story.topics
-        topic_score = len(overlap) / len(union) if union else 0.0
+        if overlap:  # (how many of the story's items carry a topic the item has: its main subject, or a side one)
+            topic_score = story.topic_share(overlap)
+        elif not query.topics or not story.topics:
+            topic_score = UNKNOWN_TOPIC  # (the labeller found none: the subject may be the same)
+        else:
+            topic_score = 0.0
         related = bool(overlap) or not query.topics or not story.topics
         if not related and evidence_score < STRONG_EVIDENCE and similarity < 0.5:
             return None
         item = query.item
         terms_meet = bool(overlap) and ((item.kind == "terms_change" and story.reports_terms)
                                         or (query.features.reports_terms and story.has_terms_change))
-        near = bool(overlap) and story.platform in item.platforms[:1] and _gap(item.published, story) <= NEAR
-        if not shared and similarity < WORDS_ALONE and not near and not terms_meet:
-            return None  # with no fact in common, only close wording (or the same platform, topic and days) joins
+        closeness = 0.0
+        if related and story.platform in item.platforms[:1]:
+            closeness = self._closeness(_gap(item.published, story))
+        if not shared and similarity < WORDS_ALONE and not closeness and not terms_meet:
+            return None  # with no fact in common, only close wording (or the same platform and days) joins
         bonus = 0.0
         if terms_meet:
             bonus = TERMS_BONUS
             reasons.append("terms change reported")
-        if near:
-            bonus += NEAR_WEIGHT
-            reasons.append(f"same platform and topic within {NEAR.days} days")
+        if closeness:
+            # (a topic missing on one side: the subject is known to be the same only when both report a change
+            # of terms or policy — what this watch is about — else the bonus is reduced)
+            if overlap:  # (topics in common that are only the story's asides: less bonus, or none)
+                likeness = story.topic_likeness(query.topics)
+                subject = min(1.0, max(0.0, (likeness - SIDE_SHARE) / (MAIN_SHARE - SIDE_SHARE)))
+            else:
+                subject = 1.0 if query.features.reports_terms and story.reports_terms else UNKNOWN_TOPIC_NEAR
+            bonus += NEAR_WEIGHT * closeness * subject
+            reasons.append(f"same platform, {_days(_gap(item.published, story))}"
+                           + ("" if overlap else " (a topic missing on one side)"))
         score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
         return _Match(story, round(score, 3), similarity, reasons, overlap, held)
+
+    def _closeness(self, gap: timedelta) -> float:
+        """1 within NEAR of a story's activity, then falling smoothly to 0 at the window's end."""
+        if gap <= NEAR:
+            return 1.0
+        span = self.window - NEAR
+        if gap >= self.window or span <= timedelta(0):
+            return 0.0
+        rest = 1.0 - (gap - NEAR) / span
+        return rest * rest * (3.0 - 2.0 * rest)  # (smoothstep: flat near both ends)
 
     def _duplicate(self, item: StoryItem, features: _Features) -> str | None:
         """The key of an item whose text this one repeats (a syndicated copy: most of its sentences), if any.
@@ -998,6 +1085,11 @@ class StoryIndex:
                 counts: list[int] | None = None) -> None:
         """Add an item to a story's profile; `held` (which of the item's words the story has) and `counts` (how
         many stories hold each) spare looking them up again, when scoring the item just found them."""
+        if item.topics and item.key not in story.items:  # (an updated article is not counted twice)
+            carried = story.topic_counts
+            for topic in set(item.topics):
+                carried[topic] = carried.get(topic, 0) + 1
+            story.topical += 1
         story.items[item.key] = None
         if item.published < story.first_at:  # (min and max, without their calls)
             story.first_at = item.published
