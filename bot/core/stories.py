@@ -1022,7 +1022,7 @@ class StoryIndex:
         terms_meet = bool(overlap) and ((item.kind == "terms_change" and story.reports_terms)
                                         or (query.features.reports_terms and story.has_terms_change))
         closeness = 0.0
-        if related and story.platform in item.platforms[:1]:
+        if related and story.platform in item.platforms:  # (the platforms it is about, not passing mentions)
             closeness = self._closeness(_gap(item.published, story))
         if not shared and similarity < WORDS_ALONE and not closeness and not terms_meet:
             return None  # with no fact in common, only close wording (or the same platform and days) joins

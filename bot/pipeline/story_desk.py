@@ -112,7 +112,8 @@ class StoryDesk:
                     post: bool, at: str, now: datetime) -> EntryPlacement:
         """Attribute, extract statements, place in a story; `post` False records without posting (the first
         poll of a feed)."""
-        match = self._attribution(spec, entry)
+        matches = self._matches(spec, entry)
+        match = matches[0] if matches else None
         base_key = f"entry:{spec.id}:{entry.identity}:{entry.fingerprint[:16]}"
         if match is None or not (match.salient or match.own_feed):
             # Not about a watched platform: kept, posted only where a channel asks for unmatched news.
@@ -127,9 +128,12 @@ class StoryDesk:
             return placement
         platform = self.config.platforms.get(match.platform)
         statements = self._statements(spec, entry, match.platform, platform)
+        # Other platforms the article is about too ("Tumblr and WordPress to sell data"): their stories are
+        # candidates as well, whichever of them the attribution put first.
+        others = [m.platform for m in matches[1:] if m.salient and m.platform != match.platform][:2]
         item = article_item(
             key=f"{spec.id}:{entry.identity}", title=entry.title[:MAX_TITLE], text=entry.text[:ANALYSIS_CHARS],
-            published=_published(entry, now), platforms=[match.platform], link=entry.link, source=spec.id,
+            published=_published(entry, now), platforms=[match.platform, *others], link=entry.link, source=spec.id,
             outlet=feed_title, statements=statements, own_feed=spec.is_statement_feed,
         )
         new_story = previous.thread if previous else story_thread(spec, entry)
@@ -210,13 +214,15 @@ class StoryDesk:
             placement.statements.append(self._statement_write(key, platform_id, story, statement, points, entry, at))
         return messages
 
-    def _attribution(self, spec: SourceSpec, entry: FeedEntry) -> PlatformMatch | None:
-        matches = attribute(entry.text[:ANALYSIS_CHARS], self.config.platforms, title=entry.title[:MAX_TITLE],
-                            own_platform=spec.platform if spec.is_statement_feed or spec.platform else None)
+    def _matches(self, spec: SourceSpec, entry: FeedEntry) -> list[PlatformMatch]:
+        """The platforms the entry names, the one it is attributed to first (its own feed's platform, if any)."""
+        matches = list(attribute(entry.text[:ANALYSIS_CHARS], self.config.platforms, title=entry.title[:MAX_TITLE],
+                                 own_platform=spec.platform if spec.is_statement_feed or spec.platform else None))
         if spec.platform:
             own = next((m for m in matches if m.platform == spec.platform), None)
-            return own or PlatformMatch(spec.platform, 0, spec.platform, own_feed=True, salient=True)
-        return matches[0] if matches else None
+            own = own or PlatformMatch(spec.platform, 0, spec.platform, own_feed=True, salient=True)
+            return [own, *(m for m in matches if m is not own)]
+        return matches
 
     def _statements(self, spec: SourceSpec, entry: FeedEntry, platform_id: str, platform: Platform | None) -> list[Statement]:
         names = (platform.name, *platform.aliases) if platform else (platform_id,)
