@@ -9,7 +9,7 @@ from typing import NamedTuple
 import pytest
 
 from bot.core.config import Platform, SourceSpec
-from bot.core.platforms import match_platforms
+from bot.core.platforms import attribute, match_platforms
 from bot.core.statements import Statement, extract_statements
 from bot.core.summaries import summarize
 from bot.core.events import statement_message
@@ -79,6 +79,15 @@ SHAPES: list[Shape] = [
     Shape("en", "Tunely said it has paid artists fairly since 2019 and will keep doing so.", "Tunely", "paraphrase"),
     Shape("en", "Tunely said in 2019 that it would never sell data to brokers.", None),
     Shape("en", "“I'm leaving Tunely for good,” said producer Mara Lin.", None),
+    Shape("en", "Tunely pushed back on Monday, insisting that no uploaded song has ever trained a model.", "Tunely",
+          "paraphrase"),
+    Shape("en", "Uploads are never used to train models, according to Tunely, which reviewed the clause.", "Tunely",
+          "paraphrase"),
+    Shape("en", "While Tunely claims that it does not sell listener data, critics remain unconvinced.", "Tunely",
+          "paraphrase"),
+    Shape("en", "This is what Tunely says in its revised terms of service: “We may use uploads to improve the "
+                "service and its features.”", None),
+    Shape("en", "Tunely made changes to its privacy policy, stating that listening data can train models.", None),
     # --- French ----------------------------------------------------------------------------------------------
     Shape("fr", "Un porte-parole de Tunely a déclaré : « Nous n'utilisons pas vos morceaux pour entraîner nos "
                 "modèles. »", "porte-parole"),
@@ -96,6 +105,11 @@ SHAPES: list[Shape] = [
     Shape("fr", "En 2018, le PDG de Tunely, Jean Martin, avait déclaré : « Nous ne vendrons jamais vos "
                 "données. »", None),
     Shape("fr", "Il faut ouvrir « Paramètres » puis « Confidentialité » pour refuser.", None),
+    Shape("fr", "Face aux critiques, Tunely a réagi vite, assurant qu'aucun morceau n'a servi à entraîner une IA.",
+          "Tunely", "paraphrase"),
+    Shape("fr", "Les messages privés sont exclus de l'entraînement selon Tunely, qui promet un formulaire.", "Tunely",
+          "paraphrase"),
+    Shape("fr", "Les critiques se multiplient, selon une étude publiée par un collectif d'artistes.", None),
     # --- Spanish ---------------------------------------------------------------------------------------------
     Shape("es", "«No vendemos los datos de los oyentes», señaló un portavoz de Tunely.", "portavoz"),
     Shape("es", "Tunely afirmó que la cláusula solo se aplica a la detección de spam.", "Tunely", "paraphrase"),
@@ -111,6 +125,11 @@ SHAPES: list[Shape] = [
     Shape("es", "Tunely dijo a El Cable que ninguna canción se ha usado para entrenar modelos.", "Tunely",
           "paraphrase"),
     Shape("es", "Las nuevas condiciones dicen: «usted nos otorga una licencia sobre todo su contenido».", None),
+    Shape("es", "Tunely informó que en el último año retiró millones de canciones generadas en masa.", "Tunely",
+          "paraphrase"),
+    Shape("es", "Tunely anunció una nueva función para las listas de reproducción.", None),
+    Shape("es", "En sus términos de servicio, Tunely indica que los usuarios conservan la propiedad de sus "
+                "canciones.", None),
     # --- German ----------------------------------------------------------------------------------------------
     Shape("de", "Tunely hat seine Regeln geändert. Das Unternehmen schreibt: „Wir verwenden keine Inhalte von "
                 "Künstlern für KI-Training.“", "Unternehmen"),
@@ -129,6 +148,11 @@ SHAPES: list[Shape] = [
     Shape("de", "In den AGB heißt es: „Sie räumen uns eine weltweite Lizenz an Ihren Inhalten ein.“", None),
     Shape("de", "Nutzer finden die Option unter „Datenschutz“ in den Einstellungen.", None),
     Shape("de", "Im Jahr 2019 hatte Tunely-Chef Jonas Weber gesagt: „Wir werden nie Daten verkaufen.“", None),
+    Shape("de", "Tunely stellt in einem Blogbeitrag klar, dass Uploads nie für KI-Training genutzt werden.", "Tunely",
+          "paraphrase"),
+    Shape("de", "Private Nachrichten sind laut Tunely vom Training ausgenommen.", "Tunely", "paraphrase"),
+    Shape("de", "Tunely will die Daten nach eigenen Angaben nur für Empfehlungen nutzen.", "Tunely", "paraphrase"),
+    Shape("de", "Die Kritik wächst laut einer Umfrage unter Musikern seit Wochen.", None),
 ]
 
 
@@ -199,6 +223,15 @@ PLATFORMS = {
     ("Der Meta-Konzern ändert seine Regeln.", ["meta"]),
     ("La empresa Meta cambia sus reglas.", ["meta"]),
     ("Der Konzern Meta ändert seine Regeln.", ["meta"]),
+    ("Meta explained in a blog post why the training stops.", ["meta"]),
+    ("Zoom is making it hard to opt out of model training.", ["zoom"]),
+    ("X recently activated a setting. On its website, X states that posts train the chatbot.", ["x"]),
+    ("La plateforme de médias sociaux X modifie ses conditions.", ["x"]),
+    ("Die Modelle für künstliche Intelligenz von X lernen mit Beiträgen.", ["x"]),
+    ("Many X users deleted their accounts this week.", ["x"]),
+    # never
+    ("Company X said it would grow; Project X will start soon.", []),
+    ("Medium is a word with several meanings.", []),
     ("Metas KI lernt mit Beiträgen.", ["meta"]),
     ("Le groupe Meta change ses règles.", ["meta"]),
     # never
@@ -219,6 +252,24 @@ PLATFORMS = {
 ])
 def test_ambiguous_names_in_four_languages(text: str, platforms: list[str]) -> None:
     assert list(match_platforms(text, PLATFORMS)) == platforms
+
+
+def test_a_platform_named_only_further_down_in_one_paragraph_is_in_passing() -> None:
+    body = ("Regulators warned companies about quiet terms changes. The agency wants clear notices. " * 8
+            + "\n\nPast cases include the day Zoom quietly changed its terms and Zoom users objected.")
+    (match,) = attribute(body, PLATFORMS)
+    assert match.platform == "zoom" and not match.salient
+    early = "Zoom quietly changed its terms, and Zoom users objected. " + "Regulators warned companies. " * 20
+    assert attribute("Critics spoke first. " + early, PLATFORMS)[0].salient
+
+
+def test_two_platforms_in_one_headline_named_about_as_often_the_first_leads() -> None:
+    title = "Medium and Discord to sell user data"
+    text = ("Discord's parent company plans a deal; Discord users and Discord admins are upset. Medium said "
+            "it will add an opt-out, and Medium writers were told in a blog post.")
+    assert attribute(text, PLATFORMS, title=title)[0].platform == "medium"
+    tie = "Zoom said it changed its terms. Meta said it did too. Meta said so again. Zoom said it will not."
+    assert attribute(tie, PLATFORMS)[0].platform == "zoom"  # as often: the one named first
 
 
 # --- what the statement reply shows -------------------------------------------------------------------------------

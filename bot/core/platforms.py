@@ -20,6 +20,7 @@ COMMON_WORD_NAMES: frozenset[str] = frozenset({
     "slack", "zoom", "truth", "steam", "mix", "reels", "spaces", "stories",
 })
 SHORT_NAME = 2  # names of at most this many letters ("X") need stronger context than common words
+EARLY_CHARS = 600  # a platform named twice, first within this many characters of the text, is what it is about
 LEAD_CHARS = 280  # a platform named in the lead of the text (its first sentence) is what the text is about
 
 _SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
@@ -32,8 +33,8 @@ _FORMERLY = (
 _DESCRIPTOR = (
     r"(?:social (?:network|media (?:platform|site|network|company|giant|app))|social platform|tech giant|"
     r"parent company|microblogging (?:site|platform|service)|messaging app|streaming (?:service|platform)|"
-    r"blogging platform|r[ée]seau social|plateforme|le groupe|la soci[ée]t[ée]|l['’]entreprise|le g[ée]ant|"
-    r"red social|plataforma|la empresa|la compa[ñn][íi]a|el gigante|la firma|el grupo|"
+    r"blogging platform|r[ée]seau social|plateforme(?: de (?:m[ée]dias|r[ée]seaux) sociaux| de microblogging)?|le groupe|la soci[ée]t[ée]|l['’]entreprise|le g[ée]ant|"
+    r"red social|plataforma(?: de redes sociales| de microblogging)?|la empresa|la compa[ñn][íi]a|el gigante|la firma|el grupo|"
     r"soziale(?:n|s)? (?:netzwerk|medium|plattform)|plattform|(?:der|dem|den|des) (?:[\w-]+-)?konzerns?|"
     r"(?:das|dem) unternehmen|mutterkonzern|kurznachrichtendienst(?:es)?|onlinedienst(?:es)?|netzwerk|"
     r"the company)"
@@ -41,7 +42,7 @@ _DESCRIPTOR = (
 # Nouns that, before "de X" / "von X" / "chez X" … ("la inteligencia artificial de X", "die KI von Meta"), make a
 # short or common-word name a company.
 _OWNED = (
-    r"(?:inteligencia artificial|intelligence artificielle|IA|KI|AI|chatbot|algoritmo|algorithme|Algorithmus|"
+    r"(?:inteligencia artificial|intelligence artificielle|Intelligenz|IA|KI|AI|chatbot|algoritmo|algorithme|Algorithmus|"
     r"t[ée]rminos|condiciones|conditions|normas|r[èe]gles|reglas|pol[íi]tica|politique|usuarios|utilisateurs|Nutzer|"
     r"Nutzungsbedingungen|AGB|Datenschutzrichtlinie|due[ñn]o|propietario|propri[ée]taire|patron|Besitzer|Eigent[üu]mer|"
     r"Chef|jefe|directivos|dirigeants|portavoz|porte-parole|Sprecher(?:in)?|cambios|changements|[ÄA]nderungen|"
@@ -80,7 +81,10 @@ _CORPORATE_VERB = (
     r"pr[ée]cis[ée]|chang[ée]|confirm[ée]|d[ée]menti|lanc[ée]|introduit|ajout[ée]|retir[ée]|supprim[ée]|d[ée]cid[ée]|"
     r"commenc[ée]|r[ée]agi|r[ée]pondu|publi[ée]|assur[ée]|expliqu[ée])|annonce|va|modifie|change|utilise|utilisera|"
     r"veut|pr[ée]voit|compte|affirme|assure|pr[ée]cise|explique|d[ée]ment|confirme|lance|entend|"
-    r"uses|used|wants|trains|trained|collects|owns|is using|has been|"
+    r"uses|used|wants|trains|trained|collects|owns|is using|has been|(?:is|was|has|had) (?:[a-z]+ly )?[a-z]+(?:ing|ed)|"
+    r"explained|explains|stated|states|"
+    r"argued|argues|insisted|insists|paused|pauses|stopped|halted|delayed|activated|enabled|rolled out|relies|"
+    r"behauptet|betont|betonte|schreibt|schrieb|"
     r"dijo|anunci[óo]|anuncia|ha (?:cambiado|actualizado|anunciado|modificado|dicho|confirmado|negado|lanzado|"
     r"introducido|explicado|asegurado|decidido|empezado|comenzado|publicado|respondido)|cambia|cambi[óo]|usa|usar[áa]|"
     r"utiliza|utilizar[áa]|permitir[áa]|planea|afirma|afirm[óo]|asegura|asegur[óo]|explic[óo]|declar[óo]|"
@@ -107,6 +111,7 @@ class PlatformMatch:
     in_title: bool = False
     own_feed: bool = False
     salient: bool = False
+    first: int = 0  # where the first mention starts (in the title, then the text)
 
     @property
     def why(self) -> str:
@@ -233,11 +238,12 @@ def _context_patterns(written: str, ambiguity: str) -> tuple[tuple[re.Pattern[st
         (rf"\b{_OWNED}\s+(?:de|del|d['’]|du|von|of)\s+{name}(?![\w\-])", False),  # "la IA de X", "die KI von Meta"
         (rf"\b[A-Z][\w-]+(?:'s|’s|s)\s+{name}(?![\w\-]|\s*-)", False),  # "Elon Musk's X", "Musks X"
         (rf"{bare}(?:'s|’s)\s+{_OWNED_AFTER}\b", True),  # "X's terms", "X’s owner"
+        (rf"{bare}\s+(?:users|subscribers|accounts)\b", True),  # "X users' data"
     ]
     if ambiguity == "word":
         # A common word written as a name and used as a company: "Meta's", "Meta said", "Medium will", "de Meta".
         patterns.append((rf"{bare}(?:'s|’s)\s+\w+", True))
-        patterns.append((rf"{bare}\s+{_CORPORATE_VERB}(?![\w\-])", True))
+        patterns.append((rf"{bare}\s+(?:[a-z]+ly\s+)?{_CORPORATE_VERB}(?![\w\-])", True))
         patterns.append((rf"{bare}s\s+[A-ZÄÖÜ]\w+", True))  # German genitive: "Metas KI", "Zooms Nutzungsbedingungen"
         patterns.append((rf"(?<![\w\-])(?:de|del|chez|von|bei|par|por|pour|para|contre|contra|gegen|avec|con|sur|"
                          rf"sobre|[àa]|al)\s+{name}(?![\w\-])", False))
@@ -274,7 +280,27 @@ def _context(text: str, alias: _Alias) -> str | None:
             if leads and _after_article(text, hit.start()):
                 continue
             return hit.group(0).strip()
+    if alias.ambiguity == "short":
+        # A one-letter name acting as a company twice ("X recently activated …", "X states: …"): once could be a
+        # variable or a placeholder, twice in one text is the company.
+        hits = [hit for hit in _short_acting(alias.written).finditer(text)
+                if not _after_article(text, hit.start()) and not _after_name(text, hit.start())]
+        if len(hits) >= 2:
+            return hits[0].group(0).strip()
     return None
+
+
+@lru_cache(maxsize=256)
+def _short_acting(written: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w\-@#/.]){re.escape(written)}\s+(?:[a-z]+ly\s+)?{_CORPORATE_VERB}(?![\w\-])")
+
+
+def _after_name(text: str, start: int) -> bool:
+    """Is the word just before `start` capitalised ("Company X said", "Project X will"), making the letter part
+    of another name?"""
+    head = text[max(0, start - 20):start]
+    words = head.split()
+    return bool(words) and head[-1:].isspace() and words[-1][:1].isupper() and words[-1][-1:].isalpha()
 
 
 def _occurrences(folded: str, alias: _Alias) -> list[tuple[int, int, str]]:
@@ -304,8 +330,22 @@ def _longest_first(span: tuple[int, int, str]) -> tuple[int, int]:
     return span[0], -(span[1] - span[0])
 
 
-def _match_order(match: PlatformMatch) -> tuple[bool, bool, int, str]:
-    return not match.own_feed, not match.salient, -match.mentions, match.platform
+def _match_order(match: PlatformMatch) -> tuple[bool, bool, int, int, str]:
+    return not match.own_feed, not match.salient, -match.mentions, match.first, match.platform
+
+
+CLOSE_MENTIONS = 0.75  # two platforms in one headline named about as often: the one the headline names first leads
+
+
+def _headline_first(matches: list[PlatformMatch]) -> None:
+    """"Tumblr and WordPress to sell data": when the two leading platforms are both in the title and named about
+    as often, the one the title names first is the subject."""
+    if len(matches) < 2:
+        return
+    top, second = matches[0], matches[1]
+    if (top.in_title and second.in_title and second.salient and not top.own_feed
+            and second.first < top.first and second.mentions >= CLOSE_MENTIONS * top.mentions):
+        matches[0], matches[1] = second, top
 
 
 def _non_overlapping(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -376,14 +416,27 @@ def attribute(
         own = platform_id == own_platform
         if not (own or in_title or len(kept) >= 2) and lead_end < 0:
             lead_end = title_end + 1 + _lead_length(text)
-        salient = own or in_title or len(kept) >= 2 or start <= lead_end
+        salient = own or in_title or start <= lead_end or _salient_in_body(whole, kept, title_end)
         matches.append(PlatformMatch(platform_id, len(kept), phrase.strip(), contexts.get(platform_id), in_title,
-                                     own, salient))
+                                     own, salient, start))
     if own_platform is not None and own_platform not in by_platform:
         matches.append(PlatformMatch(own_platform, 0, "", None, False, True, True))
     if len(matches) > 1:
         matches.sort(key=_match_order)
+        _headline_first(matches)
     return tuple(matches)
+
+
+def _salient_in_body(whole: str, kept: list[tuple[int, int, str]], title_end: int) -> bool:
+    """Is a platform the title and the lead do not name what the text is about? Named at least twice, and either
+    early (in the first third of the text, or its first EARLY_CHARS characters) or at least three times across paragraphs; a platform named only
+    further down, in one paragraph or twice, is an example the text gives in passing."""
+    if len(kept) < 2:
+        return False
+    start = kept[0][0]
+    if start - title_end <= max(EARLY_CHARS, (len(whole) - title_end) / 3):
+        return True
+    return len(kept) >= 3 and "\n" in whole[start:kept[-1][0]]
 
 
 def salient_platforms(

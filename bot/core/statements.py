@@ -144,7 +144,8 @@ _SPEECH_EN = (
     r"said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|confirmed|"
     r"confirms|insisted|insists|denied|denies|argued|argues|acknowledged|acknowledges|clarified|clarifies|"
     r"stressed|stresses|emphasi[sz]ed|emphasi[sz]es|responded|replied|maintained|maintains|commented|"
-    r"announced|pointed out|contended|assured|promised|pledged|posted|tweeted"
+    r"announced|pointed out|contended|assured|promised|pledged|posted|tweeted|claims|claimed|asserts|asserted|"
+    r"revealed|mentioned|reiterated|reiterates"
 )
 _SPEECH_FR = (
     r"a (?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|affirm[ée]|assur[ée]|expliqu[ée]|ajout[ée]|soulign[ée]|"
@@ -158,9 +159,14 @@ _SPEECH_FR = (
 _SPEECH_OTHER = (
     r"dijo|dice|afirm[óo]|afirma|asegur[óo]|asegura|explic[óo]|explica|señal[óo]|señala|declar[óo]|indic[óo]|"
     r"indica|añadi[óo]|agreg[óo]|sostuvo|subray[óo]|precis[óo]|neg[óo]|confirm[óo]|coment[óo]|escribi[óo]|"
-    r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|negado|añadido)|"
+    r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|negado|añadido|aclarado|"
+    r"informado|comunicado|anunciado)|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|aclar[óo]|aclara|"
+    r"escribe|reconoce|reconoci[óo]|insisti[óo]|insiste|sostiene|defiende|defendi[óo]|"
     r"sagte|sagt|erkl[äa]rte|erkl[äa]rt|betonte|betont|schreibt|schrieb|versicherte|best[äa]tigte|bestritt|"
-    r"dementierte|teilte\b[^,.;:]{0,60}?\bmit|teilt\b[^,.;:]{0,60}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es"
+    r"dementierte|teilte\b[^,.;:]{0,60}?\bmit|teilt\b[^,.;:]{0,60}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es|"
+    r"stellte?\b[^,.;:]{0,60}?\bklar|gibt\b[^,.;:]{0,60}?\ban(?=,)|gab\b[^,.;:]{0,60}?\ban(?=,)|"
+    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|ergänzte|ergänzt|beteuerte?|versichert|"
+    r"räumte?\b[^,.;:]{0,40}?\bein(?=,)|(?<=,\s)so(?=\s+(?-i:[A-ZÄÖÜ]))"
 )
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b", re.IGNORECASE)
 # Every attribution has a word starting with one of these five-letter stems (folded: "déclaré" → "decla"):
@@ -173,6 +179,9 @@ _SPEECH_STEMS = frozenset((
     "asegu", "expli", "senal", "segun", "sagte", "erkla", "beton", "teilt", "laut",
     "poste", "tweet", "afirm", "dice", "indic", "anadi", "agreg", "sostu", "subra", "nego", "comen", "escri",
     "dicho", "sagt", "schre", "schri", "versi", "besta", "bestr", "heiss", "hiess",
+    "claim", "asser", "revea", "menti", "reite", "infor", "comun", "anunc", "aclar", "recon", "insis", "sosti",
+    "defie", "defen", "stell", "gibt", "gab", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
+    "affir", "insis", "sayin", "stati", "addin", "arguin", "empha", "asegu", "afirm", "senal",
 ))
 
 
@@ -375,7 +384,8 @@ _FILLER = frozenset(
     "yesterday monday tuesday wednesday thursday friday saturday sunday morning evening afternoon night "
     "has since already instead quickly separately in a an statement the emailed when asked still "
     "aussi ensuite encore a de nouveau depuis lundi mardi mercredi jeudi vendredi samedi dimanche "
-    "soir matin".split()
+    "soir matin however other hand its part turn for pour sa por su parte en revanche cependant jedoch aber "
+    "seinerseits ihrerseits sin embargo".split()
 )
 
 
@@ -390,7 +400,7 @@ def _next_to_verb(clause: str, start: int, end: int, verbs: list[tuple[int, int]
             return True  # inside the verb: "a-t-elle ajouté"
         between = re.sub(r",[^,]{0,80},", " ", between)  # an aside: "la plateforme, contactée par Le Fil, a …"
         words = re.findall(r"[^\W\d_]+", between.lower())
-        if len(words) <= 4 and all(word in _FILLER for word in words):
+        if len(words) <= 5 and all(word in _FILLER for word in words):
             return True
     return False
 
@@ -470,6 +480,9 @@ _STATEMENT_FROM = re.compile(
 _STATEMENT_OF = re.compile(
     r"\b(?:statement|response|déclaration|réponse|communiqué|comunicado|respuesta|Stellungnahme|Erklärung|"
     r"Mitteilung)\s+(?=(?:from|by|de|du|des|del|von|der)\s)(?P<who>[^,.;:«»“”„\"]{2,60})", re.IGNORECASE)
+_STATEMENT_WORD = re.compile(r"\b(?:in an? (?:statement|blog post|press release)|(?:released|issued|published) an? "
+                             r"statement|dans un communiqué|en un comunicado|in einer (?:Stellungnahme|Mitteilung))\b",
+                             re.IGNORECASE)
 _INTRO_END = re.compile(r"(?::|\b(?:following|suivante?|siguiente|folgende)\b[^.]*\.)\s*[*_]*\s*$", re.IGNORECASE)
 
 
@@ -477,7 +490,11 @@ def _introduced_by(intro: str, names: tuple[str, ...], people: dict[str, str]) -
     """Who speaks in the quotation that follows a sentence such as "a Tunely spokesperson said:" or "We have
     received a statement from Tunely:" (None when the sentence does not introduce a quotation)."""
     if not _INTRO_END.search(intro):
-        return None
+        # "Meta, on the other hand, expressed frustration in a statement last week." then the statement as the
+        # next paragraph: the sentence's subject released it.
+        if _STATEMENT_WORD.search(intro) is None:
+            return None
+        return _subject_speaker(intro.strip(), names, people)
     stripped = intro.strip().rstrip(":*_ ").strip()
     source = _STATEMENT_FROM.search(stripped)
     if source:
@@ -502,6 +519,32 @@ _TERMS_SPEAKER = re.compile(
     r"\b(?:terms|policy|clause|section|agreement|conditions|CGU|AGB|Nutzungsbedingungen|Datenschutzerklärung|"
     r"Richtlinien?|términos|condiciones|cláusula|Klausel|Abschnitt|article|artículo|política|politique)\b",
     re.IGNORECASE)
+
+
+# Where the words are the terms or the policy rather than the platform speaking: "what Zoom says in its revised terms",
+# "changes to its privacy policy, stating that", "en sus términos de servicio, CapCut indica", "dans ses CGU".
+_IN_TERMS = re.compile(
+    r"\b(?:in|to|into|under) (?:its|the|their) (?:revised |new |updated |current |own )?(?:terms(?: of (?:service|use))?|"
+    r"TOS|ToS|privacy (?:policy|policies|notice)|policy|FAQ|help (?:page|center|centre)|support page|user agreement)\b|"
+    r"\ben (?:sus|los|las|la) (?:nuevos |nuevas )?(?:t[ée]rminos|condiciones|pol[íi]tica|secci[óo]n de privacidad)\b|"
+    r"\bdans (?:ses|les|sa) (?:nouvelles )?(?:conditions|CGU|r[èe]gles|politique)\b|"
+    r"\bin (?:seinen|ihren|den) (?:neuen )?(?:Nutzungsbedingungen|AGB|Datenschutz\w*|Richtlinien)\b", re.IGNORECASE)
+_TERMS_CUES = ("terms", "tos", "policy", "polic", "faq", "help", "support", "agreement", "términos", "terminos",
+               "condiciones", "política", "privacidad", "conditions", "cgu", "règles", "politique", "nutzungsbed",
+               "agb", "datenschutz", "richtlinie")
+
+
+def _locates_terms(passage: str) -> bool:
+    """Does the passage say the words are written in the terms or the policy ("in its revised terms")?"""
+    lowered = passage.lower()
+    return any(cue in lowered for cue in _TERMS_CUES) and _IN_TERMS.search(passage) is not None
+
+
+def _attribution_part(found: _Found) -> str:
+    """The words of a reported sentence before what was said ("Tunely made changes to its policy, stating that")."""
+    head = found.quote[:24].rstrip(".")
+    at = found.passage.find(head) if head else -1
+    return found.passage[:at] if at > 0 else ""
 
 
 def _is_terms_text(quote: str, clause: str) -> bool:
@@ -625,7 +668,8 @@ def extract_statements(
             # A quotation that follows an attributed one with no attribution of its own continues it.
             if sentence[0] <= previous_sentence_end + 3:
                 speaker = previous.speaker
-        if speaker is not None and (_is_terms_text(quote, clause) or _is_old(text[whole[0]:start], reference)):
+        if speaker is not None and (_is_terms_text(quote, clause) or _is_old(text[whole[0]:start], reference)
+                                    or _locates_terms(clause)):
             # the terms quoted, or words said years before the article: not a statement now, nor reported speech
             quoted_sentences.update(span for span in spans if whole[0] <= span[0] < whole[1])
             speaker = None
@@ -646,7 +690,8 @@ def extract_statements(
         earlier = [item for item in found if item.start < sentence[0]]  # whom "he said" can stand for
         reported = _reported(text[sentence[0]:sentence[1]], name_tuple, people, earlier)
         if (reported is not None and not _is_old(_before_verb(reported.passage), reference)
-                and not _is_terms_text(reported.quote, reported.passage)):
+                and not _is_terms_text(reported.quote, reported.passage)
+                and not _locates_terms(_attribution_part(reported))):
             reported.start = sentence[0]
             found.append(reported)
     found.sort(key=lambda f: f.start)
@@ -681,7 +726,10 @@ _NEEDS_THAT = re.compile(
     r"acknowledges|clarified|clarifies|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|responded|replied|commented|"
     r"pointed out|assured|promised|pledged|a ajout[ée]|ajoute|a annonc[ée]|a [ée]crit|[ée]crit|a reconnu|"
     r"reconna[iî]t|a promis|promet|a confi[ée]|a r[ée]pondu|r[ée]pond|a expliqu[ée]|explique|posted|tweeted|"
-    r"dice|escribi[óo]|schreibt|schrieb|coment[óo]|añadi[óo]|agreg[óo])"
+    r"dice|escribi[óo]|schreibt|schrieb|coment[óo]|añadi[óo]|agreg[óo]|claims|claimed|revealed|mentioned|"
+    r"reiterated|reiterates|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|escribe|reconoce|"
+    r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|"
+    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt)"
 )
 
 
@@ -694,6 +742,9 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
         if speaker is not None and speaker.kind != "pronoun" and len(content.split()) >= MIN_QUOTE_WORDS:
             return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
     stripped = sentence.strip()
+    sourced = _sourced(stripped, names, people)
+    if sourced is not None:
+        return sourced
     inverted = _INVERTED.match(stripped)
     if inverted:  # "The change rolls out next week, Meta said on Thursday."
         speaker = _resolve_speaker(inverted.group("attribution"), names, people)
@@ -724,6 +775,82 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
     if len(content.split()) < MIN_QUOTE_WORDS - 1 or content.lower().startswith(("to comment", "de commenter")):
         return None
     return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
+
+
+# "… sind laut Meta ausgeschlossen", "according to the company", "selon la plateforme", "según la compañía": the
+# source named right after the phrase, anywhere in the sentence.
+_ACCORDING_INLINE = re.compile(
+    r"\b(?:according to|selon|d['’]apr[èe]s|seg[úu]n|laut|zufolge)\s+(?P<who>(?:(?:the|its|la|le|l['’]|el|su|ses|son|sa|"
+    r"des|der|dem|den)\s*)?[\w&.’'-]+(?:\s+[A-Z][\w&.’'-]+)?)", re.IGNORECASE)
+# "nach eigenen Angaben", "by its own account", "selon ses dires", "según sus palabras", "aus Sicht des Konzerns":
+# the subject of the sentence is the source.
+_OWN_ACCOUNT = re.compile(
+    r"\b(?:nach eigenen Angaben|eigenen Angaben zufolge|by its own account|in its own words|selon ses (?:dires|propres "
+    r"termes)|de son propre aveu|seg[úu]n sus (?:propias )?(?:palabras|explicaciones)|aus (?:der )?Sicht (?:des "
+    r"Unternehmens|des Konzerns|der Plattform|des Dienstes)|in the company['’]s view|from the company['’]s perspective)\b",
+    re.IGNORECASE)
+# "SoundCloud a réagi rapidement, assurant que …", "the company pushed back, insisting that …": the speaker acts,
+# then a participle of saying carries what it said.
+_PARTICIPLE = re.compile(
+    r"^(?P<subject>.{3,200}?),\s+(?:en\s+)?(?P<verb>(?i:assurant|affirmant|expliquant|pr[ée]cisant|soulignant|"
+    r"indiquant|arguant|insistant sur le fait|asegurando|afirmando|explicando|señalando|insistiendo en|"
+    r"subrayando|indicando|insisting|saying|stating|adding|arguing|claiming|explaining|noting|stressing|"
+    r"emphasi[sz]ing|maintaining))\s+(?:que\s+|qu['’]|that\s+|dass\s+)(?P<content>.+)$", re.DOTALL)
+_CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:mais|pero|but|and|et|y|und|aber)\s+)$", re.IGNORECASE)
+
+
+def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str]) -> _Found | None:
+    """Reported speech marked by a source phrase or a participle rather than a verb of saying with its subject."""
+    lowered = sentence.lower()
+    if any(cue in lowered for cue in ("laut ", "zufolge", "according to", "selon ", "d'apr", "d’apr", "según ",
+                                      "segun ")):
+        for match in _ACCORDING_INLINE.finditer(sentence):
+            if match.start() < 40 and _ACCORDING.match(sentence, match.start()):
+                continue  # the sentence-initial form, handled with its comma
+            who = match.group("who")
+            speaker = _resolve_speaker(who, names, people, needs_verb=False)
+            if speaker is None or speaker.kind == "pronoun":
+                continue
+            content = (sentence[:match.start()] + sentence[match.end():]).strip(" ,")
+            if len(content.split()) >= MIN_QUOTE_WORDS:
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
+    if any(cue in lowered for cue in ("eigenen angaben", "own account", "own words", "selon ses", "propre aveu",
+                                      "sus palabras", "sus propias", "sicht de", "sicht der", "company's",
+                                      "company’s")):
+        own = _OWN_ACCOUNT.search(sentence)
+        if own is not None:
+            speaker = _subject_speaker(sentence[:own.start()], names, people)
+            if speaker is not None:
+                content = (sentence[:own.start()] + sentence[own.end():]).strip(" ,")
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
+    if "ant " in lowered or "ing " in lowered or "ndo " in lowered:
+        participle = _PARTICIPLE.match(sentence)
+        if participle is not None and len(participle.group("content").split()) >= MIN_QUOTE_WORDS:
+            speaker = _subject_speaker(participle.group("subject"), names, people)
+            if speaker is not None:
+                return _Found(0, _clean_content(participle.group("content")), speaker, _channel(sentence),
+                              sentence, False)
+    return None
+
+
+def _subject_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]) -> _Speaker | None:
+    """The platform-side speaker that opens a clause of `clause` (its subject), or None."""
+    speaker = _resolve_speaker(clause, names, people, needs_verb=False)
+    if speaker is None or speaker.kind == "pronoun":
+        return None
+    probe = speaker.text.split(",")[0].strip()
+    if speaker.kind == "person":
+        probe = next((person for person, label in people.items() if label == speaker.text), probe.split()[-1])
+    at = clause.find(probe) if probe else -1
+    if at < 0:
+        at = clause.lower().find(probe.lower())
+    if at < 0:
+        return None
+    head = clause[:at]
+    head = re.sub(r"(?i)\b(?:the|a|an|le|la|les|l['’]|el|los|las|der|die|das|un|une|ein|eine)\s*$", "", head)
+    head = re.sub(r"(?i)\b(?:(?:CEO|PDG|chief executive|président|director[a]?|jef[ea]|Chef)\s+(?:de|of|du|del|von)?\s*)$",
+                  "", head)
+    return speaker if _CLAUSE_START.search(head) or not head.strip() else None
 
 
 def _clean_content(content: str) -> str:
