@@ -193,6 +193,13 @@ def news_config(manifest: dict[str, Any], outlets: Iterable[str]) -> Config:
     for pid, spec in (manifest.get("platforms") or {}).items():
         platforms[pid] = {"name": spec.get("name", pid), **({"aliases": spec["aliases"]} if spec.get("aliases") else {})}
     feeds = [{"id": f"outlet-{n}", "url": f"https://{host}/feed.xml"} for n, host in enumerate(outlets)]
+    # A platform's newsroom posts come from its own feed, as a user configures it (`platforms.<id>.feeds`)
+    for article in manifest["articles"]:
+        if article.get("source") == "newsroom" and article.get("platform") in platforms:
+            own = platforms[article["platform"]].setdefault("feeds", [])
+            url = f"https://{outlet_of(article['url'])}/newsroom.xml"
+            if {"url": url} not in own:
+                own.append({"url": url})
     text = yaml.safe_dump({"storage": str(CACHE / "unused-storage"), "platforms": platforms, "feeds": feeds,
                            "channels": [{"id": "console", "console": True}]}, allow_unicode=True, sort_keys=False)
     return parse_config(text, HERE / "news-config.yaml")
@@ -222,7 +229,8 @@ async def place_all(config: Config, articles: Sequence[dict[str, Any]], outlets:
     outcomes = []
     for article in sorted(articles, key=lambda a: (published(a), a["id"])):
         host = outlet_of(article["url"])
-        spec = specs[f"https://{host}/feed.xml"]
+        own = f"https://{host}/newsroom.xml"
+        spec = specs[own] if article.get("source") == "newsroom" and own in specs else specs[f"https://{host}/feed.xml"]
         when = published(article)
         entry = FeedEntry(guid=article["url"], link=article["url"], title=article.get("title") or "",
                           summary=article.get("text") or "", published=when.isoformat())
