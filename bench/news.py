@@ -49,7 +49,8 @@ import feedparser  # noqa: E402
 
 from bot.core.config import Platform  # noqa: E402
 from bot.core.entries import FeedEntry  # noqa: E402
-from bot.core.language import detect_language, fold_text  # noqa: E402
+from bot.core.language import detect_language  # noqa: E402
+from bot.core.text import fold as fold_text  # noqa: E402
 from bot.core.platforms import attribute  # noqa: E402
 from bot.core.statements import extract_statements  # noqa: E402
 from bot.core.stories import StoryIndex, article_item, names_by_platform  # noqa: E402

@@ -1,12 +1,13 @@
-"""Language detection of news text from stop-word profiles (English, French, Spanish, German, else "und"),
-and the fast accent folding the news modules share. Offline, no model: regular-expression scans.
+"""Language detection of news text from stop-word profiles (English, French, Spanish, German, else "und").
+Offline, no model; text is folded and split by `bot.core.text`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from bot.core.text import fold, words
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "de")
 UNDETERMINED = "und"
@@ -46,104 +47,14 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 _LETTERS_OF: dict[str, re.Pattern[str]] = {
     "fr": re.compile("[èêàçœùâîôë]"), "es": re.compile("[ñ¿¡]"), "de": re.compile("[ßäöü]"),
 }
-# Bytes of ASCII punctuation and spaces → space; letters, digits and every non-ASCII byte (inside a UTF-8
-# sequence) kept: `words_of` splits with `bytes.translate`, three times faster than a regex `findall`.
-_WORD_BYTES = bytes(byte if chr(byte).isalnum() or byte >= 128 else 32 for byte in range(256))
-# Non-ASCII punctuation → space (a regex pass: `str.translate` looks every character of a non-ASCII text up)
-_NON_ASCII_PUNCTUATION = re.compile("[’‘“”«»„—–…\u00a0\u202f\u2009•·]")
-# The news modules fold and split the same text in turn (attribution, language, story features): the last
-# results are kept, (text, result) pairs replaced whole, so that a text is folded and split once.
-_folded_last: tuple[str, str] = ("", "")
-_split_last: tuple[list, list] = (["", (), frozenset()], ["", (), frozenset()])  # type: ignore[type-arg]
-
-
-def words_of(folded: str) -> list[str]:
-    """The words of folded text: runs of letters and digits ("soundcloud’s" → "soundcloud", "s")."""
-    return list(_split(folded)[1])
-
-
-def words_tuple(folded: str) -> tuple[str, ...]:
-    """The words of folded text (as `words_of`), as a tuple (no copy)."""
-    return _split(folded)[1]
-
-
-def words_and_set(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The words of folded text (as `words_of`) and the set of them."""
-    split = _split(folded)
-    if split[2] is None:
-        split[2] = frozenset(split[1])
-    return split[1], split[2]
-
-
-def _split(folded: str) -> list:  # type: ignore[type-arg]
-    """[text, its words, the set of them or None (made when asked for)], of the last two texts split."""
-    global _split_last
-    last, before = _split_last
-    if folded == last[0]:
-        return last
-    if folded == before[0]:
-        return before
-    text = folded if folded.isascii() else _NON_ASCII_PUNCTUATION.sub(" ", folded)
-    split = [folded, tuple(text.encode("utf-8").translate(_WORD_BYTES).decode("utf-8").split()), None]
-    _split_last = (split, last)
-    return split
-
-
-_COMMON_MARKS = re.compile(
-    "[" + "".join(chr(code) for code in range(0x300, 0x370) if unicodedata.combining(chr(code))) + "]+"
-)
-_NON_ASCII = re.compile("[^\x00-\x7f]")
-
-
-def fold_text(text: str) -> str:
-    """Lower-case and strip accents, exactly as `bot.core.topics.fold` does, several times faster on accented
-    text: Latin-1 text through one table, else the usual accents in one regular-expression pass and only other
-    non-ASCII characters looked at."""
-    global _folded_last
-    if text.isascii():
-        return text.lower()
-    last = _folded_last
-    if text == last[0]:
-        return last[1]
-    folded = _fold(text)
-    _folded_last = (text, folded)
-    return folded
-
-
-def _fold(text: str) -> str:
-    casefolded = text.casefold()
-    latin = casefolded.encode("latin-1", "ignore")
-    if len(latin) == len(casefolded) and b"\xbc" not in latin and b"\xbd" not in latin and b"\xbe" not in latin:
-        # Latin-1 text (most accented European text without typographic quotes): character by character, with
-        # one table (folding goes character by character; "¼" "½" "¾" are the characters it makes longer)
-        return latin.translate(_LATIN_FOLD).decode("latin-1")
-    return _decompose(casefolded)
-
-
-def _decompose(casefolded: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", casefolded)
-    if decomposed.isascii():
-        return decomposed
-    stripped = _COMMON_MARKS.sub("", decomposed)
-    if stripped.isascii():
-        return stripped
-    marks = {char for char in _NON_ASCII.findall(stripped) if unicodedata.combining(char)}
-    return "".join(char for char in stripped if char not in marks) if marks else stripped
-
-
-# Latin-1 character → its folding (a Latin-1 character too, but for "µ" (μ) and the fractions, left as they are)
-_LATIN_FOLD = bytes(
-    ord(folded) if len(folded) == 1 and ord(folded) < 256 else code
-    for code, folded in ((code, _decompose(chr(code).casefold())) for code in range(256))
-)
 
 
 @lru_cache(maxsize=1)
 def _weights() -> dict[str, tuple[float, float, float, float]]:
     """word → its weight for (en, fr, es, de): split among the languages that share it."""
     owners: dict[str, list[str]] = {}
-    for language, words in STOP_WORDS.items():
-        for word in words:
+    for language, stop_words in STOP_WORDS.items():
+        for word in stop_words:
             owners.setdefault(word, []).append(language)
     table: dict[str, tuple[float, float, float, float]] = {}
     for word, languages in owners.items():
@@ -159,8 +70,8 @@ def language_scores(text: str, folded: str | None = None) -> dict[str, float]:
     weights = _weights()
     sample = text[:SAMPLE_CHARS]
     english = french = spanish = german = 0.0
-    words = _split(fold_text(sample) if folded is None else folded[:SAMPLE_CHARS])[1]
-    for weight in filter(None, map(weights.get, words)):  # the stop words only, in order: the same sums
+    sample_words = words(fold(sample) if folded is None else folded[:SAMPLE_CHARS])
+    for weight in filter(None, map(weights.get, sample_words)):  # the stop words only, in order: the same sums
         english += weight[0]
         french += weight[1]
         spanish += weight[2]
@@ -175,7 +86,7 @@ def language_scores(text: str, folded: str | None = None) -> dict[str, float]:
 
 def detect_language(text: str, folded: str | None = None) -> str:
     """"en", "fr", "es", "de", or "und" when the text is too short or too mixed to tell (pass `folded` when
-    `fold_text(text)` is already known)."""
+    `fold(text)` is already known)."""
     scores = language_scores(text, folded)
     values = list(scores.values())  # (in LANGUAGES order)
     first = values.index(max(values))  # the first language with the highest score, and the best of the others

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.config import Platform
-from bot.core.language import fold_text, words_of, words_tuple
+from bot.core.text import fold, words
 
 # Platform names that are also ordinary words (folded). Such a name counts only when written with the
 # configured capitals and confirmed by context (another alias, "Meta Platforms", "a Meta spokesperson" …).
@@ -142,9 +142,9 @@ class _Alias:
 
 
 def _first_word(folded: str) -> str:
-    """The alias's first word as `words_of` cuts it ("" when the alias does not start with one)."""
-    words = words_of(folded)
-    return words[0] if words and folded.startswith(words[0]) else ""
+    """The alias's first word as `words` cuts it ("" when the alias does not start with one)."""
+    found = words(folded)
+    return found[0] if found and folded.startswith(found[0]) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,7 @@ def ambiguity_of(name: str) -> str | None:
     letters = re.sub(r"[\W_]", "", name)
     if len(letters) <= SHORT_NAME and name.strip().isalnum():
         return "short"
-    if fold_text(name.strip()) in COMMON_WORD_NAMES:
+    if fold(name.strip()) in COMMON_WORD_NAMES:
         return "word"
     return None
 
@@ -202,7 +202,7 @@ def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
         seen: set[tuple[str, str]] = set()
         for name in (platform.name, *platform.aliases):
             written = name.strip()
-            folded = fold_text(written)
+            folded = fold(written)
             if not written or (folded, written) in seen:
                 continue
             seen.add((folded, written))
@@ -367,7 +367,7 @@ def attribute(
     folded: str | None = None,
 ) -> tuple[PlatformMatch, ...]:
     """Every platform `title` and `text` name, with why; `own_platform` is the platform whose feed published it.
-    Pass `folded` when `fold_text(f"{title}\n{text}")` is already known.
+    Pass `folded` when `fold(f"{title}\n{text}")` is already known.
 
     Order: the own-feed platform first, then salient platforms, then by mentions (most first), then id.
     """
@@ -376,14 +376,14 @@ def attribute(
     whole = f"{title}\n{text}"
     title_end = len(title)
     lead_end = -1  # where the lead ends, found when needed
-    folded = fold_text(whole) if folded is None else folded
+    folded = fold(whole) if folded is None else folded
     same_length = len(folded) == len(whole)
     matcher = _matcher(platforms)
     by_platform: dict[str, list[tuple[int, int, str]]] = {}
     # Only aliases whose first word is among the text's words (one set intersection for all aliases) are looked
     # for, with `str.find` and word-boundary checks.
     by_first_word = matcher.by_first_word
-    present = set(filter(by_first_word.__contains__, words_tuple(folded)))
+    present = set(filter(by_first_word.__contains__, words(folded)))
     candidates = [alias for word in present for alias in by_first_word[word]]
     if matcher.wordless:
         candidates.extend(alias for alias in matcher.wordless if alias.folded in folded)

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.core.language import detect_language, fold_text, words_of
+from bot.core.language import detect_language
+from bot.core.text import fold, words
 
 MIN_QUOTE_WORDS = 4  # shorter reported pieces are fragments, not claims
 SHORT_QUOTE_WORDS = 4  # quotations this short are setting names or terms ("“Allow AI training”"), not speech
@@ -186,7 +187,7 @@ _SPEECH_STEMS = frozenset((
 
 
 def _mentions_speech(text: str) -> bool:
-    return not _SPEECH_STEMS.isdisjoint(word[:5] for word in words_of(fold_text(text)))
+    return not _SPEECH_STEMS.isdisjoint(word[:5] for word in words(fold(text)))
 
 
 # Every executive's title the speaker patterns know contains one of these (lower-cased) strings.

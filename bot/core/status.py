@@ -6,7 +6,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.core.topics import fold, label_topics
+from bot.core.text import fold
+from bot.core.topics import label_topics
 
 # Carve-outs from an AI clause, matched on folded text (lower case, no accents): separately licensed works,
 # "in the absence of a separate agreement that states otherwise", "unless otherwise agreed" … in en/fr/de/es.

@@ -10,12 +10,14 @@ import operator
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bot.core.language import STOP_WORDS, detect_language, fold_text, words_and_set, words_of
+from bot.core.language import STOP_WORDS, detect_language
+from bot.core.text import fold, word_set, words
 from bot.core.messages import thread_key
 from bot.core.statements import Statement
 from bot.core.topics import label_topics
@@ -202,17 +204,11 @@ class _Names(dict):  # type: ignore[type-arg]
         return name
 
 
-_readers: dict[frozenset[str], tuple[_Stems, _Names, frozenset[str]]] = {}  # by the platform names left out
-
-
+@lru_cache(maxsize=16)
 def _readers_for(ignore: frozenset[str]) -> tuple[_Stems, _Names, frozenset[str]]:
-    """The caches of stems and names for one set of platform names, and the words that are never stems."""
-    readers = _readers.get(ignore)
-    if readers is None:
-        if len(_readers) >= 16:
-            _readers.clear()
-        readers = _readers[ignore] = (_Stems(ignore), _Names(ignore), _STOP | ignore)
-    return readers
+    """The caches of stems and names for one set of platform names (bounded: the names of at most 16 sets of
+    platforms are remembered), and the words that are never stems."""
+    return _Stems(ignore), _Names(ignore), _STOP | ignore
 
 
 _NUMBER_FORMS: dict[str, str] = {}  # a number as written ("10,000", "20 %") → as named ("10000", "20%"; "" for none)
@@ -327,7 +323,7 @@ def _name_form(written: str) -> str:
         words = words[1:]
     if not words:
         return ""
-    name = _POSSESSIVE_END.sub("", fold_text(" ".join(words)).replace("’", "'")).strip(" -'")
+    name = _POSSESSIVE_END.sub("", fold(" ".join(words)).replace("’", "'")).strip(" -'")
     if len(name) < 3 or name in _MONTHS or name in _STOP:
         return ""
     return name
@@ -448,7 +444,7 @@ def article_item(
         text=text,
         link=link,
         language=language or detect_language(head),
-        topics=tuple(topics) if topics is not None else label_topics(head, fold_text(head)),
+        topics=tuple(topics) if topics is not None else label_topics(head, fold(head)),
         source=source,
         outlet=outlet_of(link, outlet),
         statements=tuple(statements),
@@ -478,7 +474,7 @@ def terms_item(
         text=text,
         link=link,
         language=detect_language(text),
-        topics=tuple(topics) if topics is not None else label_topics(text, fold_text(text)),
+        topics=tuple(topics) if topics is not None else label_topics(text, fold(text)),
         source=source,
         outlet=document,
         document=document,
@@ -528,7 +524,7 @@ def _sentences(text: str) -> Iterator[tuple[str, int]]:
     """The first MAX_SENTENCES sentences of `text` as written, with the hash `_features` gives them (those
     under four words skipped); it cuts where `_sentence_hashes` cuts."""
     for sentence in _SENTENCE_BREAK.split(text)[:MAX_SENTENCES]:
-        digest = _sentence_hash(fold_text(sentence))
+        digest = _sentence_hash(fold(sentence))
         if digest is not None:
             yield sentence.strip(), digest
 
@@ -543,11 +539,11 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
         folded = whole.lower()
         folded_body = folded[len(title) + 1:]
     else:
-        folded = fold_text(whole)  # (just folded by the caller, when the text is short: `fold_text` keeps it)
-        folded_body = folded[len(fold_text(title)) + 1:]
-    words, word_set = words_and_set(folded)  # (just split by `attribute`, when the text is short)
+        folded = fold(whole)  # (just folded by the caller, when the text is short: `fold` remembers it)
+        folded_body = folded[len(fold(title)) + 1:]
+    all_words, distinct = words(folded), word_set(folded)  # (just split by `attribute`: remembered)
     stems_of, _, skip = _readers_for(platform_names)
-    stems = set(map(stems_of.__getitem__, word_set - skip))  # (stop words and platforms' names left out first)
+    stems = set(map(stems_of.__getitem__, distinct - skip))  # (stop words and platforms' names left out first)
     stems.discard("")
     evidence: set[str] = set()
     dates, numbers = dates_and_numbers(folded)
@@ -557,13 +553,13 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
     evidence.update(map("n:".__add__, numbers))
     evidence.update(map("p:".__add__, names_in(whole, platform_names)))
     if '"' in whole or (not ascii and ("“" in whole or "«" in whole or "„" in whole)):
-        evidence.update(f"q:{fold_text(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
+        evidence.update(f"q:{fold(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
                         if 1 <= len(m.group(1).split()) <= 6)
     if "://" in body:
         evidence.update(f"u:{url}" for url in urls_in(body))
     hashes = _sentence_hashes(folded_body or folded)
-    reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(word_set) and _reports_terms(folded))
-    text_hash = zlib.crc32(" ".join(words).encode("utf-8"))
+    reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(distinct) and _reports_terms(folded))
+    text_hash = zlib.crc32(" ".join(all_words).encode("utf-8"))
     return _Features(tuple(sorted(stems)), frozenset(evidence), tuple(dict.fromkeys(hashes)), text_hash, reports)
 
 
@@ -603,8 +599,8 @@ def _days(gap: timedelta) -> str:
 
 
 def _statement_key(statement: Statement) -> int:
-    words = words_of(fold_text(statement.quote))
-    return zlib.crc32(" ".join(words[:24]).encode("utf-8"))
+    quoted = words(fold(statement.quote))
+    return zlib.crc32(" ".join(quoted[:24]).encode("utf-8"))
 
 
 # --- stories -------------------------------------------------------------------------------------------
@@ -809,7 +805,7 @@ class StoryIndex:
         self.window = window
         self.threshold = threshold
         self.stories: dict[str, Story] = {}
-        folded_names = {fold_text(name).strip() for names in (platform_names or {}).values() for name in names}
+        folded_names = {fold(name).strip() for names in (platform_names or {}).values() for name in names}
         self._ignore = frozenset(name for name in folded_names if name)
         self._by_platform: dict[str, dict[str, None]] = {}  # platform → story ids, least recently active first
         self._items: dict[str, _ItemRecord] = {}
@@ -1074,8 +1070,8 @@ class StoryIndex:
             if common >= (2 if smaller > 2 else smaller) and common / smaller >= DUPLICATE_OVERLAP:
                 return key
             if title is None:
-                title = fold_text(item.title).strip()
-            if len(title) >= 20 and common / smaller >= 0.5 and fold_text(record.title).strip() == title:
+                title = fold(item.title).strip()
+            if len(title) >= 20 and common / smaller >= 0.5 and fold(record.title).strip() == title:
                 return key
         return None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.statements import Statement, split_sentences
-from bot.core.language import fold_text
+from bot.core.text import fold
 from bot.core.topics import label_topics
 
 MAX_POINTS = 4
@@ -128,7 +128,7 @@ class ExtractiveSummarizer:
         for claim in chosen:
             point = self._rewrite(claim, speaker, context) if english else _tidy(claim.text)
             point = _shorten(point, self.max_words)
-            if point and fold_text(point) not in {fold_text(p) for p in points}:
+            if point and fold(point) not in {fold(p) for p in points}:
                 points.append(point)
         return points
 

@@ -6,13 +6,14 @@ The lexicon lives in `topics.yaml` beside this module so that phrases are data, 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import yaml
+
+from bot.core.text import fold
 
 TOPICS: tuple[str, ...] = (
     "ai_training",
@@ -51,16 +52,6 @@ def topic_name(topic: str) -> str:
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 _HIGH_TOPICS = frozenset({"ai_training", "content_licence", "data_sharing", "opt_out"})
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents so that "données" matches "donnees"."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    if decomposed.isascii():
-        return decomposed
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @lru_cache(maxsize=1)

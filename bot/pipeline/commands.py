@@ -26,7 +26,8 @@ from bot.core.config import Config
 from bot.core.entries import FeedParseError
 from bot.core.overrides import FeedChange
 from bot.core.routing import RouteTable, Subscription, chat_channel_id
-from bot.core.topics import TOPICS, fold
+from bot.core.text import fold
+from bot.core.topics import TOPICS
 from bot.pipeline.reports import diff_report, history_report, status_report, stories_report, why_report
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import Config, Platform, SourceSpec
-from bot.core.topics import fold
+from bot.core.text import fold
 from bot.core.documents import NormalizedDocument
 from bot.pipeline.poller import DocumentProblem, document_change, read_document
 from bot.sources.archives import (
