@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot.core.language import STOP_WORDS, detect_language
-from bot.core.text import fold, word_set, words
+from bot.core.text import MONTHS, fold, word_set, words
 from bot.core.messages import thread_key
 from bot.core.statements import Statement
 from bot.core.topics import label_topics
@@ -72,15 +72,7 @@ NEWS_KINDS = ("outlet", "article", "passage", "edit", "statement", "clause_chang
 
 # --- language-independent evidence ---------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate((
-    "january jan janvier enero januar", "february feb fevrier febrero februar", "march mar mars marzo marz maerz",
-    "april apr avril abril", "may mai mayo", "june jun juin junio juni", "july jul juillet julio juli",
-    "august aug aout agosto", "september sep sept septembre septiembre", "october oct octobre octubre oktober",
-    "november nov novembre noviembre", "december dec decembre diciembre dezember",
-), start=1):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+_MONTHS = MONTHS  # month names in the four languages (`bot.core.text`)
 # The names by first letter ("(?:a(?:pril|...)|d(?:...)|...)"): a word that is no month fails at its first letter
 # instead of once per name. (The \b after a name decides which name matches, whatever the order.)
 _MONTH = "(?:" + "|".join(
