@@ -463,3 +463,119 @@ async def test_a_date_only_change_is_a_version_in_history_and_no_post(
     (change,) = posts(tmp_path)
     assert change["event"] == "terms_change" and change["topics"] == ["ai_training"]  # JSONL keeps the ids
     assert change["title"] == "Tunely changed its Terms of Service: AI training clause added"
+
+
+# --- page chrome, typos, encoding, dates and e-mail protection on the shapes real archives have -------------
+
+NAV = ("* [Pricing](https://tunely.test/pricing)\n* [Blog](https://tunely.test/blog)\n"
+       "* [Careers](https://tunely.test/jobs)\n\n")
+TERMS_WITH_NAV = NAV + DOC + "\n[Back to the help centre](https://tunely.test/help)\n"
+CHROME_NOISE: list[tuple[str, str, str]] = [
+    ("menu entry added", TERMS_WITH_NAV, TERMS_WITH_NAV.replace(NAV, NAV + "* [Podcasts](https://tunely.test/pod)\n")),
+    ("menu removed", TERMS_WITH_NAV, DOC),
+    ("menu entries reordered", TERMS_WITH_NAV, TERMS_WITH_NAV.replace(
+        "* [Pricing](https://tunely.test/pricing)\n* [Blog](https://tunely.test/blog)\n",
+        "* [Blog](https://tunely.test/blog)\n* [Pricing](https://tunely.test/pricing)\n")),
+    ("table of contents added", DOC, DOC.replace("## 1. Who we are", "* [Who we are](#who-we-are)\n"
+                                                 "* [Your content](#your-content)\n\n## 1. Who we are")),
+    ("buttons in one line", DOC, DOC + "\n[Log in](https://tunely.test/login) [Sign up](https://tunely.test/join)\n"),
+    ("title line above the terms", DOC, "Our terms explained\n\n" + DOC),
+    ("promotion", DOC, "Spring offer: two months free! Call us on 01 23 45 67 89\n\n" + DOC),
+    ("relative date widget", DOC.replace("Last updated: 1 March 2024", "Updated over 2 weeks ago"),
+     DOC.replace("Last updated: 1 March 2024", "Updated over 3 weeks ago")),
+    ("byline with a timestamp", DOC + "\nUpdated 2024-03-01T10:00:00Z by Ana\n",
+     DOC + "\nUpdated 2024-06-12T08:30:12Z by Ana\n"),
+    ("ticker", "$95,731.08\n\n" + DOC, "$94,728.42\n\n" + DOC),
+    ("offline banner", DOC, "This website tunely.test/terms is currently offline. The cache shows a snapshot of this "
+                            "web page from an archive. To check for the live version, click Refresh.\n\n" + DOC),
+    ("screen-reader text glued to a link", DOC.replace("to our postal address in Dublin.",
+                                                       "to our postal address in Dublin: [tunely.test/contact](https://tunely.test/contact)."),
+     DOC.replace("to our postal address in Dublin.",
+                 "to our postal address in Dublin: [tunely.test/contactOpens in a new tab](https://tunely.test/contact).")),
+    ("widget labels glued before a clause", DOC, DOC.replace("1.1 Tunely runs", "1.1 Chat Now No Agent Available Tunely runs")),
+    ("a paragraph split in two", DOC.replace("contract between you and Tunely Ltd, a company registered in Ireland.\n",
+                                             "contract between you and Tunely Ltd, a company registered in Ireland. "
+                                             "Irish law applies.\n"),
+     DOC.replace("contract between you and Tunely Ltd, a company registered in Ireland.\n",
+                 "contract between you and Tunely Ltd, a company registered in Ireland.\nIrish law applies.\n")),
+]
+TYPO_NOISE: list[tuple[str, str, str]] = [
+    ("British to American spelling", "licence to host", "license to host"),
+    ("a doubled letter", "repeatedly breaks", "repeatedly breakss"),
+    ("a letter swapped", "recordings and listeners", "recordnigs and listeners"),
+    ("case only", "Keep your password private", "KEEP your password private"),
+    ("replacement characters", "ownership of every recording", "ownership of every rec\ufffd\ufffdrding"),
+    ("mojibake repaired", "in Dublin.", "in Dublin (Ã‰ire)."),
+    ("html entities", "from the settings page.", "from the &quot;settings page&quot;."),
+    ("date in a dating clause", "Last updated: 1 March 2024", "These terms were last updated on 9 April 2024."),
+]
+_BEFORE = {"mojibake repaired": "in Dublin (Éire).", "html entities": 'from the "settings page".'}
+
+
+@pytest.mark.parametrize(("name", "old", "new"), CHROME_NOISE, ids=[n for n, _, _ in CHROME_NOISE])
+def test_page_chrome_never_alerts(name: str, old: str, new: str) -> None:
+    assert judge_version(old, new).kind in ("noise", "unchanged"), judge_version(old, new).changes
+    assert judge_version(new, old).kind in ("noise", "unchanged"), judge_version(new, old).changes
+
+
+@pytest.mark.parametrize(("name", "before", "after"), TYPO_NOISE, ids=[n for n, _, _ in TYPO_NOISE])
+def test_spelling_and_encoding_fixes_never_alert(name: str, before: str, after: str) -> None:
+    if name == "date in a dating clause":
+        old, new = DOC.replace(before, after), DOC.replace(before, after.replace("9 April", "3 June"))
+    else:
+        old, new = DOC.replace(before, _BEFORE.get(name, before)), DOC.replace(before, after)
+    assert judge_version(old, new).kind in ("noise", "unchanged"), judge_version(old, new).changes
+    assert judge_version(new, old).kind in ("noise", "unchanged")
+
+
+PROTECTED = "[email protected]"
+EMAIL_NOISE: list[tuple[str, str]] = [
+    ("letters leak before the placeholder", f"go to [le {PROTECTED}]([email protected]x) or"),
+    ("a fragment before the placeholder", f"go to le {PROTECTED} or"),
+    ("placeholder stripped", "go to  or"),
+]
+
+
+@pytest.mark.parametrize(("name", "shown"), EMAIL_NOISE, ids=[n for n, _ in EMAIL_NOISE])
+def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
+    old = DOC.replace("go to legal@tunely.test or", f"go to {PROTECTED} or")
+    new = DOC.replace("go to legal@tunely.test or", shown)
+    assert judge_version(old, new).kind == "noise"
+    assert judge_version(new, old).kind == "noise"
+
+
+def test_a_protected_placeholder_line_reduced_to_a_period_and_a_plain_address_turned_placeholder() -> None:
+    old = DOC + "\nWrite to us:\nlegal@tunely.test\n"
+    assert judge_version(old, old.replace("legal@tunely.test", PROTECTED)).kind == "noise"
+    assert judge_version(old.replace("legal@tunely.test", PROTECTED + "."),
+                         old.replace("legal@tunely.test", ".")).kind == "noise"
+
+
+SUBSTANTIVE_NEXT_TO_NOISE: list[tuple[str, str, str]] = [
+    ("a clause added next to a menu change", TERMS_WITH_NAV, TERMS_WITH_NAV.replace(NAV, NAV + "* [Pod](https://t/p)\n")
+     .replace("3.3 You may close", "3.4 We may delete inactive accounts after two years.\n3.3 You may close")),
+    ("a number changed in a clause", DOC, DOC.replace("at least 16 years old", "at least 13 years old")),
+    ("may becomes may not", DOC, DOC.replace("You may close your account", "You may not close your account")),
+    ("one word flips the meaning", DOC, DOC.replace("you answer for what happens", "we answer for what happens")),
+    ("a near spelling that is another word", DOC, DOC.replace("a warning by e-mail", "a warning by e-mail, never")),
+    ("a new list item", DOC + "\nTrackers we use:\n- Acme Analytics\n- Beacon\n",
+     DOC + "\nTrackers we use:\n- Acme Analytics\n- Beacon\n- Rollbar\n"),
+    ("a date in a price clause", DOC + "\nRates are valid from 1 September 2024 until 30 September 2024.\n",
+     DOC + "\nRates are valid from 1 October 2024 until 31 October 2024.\n"),
+    ("a new e-mail shown", DOC, DOC.replace("legal@tunely.test", "terms@tunely.test")),
+    ("a table row added", DOC + "\n| Name | Purpose |\n|---|---|\n| Acme | Analytics |\n",
+     DOC + "\n| Name | Purpose |\n|---|---|\n| Acme | Analytics |\n| Beacon | Advertising |\n"),
+    ("a short sentence added", DOC, DOC.replace("6.1 We may", "6.0 Accounts may be sold.\n6.1 We may")),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), SUBSTANTIVE_NEXT_TO_NOISE,
+                         ids=[n for n, _, _ in SUBSTANTIVE_NEXT_TO_NOISE])
+def test_substantive_changes_next_to_chrome_and_typos_still_alert(name: str, old: str, new: str) -> None:
+    assert judge_version(old, new).kind == "change"
+
+
+def test_link_only_lines_keep_their_labels_in_brackets() -> None:
+    text = normalize("* [Pricing](https://t/p)\n[Log in](https://t/l) [Sign up](https://t/s)\n![](x.png)\n"
+                     "Read our [policy](https://t/x) now.\n").text
+    assert text == "- [Pricing]\n[Log in] [Sign up]\nRead our policy now."

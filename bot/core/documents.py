@@ -15,7 +15,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\f\v]+")
 # Date lines ("Last updated: …", "Dernière mise à jour : …", "Stand: …", "Última actualización: …") are kept aside
 # as metadata: a change of the date alone is no change of the terms. A date line holds a year.
-_DATE_PHRASES = (
+DATE_PHRASES = (
     r"last (?:updated|modified|revised|amended|changed|reviewed)|(?:last )?(?:updated|amended|revised)(?:\s*:| on)"
     r"|effective(?: date| as of| from| on)?|date of (?:last )?(?:revision|update|amendment)|version date"
     r"|derni[eè]re (?:mise [aà] jour|modification|r[eé]vision)|mise? [aà] jour\s*(?:le|:)"
@@ -28,11 +28,11 @@ _DATE_PHRASES = (
     r"|fecha de (?:entrada en vigor|vigencia)|[uú]ltima (?:actualizaci[oó]n|modificaci[oó]n|revisi[oó]n)"
     r"|actualizad[oa]s? (?:el|en)|(?:vigente|en vigor) (?:desde|a partir del?)"
 )
-_DATE_LINE = re.compile(rf"^(?=[^\n]*\b(?:1[89]|2[01])\d\d\b)\W*(?:{_DATE_PHRASES})(?!\w).{{0,60}}$", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"^(?=[^\n]*\b(?:1[89]|2[01])\d\d\b)\W*(?:{DATE_PHRASES})(?!\w).{{0,60}}$", re.IGNORECASE)
 _DATE_LINE_MAX = 110  # longest line `_DATE_LINE` can match when it starts with a word character (about 45 + 60)
 # A date at the start of a longer paragraph ("Last updated: 3 March 2025. These terms …"): only the date part is
 # metadata. The year ends it.
-_DATE_PREFIX = re.compile(rf"\W*(?:{_DATE_PHRASES})(?!\w)[^\n]{{0,45}}?\b(?:1[89]|2[01])\d\d\b[)\]]?[.;,:]?(?:\s+|$)",
+_DATE_PREFIX = re.compile(rf"\W*(?:{DATE_PHRASES})(?!\w)[^\n]{{0,45}}?\b(?:1[89]|2[01])\d\d\b[)\]]?[.;,:]?(?:\s+|$)",
                           re.IGNORECASE)
 # What a date line can start with (lower case, first two letters), so that most lines are never matched.
 _DATE_INITIALS = frozenset("ACDEFGILMRSUVZÚacdefgilmrsuvzú")  # the letters a date phrase can start with
@@ -47,6 +47,12 @@ ERROR_PAGE_MAX_CHARS = 600
 
 # Markup noise: link targets, emphasis markers, tracking parameters, obfuscated e-mail addresses.
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([ \t]*<?[^)\s>]*>?(?:\s+\"[^\"\n]*\")?\s*\)")
+# A line that is links and nothing else (a menu entry, a table of contents, a language picker, a button) keeps
+# its labels in brackets, "[Pricing] [Blog]", so that the clause diff can tell navigation from clauses.
+_LINK_ONLY_LINE = re.compile(
+    r"\n([ \t]*(?:[-*+•][ \t]+|\d{1,3}\.[ \t]+)*)[*_]{0,3}"
+    r"((?:!?\[[^\[\]\n]*\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)[ \t]*)+)[*_]{0,3}[ \t]*(?=\n|\Z)")
+_LINK_LABEL = re.compile(r"\[([^\[\]\n]*)\]\(")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+", re.IGNORECASE)
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_hsenc|_hsmi|igshid|yclid|ref|ref_src|"
@@ -245,6 +251,7 @@ def _fold_markup(text: str) -> str:
         if first:
             text = f"{first.group(1)}{first.group(2)}." + text[first.end():]
     if "]" in text and "](" in text:
+        text = _LINK_ONLY_LINE.sub(_link_line, "\n" + text)[1:]
         text = _MD_LINK.sub(lambda m: m.group(1), text)
     if "/" in text and "://" in text:
         text = _URL.sub(_clean_url, _AUTOLINK.sub(r"\1", text))
@@ -259,6 +266,15 @@ def _fold_markup(text: str) -> str:
     if "@" in text or _has_at_hint(text):
         text = _EMAIL.sub(_email, text)
     return text
+
+
+def _link_line(match: re.Match[str]) -> str:
+    """A line of links as its labels in brackets (an image or empty link alone: nothing)."""
+    labels = [label.strip().lstrip("#").strip() for label in _LINK_LABEL.findall(match.group(2))]
+    labels = [label for label in labels if label]
+    if not labels:
+        return "\n"
+    return "\n" + match.group(1) + " ".join(f"[{label}]" for label in labels)
 
 
 def _bold_heading(match: re.Match[str]) -> str:

@@ -4,15 +4,17 @@ from two raw (extracted) texts: `kind == "change"` is exactly a `terms_change` a
 
 from __future__ import annotations
 
+import difflib
+import html
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.availability import not_the_document, section_notice
-from bot.core.clauses import (_NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses, effective_date,
+from bot.core.clauses import (_MONTHS, _NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses, effective_date,
                               has_upcoming_and_current, last_updated)
-from bot.core.documents import EMAIL_TOKEN, NormalizedDocument, normalize
+from bot.core.documents import DATE_PHRASES, EMAIL_TOKEN, NormalizedDocument, normalize
 from bot.core.topics import TOPICS, fold
 
 KINDS = ("unchanged", "noise", "not_document", "change")
@@ -76,7 +78,10 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
     notice = _replaced_section(changes)
     if notice is not None:
         return Verdict("not_document", notice, last_updated=updated)
-    kept = [change for change in changes if not _is_noise(change)]
+    context = _Context(old_text, new)
+    noise = {k for k, change in enumerate(changes) if _is_noise(change, context)}
+    noise |= _regrouped(changes, noise)
+    kept = [change for k, change in enumerate(changes) if k not in noise]
     if not kept:
         what = "markup, layout or page chrome" if changes else "formatting"
         return Verdict("noise", f"only {what} changed", last_updated=updated)
@@ -110,15 +115,327 @@ def _same_but_protected(old: str, new: str) -> bool:
         not (new_addresses - old_addresses) or EMAIL_TOKEN in old)
 
 
-def _is_noise(change: ClauseChange) -> bool:
+def _is_noise(change: ClauseChange, context: _Context) -> bool:
+    """A clause change that changes no meaning for a user of the terms (see the rules below)."""
     if change.kind == "modified":
-        return _same_but_protected(change.old_text or "", change.new_text or "")
-    if change.kind in ("added", "removed"):
-        text = (change.new_text if change.kind == "added" else change.old_text) or ""
-        numbered = bool(_NUMBER_ONLY.fullmatch(change.path.rsplit(PATH_SEPARATOR, 1)[-1]))
-        return (not numbered and len(text) <= _BANNER_MAX and "cookie" in text.lower()
-                and bool(_BANNER.search(fold(text))))
-    return False
+        old, new = change.old_text or "", change.new_text or ""
+        return _same_meaning(old, new) or (_is_chrome(old, context.listed(old, False))
+                                           and _is_chrome(new, context.listed(new, True)))
+    if change.kind == "moved":
+        return (_same_heading(change.old_path or "", change.path)
+                or _is_chrome(change.new_text or "", context.listed(change.new_text or "", True)))
+    text = (change.new_text if change.kind == "added" else change.old_text) or ""
+    new_side = change.kind == "added"
+    if _is_chrome(text, context.listed(text, new_side)) or context.was_heading(text, new_side):
+        return True
+    numbered = bool(_NUMBER_ONLY.fullmatch(change.path.rsplit(PATH_SEPARATOR, 1)[-1]))
+    return (not numbered and len(text) <= _BANNER_MAX and "cookie" in text.lower()
+            and bool(_BANNER.search(fold(text))))
+
+
+class _Context:
+    """What the rules read of the two whole versions, worked out when first asked for: the texts of their list
+    items (a short list item is content, a short plain line a label) and their heading titles."""
+
+    __slots__ = ("old_lines", "new_lines", "_listed", "_headings")
+
+    def __init__(self, old_text: str, new: NormalizedDocument) -> None:
+        self.old_lines: Sequence[str] = old_text.split("\n")
+        self.new_lines: Sequence[str] = new.lines if new.lines is not None else new.text.split("\n")
+        self._listed: dict[bool, frozenset[str]] = {}
+        self._headings: dict[bool, frozenset[str]] = {}
+
+    def listed(self, text: str, new_side: bool) -> bool:
+        """Whether `text` is a list item (a bullet or a number before it) in that version."""
+        found = self._listed.get(new_side)
+        if found is None:
+            items = set()
+            for line in (self.new_lines if new_side else self.old_lines):
+                marked = _LIST_ITEM.match(line)
+                if marked:
+                    items.add(line[marked.end():].strip())
+            found = self._listed[new_side] = frozenset(items)
+        return text.strip() in found
+
+    def was_heading(self, text: str, new_side: bool) -> bool:
+        """Whether an added (`new_side`) clause was a heading in the old version, or a removed one is a heading
+        in the new version: a heading turned into a line of text or back is markup."""
+        other = not new_side
+        found = self._headings.get(other)
+        if found is None:
+            found = self._headings[other] = frozenset(
+                noise_key(line.lstrip("#")) for line in (self.new_lines if other else self.old_lines)
+                if line.startswith("#"))
+        key = noise_key(text)
+        return bool(key) and key in found
+
+
+# --- the rules -----------------------------------------------------------------------------------------------
+# A CLAUSE is a sentence of the terms: several words ending with sentence punctuation, or a long run of words
+# that is not a list of capitalised labels. Other lines are labels: titles, menu entries, buttons, bylines.
+_CLAUSE_MIN_WORDS = 3
+_LONG_WORDS = 8  # lettered words
+_CAPITALISED_SHARE = 0.6  # a long line with this share of capitalised words and no stop is a run of labels
+_LINK_WORDS_MAX = 15  # a line that is only links (what `normalize` keeps of it: "[label] [label]") this short
+_LIST_ITEM = re.compile(r"(?:[-*+][ \t]+|(?:\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\.)[ \t]+)")
+_LINK_LINE = re.compile(r"(?:!?\[[^\[\]\n]*\][ \t]*)+")
+_TABLE_ROW = re.compile(r"\|.*\|")
+_RELATIVE_TIME = re.compile(
+    r"\b(?:\d+|an?|one|a few|over \d+|about \d+)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+    r"\s+ago\b|\bil y a (?:\d+|une?|plus de \d+|environ \d+)\s+(?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)\b"
+    r"|\bvor (?:\d+|einem|einer|uber \d+|etwa \d+)\s+(?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|"
+    r"jahr(?:en)?)\b|\bhace (?:\d+|una?|mas de \d+)\s+(?:segundos?|minutos?|horas?|dias?|semanas?|mes(?:es)?|anos?)\b"
+)
+# Vendor banners over a page: a cached copy served while the site is offline
+_OFFLINE_BANNER = re.compile(r"\b(?:is|are) (?:currently )?offline\b.{0,300}\b(?:snapshot|cached (?:copy|version)|"
+                             r"archived (?:copy|version))\b")
+_BANNER_WORDS_MAX = 80
+_SENTENCE_END = ".;:?"
+_EXCLAIMED = re.compile(r"\w[ \t]?!(?:\s|$)")
+_EXCLAIMED_MAX = 25
+_TRAILING = " *_\"')]»"
+
+
+def _is_clause(text: str) -> bool:
+    words = _WORDS.findall(text)
+    if "!" in text and len(words) <= _EXCLAIMED_MAX and _EXCLAIMED.search(text):
+        return False  # a short exclamation is a promotion or a call to action, not a clause
+    if len(words) >= _CLAUSE_MIN_WORDS and text.rstrip(_TRAILING)[-1:] in _SENTENCE_END:
+        return True
+    lettered = [word for word in words if word[0].isalpha()]
+    if len(lettered) < _LONG_WORDS:
+        return False
+    capitalised = sum(1 for word in lettered if word[0].isupper())
+    return capitalised < _CAPITALISED_SHARE * len(lettered)
+
+
+def _is_chrome(text: str, listed: bool) -> bool:
+    """Page chrome, not a clause: a line without words (a stray period), a protected-address placeholder alone,
+    a line of links with short labels (navigation, a table of contents, a language picker), an offline banner,
+    or a line that is no clause and is a label (not a list item, not a table row) or carries a relative time
+    ("2 weeks ago": a widget, a byline)."""
+    stripped = text.strip()
+    if not _WORDS.search(stripped.replace(EMAIL_TOKEN, " ")):
+        return True
+    if _LINK_LINE.fullmatch(stripped) and stripped != EMAIL_TOKEN:
+        return stripped.count("[") > 1 or len(_WORDS.findall(stripped)) <= _LINK_WORDS_MAX
+    if len(stripped) <= _BANNER_WORDS_MAX * 8 and "offline" in stripped and _OFFLINE_BANNER.search(fold(stripped)):
+        return True
+    if _is_clause(_cleaned(stripped)):
+        return False
+    if "ago" in stripped or not stripped.isascii() or "vor " in stripped:
+        if _RELATIVE_TIME.search(fold(stripped)):
+            return True
+    return not listed and not _TABLE_ROW.fullmatch(stripped)
+
+
+def _same_heading(old_path: str, new_path: str) -> bool:
+    """A clause "moved" under a heading of the same title (the heading levels around it changed)."""
+    old_titles = [t for t in old_path.split(PATH_SEPARATOR) if not _NUMBER_ONLY.fullmatch(t)] if old_path else []
+    new_titles = [t for t in new_path.split(PATH_SEPARATOR) if not _NUMBER_ONLY.fullmatch(t)] if new_path else []
+    return bool(old_titles) and bool(new_titles) and noise_key(old_titles[-1]) == noise_key(new_titles[-1])
+
+
+# Folded away before two versions of a clause are compared: HTML tags and entities left in the text, link
+# targets and paths written out, screen-reader text glued to links, mojibake.
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,2000}>")
+_URL_TOKEN = re.compile(r"\S*://\S*|/\S*%[0-9A-Fa-f]{2}\S*|(?<![\w/])/[\w%.~-]+(?:/[\w%.~-]*)+\)?")
+_SCREEN_READER = re.compile(
+    r"\(?(?:(?:this )?link )?(?:opens|will open) in (?:a )?new (?:tab|window)(?: of (?:your )?browser)?\)?"
+    r"|\(?(?:(?:le )?lien )?s'ouvr(?:e|ira) dans (?:un|une) (?:nouvel onglet|nouvelle fen[eê]tre)"
+    r"(?: de (?:votre )?navigateur)?\)?"
+    r"|\(?(?:[öo]ffnet|wird) (?:sich )?in (?:einem )?neuen (?:tab|fenster)(?: ge[öo]ffnet)?\)?"
+    r"|\(?se abre en (?:una )?nueva (?:pesta[ñn]a|ventana)(?: del navegador)?\)?", re.IGNORECASE)
+_SCREEN_READER_HINTS = ("new tab", "new window", "nouvel onglet", "nouvelle fen", "neuen tab", "neuen fenster",
+                        "nueva pesta", "nueva ventana")
+# Mojibake: UTF-8 read as Windows-1252 ("Ã©" for "é", "ï¿½" for a replacement character)
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                       "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,3}")
+
+
+def _repair(match: re.Match[str]) -> str:
+    run = match.group(0)
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return run.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            continue
+    return run
+
+
+def _cleaned(text: str) -> str:
+    """A clause without HTML entities and tags, link targets, screen-reader text and mojibake."""
+    if any(hint in text.lower() for hint in _SCREEN_READER_HINTS):
+        text = _SCREEN_READER.sub(" ", text)
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    if "<" in text and ">" in text:
+        text = _HTML_TAG.sub(" ", text)
+    if "/" in text or "%" in text:
+        text = _URL_TOKEN.sub(" ", text)
+    if not text.isascii():
+        text = _MOJIBAKE.sub(_repair, text)
+    return text
+
+
+# Cloudflare's placeholder with the fragments of the address that leak around it ("[su [email protected]]( …)",
+# "in [email protected]"): one "email" word.
+_PLACEHOLDERS = re.escape(EMAIL_TOKEN) + r"(?:[\])(]*" + re.escape(EMAIL_TOKEN) + r")*\S*"
+_PLACEHOLDER_RUN = re.compile(r"(?:\[?\b[\w.+-]{1,20} ?)?" + _PLACEHOLDERS)
+_PLACEHOLDER = re.compile(_PLACEHOLDERS)
+_REPEATED_WORD = re.compile(r"\b(\w+)(?:\W+\1\b)+")
+
+
+def _same_meaning(old: str, new: str) -> bool:
+    """Two versions of a clause that say the same: the same words once markup, e-mail forms, link targets and
+    encoding are folded; or one-word spelling fixes and date-only edits (`_minor_words`)."""
+    old, new = _cleaned(old), _cleaned(new)
+    if _same_but_protected(old, new):
+        return True
+    if EMAIL_TOKEN in old or EMAIL_TOKEN in new:
+        runs = [noise_key(_PLACEHOLDER_RUN.sub(" email ", text), emails=False) for text in (old, new)]
+        plain = [noise_key(_PLACEHOLDER.sub(" email ", text), emails=False) for text in (old, new)]
+        if runs[0] == runs[1] or runs[0] == plain[1] or plain[0] == runs[1]:
+            return True  # fragments of the address leaked around the placeholder
+        if (_REPEATED_WORD.sub(r"\1", noise_key(_PLACEHOLDER.sub(" ", old), emails=False))
+                == _REPEATED_WORD.sub(r"\1", noise_key(_PLACEHOLDER.sub(" ", new), emails=False))):
+            return True  # the placeholder stripped ("at  at"): nothing was shown of the address anyway
+    return _minor_words(old, new) or _glued_labels(old, new) or _glued_labels(new, old)
+
+
+_GLUED_LABELS_MAX = 6  # words of UI labels glued before or after a clause ("Chat Now No Chat Available …")
+
+
+def _glued_labels(shorter: str, longer: str) -> bool:
+    """Whether `longer` is `shorter` with a run of capitalised labels (at least two words, no punctuation, no
+    digit) glued before or after it: widget text pulled into the paragraph by the extraction."""
+    shorter, longer = shorter.strip(), longer.strip()
+    if not shorter or len(longer) <= len(shorter):
+        return False
+    if longer.endswith(shorter):
+        extra = longer[: -len(shorter)]
+    elif longer.startswith(shorter):
+        extra = longer[len(shorter):]
+    else:
+        return False
+    words = extra.split()
+    return (2 <= len(words) <= _GLUED_LABELS_MAX and all(word.isalpha() and word[0].isupper() for word in words))
+
+
+_TOKEN = re.compile(r"[\w\ufffd]+")
+_MINOR_MAX = 3  # word pairs a spelling fix may touch
+_KEEP = frozenset(  # words whose change is never a spelling fix: negations, modals, quantities
+    "not no nor never none neither may might must shall should will would can cannot could only except unless "
+    "without ne pas plus jamais aucun aucune sans peut peuvent doit doivent sauf nicht kein keine keinen keiner "
+    "keines nie niemals nur ohne darf durfen muss mussen kann konnen soll sollen nunca ningun ninguna sin solo "
+    "puede pueden debe deben salvo all any every each some tous toutes alle todos todas".split())
+_DATE_CONTEXT = re.compile(rf"(?:{DATE_PHRASES})|\b(?:updated|amended|revised|modified|appl(?:y|ies|icable) "
+                           r"(?:from|as of|since|until)|s'appliquent? (?:a partir|depuis)|mis a jour)\b", re.IGNORECASE)
+_DATE_TOKEN = re.compile(r"\d{1,4}(?:st|nd|rd|th|er|e)?|\d{4}-\d\d-\d\dt[\d:z+]*|\d\dz?")
+_MONTH_WORDS = frozenset(_MONTHS)
+
+
+def _word_tokens(text: str) -> list[str]:
+    folded = text.replace(EMAIL_TOKEN, " email ").casefold()
+    return _TOKEN.findall(_LEADING_NUMBER.sub("", folded, count=1))
+
+
+def _minor_words(old: str, new: str) -> bool:
+    """Whether the words of two clause versions differ only by spelling fixes (each word pair a small edit,
+    no digit, no negation or modal: "recognise" → "recognize", "ex-aboné" → "ex-abonné"), by letters lost to
+    or repaired from bad encoding ("t��léphone"), or, in a clause that dates the document ("last updated on",
+    "applies from", "effective as of"), by the date alone."""
+    a, b = _word_tokens(old), _word_tokens(new)
+    dated: bool | None = None
+    changed = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        if all(_is_date_word(word) for word in olds + news):
+            if dated is None:
+                dated = bool(_DATE_CONTEXT.search(fold(new))) and bool(_DATE_CONTEXT.search(fold(old)))
+            if dated:
+                continue
+            return False
+        if op != "replace" or len(olds) != len(news):
+            return False
+        for before, after in zip(olds, news):
+            same = _spelling_variant(before, after)
+            if not same:
+                return False
+            if same is not _ENCODING:
+                changed += 1
+                if changed > _MINOR_MAX:
+                    return False
+    return True
+
+
+def _is_date_word(word: str) -> bool:
+    return word in _MONTH_WORDS or fold(word) in _MONTH_WORDS or bool(_DATE_TOKEN.fullmatch(word))
+
+
+def _latin_only(word: str) -> bool:
+    return all(char.isascii() or "\u00c0" <= char <= "\u017f" or char == "\ufffd" for char in word)
+
+
+_ENCODING = 2  # (true: what `_spelling_variant` returns for words that differ in their encoding only)
+
+
+def _spelling_variant(before: str, after: str) -> bool | int:
+    if before == after:
+        return True
+    if any(char.isdigit() for char in before + after):
+        return False
+    if not (before.isascii() and after.isascii()) and _latin_only(before) and _latin_only(after):
+        if "".join(filter(str.isascii, before)) == "".join(filter(str.isascii, after)):
+            return _ENCODING  # only accented letters or replacement characters differ (encoding)
+    plain_before, plain_after = fold(before), fold(after)
+    if plain_before in _KEEP or plain_after in _KEEP:
+        return False
+    shortest = min(len(plain_before), len(plain_after))
+    if shortest < 4 or plain_before[0] != plain_after[0] or plain_before[-1] != plain_after[-1]:
+        return False
+    return _distance(plain_before, plain_after, 1 if max(len(plain_before), len(plain_after)) <= 7 else 2)
+
+
+def _distance(a: str, b: str, limit: int) -> bool:
+    """Whether the edit distance (with transpositions) of `a` and `b` is at most `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+def _regrouped(changes: Sequence[ClauseChange], noise: set[int]) -> set[int]:
+    """The changes of a section that only split, joined or re-paired clauses: the old texts of its modified and
+    removed clauses, in order, say what the new texts of its modified and added clauses say."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, change in enumerate(changes):
+        if change.kind in ("modified", "added", "removed"):
+            groups[_section(change.path, "x")].append(k)
+    found: set[int] = set()
+    for every in groups.values():
+        for members in ([k for k in every if k not in noise], every):  # (chrome among them or not)
+            if len(members) < 2 or all(k in noise for k in members):
+                continue
+            old = "\n".join(changes[k].old_text or "" for k in members if changes[k].kind != "added")
+            new = "\n".join(changes[k].new_text or "" for k in members if changes[k].kind != "removed")
+            if old and new and _same_meaning(old, new):
+                found.update(members)
+                break
+    return found
 
 
 def _replaced_section(changes: Sequence[ClauseChange]) -> str | None:
