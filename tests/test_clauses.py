@@ -400,8 +400,8 @@ def test_word_diff_sets_aside_common_ends_and_keeps_the_spacing() -> None:
 
 
 def test_effective_date_looks_near_years_only_and_agrees_with_a_scan_of_the_whole_text() -> None:
-    from bot.core.clauses import _DATE, _FILLER_MAX, _TRIGGER, _iso
-    from bot.core.topics import fold
+    from bot.core.clauses import _FILLER_MAX, _TRIGGER, _iso
+    from bot.core.text import DATE as _DATE, fold
 
     def whole_scan(text: str) -> str | None:
         folded = fold(text)

@@ -5,8 +5,9 @@ overlap evidence, never from a bare word in a long document."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from bot.core.text import fold
 
 # Markers, as data: (what the page is, language, pattern on folded text: lower case, accents stripped).
 # A marker alone never decides: the text must also be short (`NOTICE_MAX_CHARS`) and, when the previous
@@ -77,14 +78,6 @@ _STOPWORDS = frozenset(
     "ihre ihrer ihnen dass para como esta este estos estas sobre entre pero todo todos".split()
 )
 UNAVAILABLE = "document unavailable: "  # how a failure that is not the document starts (health notices read it)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (the markers are written that way)."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def distinctive_words(text: str) -> frozenset[str]:

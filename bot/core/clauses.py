@@ -14,7 +14,8 @@ from itertools import compress, repeat
 from operator import ne
 
 from bot.core.documents import NormalizedDocument
-from bot.core.topics import TOPICS, fold, label_topics, screened_search
+from bot.core.text import DATE, date_of, fold
+from bot.core.topics import TOPICS, label_topics, screened_search
 
 PATH_SEPARATOR = " > "
 SIMILARITY = 0.5  # minimum word-set (Jaccard) similarity for pairing an old and a new clause as "modified"
@@ -587,27 +588,6 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
 
 # --- effective dates and upcoming versions ------------------------------------------------------------
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
-    "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
-    "januar": 1, "februar": 2, "marz": 3, "maerz": 3, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th|er|e|\.)?"
-# ISO, day month year ("7 February 2024", "7 février 2024", "1. Februar 2024", "3 de marzo de 2025"), month day
-# year ("February 7, 2024") and day.month.year ("01.02.2024")
-_DATE = re.compile(
-    rf"(?P<iso>(?P<y1>\d{{4}})-(?P<m1>\d{{1,2}})-(?P<d1>\d{{1,2}}))"
-    rf"|(?P<dmy>{_DAY.replace('(', '(?P<d2>', 1)}\s+(?:de\s+)?{_MONTH.replace('(', '(?P<m2>', 1)}\s+(?:de\s+)?(?P<y2>\d{{4}}))"
-    rf"|(?P<mdy>{_MONTH.replace('(', '(?P<m3>', 1)}\s+{_DAY.replace('(', '(?P<d3>', 1)},?\s+(?P<y3>\d{{4}}))"
-    rf"|(?P<dot>(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{4}}))"
-)
 _TRIGGER = re.compile(
     r"\b(effective(?:\s+date)?|(?:takes?|taking|will\s+take|comes?|will\s+come|coming)\s+(?:into\s+)?(?:effect|force)|"
     r"in\s+effect|as\s+of|starting|beginning|"
@@ -625,17 +605,8 @@ _DIGIT_MARKS = bytes(0x31 if 0x30 <= code <= 0x39 else 0x20 for code in range(25
 
 
 def _iso(match: re.Match[str]) -> str | None:
-    if match.group("iso"):
-        year, month, day = int(match.group("y1")), int(match.group("m1")), int(match.group("d1"))
-    elif match.group("dmy"):
-        year, month, day = int(match.group("y2")), _MONTHS[match.group("m2")], int(match.group("d2"))
-    elif match.group("dot"):
-        year, month, day = int(match.group("y4")), int(match.group("m4")), int(match.group("d4"))
-    else:
-        year, month, day = int(match.group("y3")), _MONTHS[match.group("m3")], int(match.group("d3"))
-    if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2200):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    moment = date_of(match)
+    return moment.isoformat() if moment is not None else None
 
 
 def effective_date(text: str) -> str | None:
@@ -668,7 +639,7 @@ def effective_date(text: str) -> str | None:
                 pending = trigger
                 break
             window = folded[trigger.end(): trigger.end() + _WINDOW]
-            date = _DATE.search(window)
+            date = DATE.search(window)
             if date and date.start() <= _FILLER_MAX and "\n" not in window[: date.start()].strip(" :\n"):
                 iso = _iso(date)
                 if iso:
@@ -680,7 +651,7 @@ def last_updated(metadata: Iterable[str]) -> str | None:
     """ISO date of the page's date line ("Last Amended: 7 February 2024", "Stand: 01.02.2024" …: the lines
     `normalize` keeps as metadata), None when there is none or it holds no readable date."""
     for line in metadata:
-        date = _DATE.search(fold(line))
+        date = DATE.search(fold(line))
         if date:
             iso = _iso(date)
             if iso:

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.availability import not_the_document, section_notice
-from bot.core.clauses import (_MONTHS, _NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses, effective_date,
+from bot.core.clauses import (_NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses, effective_date,
                               has_upcoming_and_current, last_updated)
 from bot.core.documents import DATE_PHRASES, EMAIL_TOKEN, NormalizedDocument, normalize
-from bot.core.topics import TOPICS, fold
+from bot.core.text import MONTHS, fold
+from bot.core.topics import TOPICS
 
 KINDS = ("unchanged", "noise", "not_document", "change")
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -332,7 +333,7 @@ _KEEP = frozenset(  # words whose change is never a spelling fix: negations, mod
 _DATE_CONTEXT = re.compile(rf"(?:{DATE_PHRASES})|\b(?:updated|amended|revised|modified|appl(?:y|ies|icable) "
                            r"(?:from|as of|since|until)|s'appliquent? (?:a partir|depuis)|mis a jour)\b", re.IGNORECASE)
 _DATE_TOKEN = re.compile(r"\d{1,4}(?:st|nd|rd|th|er|e)?|\d{4}-\d\d-\d\dt[\d:z+]*|\d\dz?")
-_MONTH_WORDS = frozenset(_MONTHS)
+_MONTH_WORDS = frozenset(MONTHS)
 
 
 def _word_tokens(text: str) -> list[str]:
