@@ -446,7 +446,7 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
     for doc in report["documents"]:
         click.echo(f"{doc['type']} ({len(doc['versions'])} versions)")
         for change in doc["changes"]:
-            click.echo(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clauses "
+            click.echo(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{'' if change['clauses'] == 1 else 's'} "
                        f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
 
 

@@ -95,3 +95,23 @@ def test_a_hostile_archive_is_refused_without_writing_anything(state: Path, tmp_
     code, _, err = invoke(state, "import", str(hostile), "--replace")
     assert code == 1 and "not a Clausewatch export" in err
     assert not (tmp_path.parent / "escape.txt").exists() and not (tmp_path / "escape.txt").exists()
+
+
+def test_two_replacing_imports_in_one_second_keep_both_earlier_databases(state: Path, tmp_path: Path) -> None:
+    assert invoke(state, "export", str(tmp_path / "backup.tar.gz"))[0] == 0
+    kept = []
+    for _ in range(2):
+        code, out, err = invoke(state, "import", str(tmp_path / "backup.tar.gz"), "--replace", "--json")
+        assert code == 0, err
+        kept.append(json.loads(out)["previous_database"])
+    assert kept[0] != kept[1] and all(Path(k).exists() for k in kept)
+
+
+def test_a_truncated_archive_says_so(state: Path, tmp_path: Path) -> None:
+    assert invoke(state, "export", str(tmp_path / "backup.tar.gz"))[0] == 0
+    whole = (tmp_path / "backup.tar.gz").read_bytes()
+    (tmp_path / "cut.tar.gz").write_bytes(whole[: len(whole) // 2])
+    before = (tmp_path / "storage" / "clausewatch.db").read_bytes()
+    code, out, err = invoke(state, "import", str(tmp_path / "cut.tar.gz"), "--replace")
+    assert code == 1 and "truncated" in err and "Aborted" not in out + err
+    assert (tmp_path / "storage" / "clausewatch.db").read_bytes() == before  # nothing was replaced

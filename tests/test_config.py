@@ -69,6 +69,8 @@ def test_sizes(text: object, size: int) -> None:
     ("text", "expected"),
     [
         ("poll: {interval: soon}\n", "poll.interval: expected a duration like 90s, 10m, 1h, got 'soon'"),
+        ("poll: {interval: 999999999999999d}\n", "poll.interval: expected a duration of at most 3650d"),
+        ("stories: {window: .inf}\n", "stories.window: expected a duration of at most 3650d"),
         ("poll: {max_bytes: lots}\n", "poll.max_bytes: expected a size like 512KB or 5MB"),
         ("poll: {concurrency: many}\n", "poll.concurrency: expected a whole number >= 1"),
         ("pol: {interval: 1m}\n", "pol: unknown key"),

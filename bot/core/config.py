@@ -85,6 +85,9 @@ class ConfigError(ValueError):
         super().__init__(f"invalid configuration in {file}:\n{lines}")
 
 
+MAX_DURATION = 3650 * 86400.0  # ten years, in seconds
+
+
 def parse_duration(value: object, allow_zero: bool = False) -> float:
     """`90s`, `10m`, `1h`, `1d`, `250ms` or a number of seconds → seconds (0 only with `allow_zero`)."""
     if isinstance(value, bool):
@@ -98,6 +101,8 @@ def parse_duration(value: object, allow_zero: bool = False) -> float:
         seconds = float(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError(f"expected a {'non-negative' if allow_zero else 'positive'} duration, got {value!r}")
+    if not seconds <= MAX_DURATION:  # (also NaN): a schedule further out than this overflows the clocks
+        raise ValueError(f"expected a duration of at most 3650d (ten years), got {value!r}")
     return seconds
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+import zlib
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +31,9 @@ def is_export(path: Path) -> bool:
     try:
         with tarfile.open(path, "r:*") as archive:
             return MANIFEST in archive.getnames()
-    except (tarfile.TarError, OSError):
+    except EOFError:
+        return True  # an archive cut short: `import_state` says so
+    except (tarfile.TarError, OSError, zlib.error):
         return False
 
 
@@ -54,7 +57,17 @@ def export_state(config: Config, target: Path, now: datetime | None = None) -> d
 
 def import_state(config: Config, source: Path, replace: bool) -> dict[str, Any]:
     """Restore an export into `config.storage`. The archived configuration is written beside the current
-    one as `feeds.imported.yaml` when they differ (the current file is never overwritten)."""
+    one as `feeds.imported.yaml` when they differ (the current file is never overwritten). An archive that
+    is cut short or damaged is refused with what is wrong, before anything is replaced."""
+    try:
+        return _import_state(config, source, replace)
+    except EOFError as error:
+        raise StoreError(f"{source} is truncated (the archive ends early: {error}); export again") from error
+    except (tarfile.TarError, zlib.error) as error:
+        raise StoreError(f"{source} is damaged or not a Clausewatch export ({error})") from error
+
+
+def _import_state(config: Config, source: Path, replace: bool) -> dict[str, Any]:
     with tarfile.open(source, "r:*") as archive, tempfile.TemporaryDirectory(prefix="clausewatch-import-") as work:
         names = set(archive.getnames())
         if names != MEMBERS:

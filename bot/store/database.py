@@ -779,7 +779,12 @@ def restore_database(storage: Path, copy_path: Path, replace: bool) -> Path | No
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if has_data and not replace:
             raise StoreError(f"{current} already holds data; pass --replace to set it aside and restore the archive")
-        kept = current.with_name(f"{DATABASE_NAME}.before-import-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        stamp = f"{DATABASE_NAME}.before-import-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+        kept = current.with_name(stamp)
+        number = 1
+        while kept.exists():  # two imports in one second: never overwrite the first one's backup
+            number += 1
+            kept = current.with_name(f"{stamp}-{number}")
         current.replace(kept)
         for suffix in ("-wal", "-shm"):
             current.with_name(DATABASE_NAME + suffix).unlink(missing_ok=True)
