@@ -153,6 +153,76 @@ SHAPES: list[Shape] = [
     Shape("de", "Private Nachrichten sind laut Tunely vom Training ausgenommen.", "Tunely", "paraphrase"),
     Shape("de", "Tunely will die Daten nach eigenen Angaben nur für Empfehlungen nutzen.", "Tunely", "paraphrase"),
     Shape("de", "Die Kritik wächst laut einer Umfrage unter Musikern seit Wochen.", None),
+    # --- shapes of real coverage: appositions, bylines, intros, pronouns, announcements, terms language ----------
+    # (b) a person with a lower-case title in apposition, closed by commas
+    Shape("fr", "Léa Martin, responsable de la communication, précise que Tunely n'a jamais vendu de morceaux à des "
+                "tiers.", "Léa Martin", "paraphrase"),
+    Shape("es", "Jorge Ruiz, empleado de Tunely, escribe en su blog que la empresa está revisando la cláusula.",
+          "Jorge Ruiz", "paraphrase"),
+    Shape("en", "Sam Okafor, head of policy at Tunely, said the clause only covers spam detection.", "Sam Okafor",
+          "paraphrase"),
+    Shape("en", "Sam Okafor, head of policy at the Musicians' Guild, said the clause goes much too far.", None),
+    Shape("es", "Según Jorge Ruiz, responsable de relaciones con creadores, los canales afectados siempre fueron "
+                "pocos.", "Jorge Ruiz", "paraphrase"),
+    # (a) a byline under a block quote or a paragraph; a paragraph under an intro line
+    Shape("fr", "Les labels arrivent en mai.\n\n« Les abonnés veulent savoir ce qu'ils écoutent, et nous allons le "
+                "leur dire. »\n\n– Léa Martin, Directrice produit de Tunely\n\nLa suite arrive.", "Léa Martin"),
+    Shape("fr", "Un label apparaît désormais sous chaque morceau créé avec une IA générative.\n– Équipe Tunely\nLa "
+                "suite est prévue pour l'été.", "Tunely"),
+    Shape("en", "The label appears under every generated track.\n— Ravi Shah (@ravi) May 3, 2025", None),
+    Shape("de", "[3. Mai] Tunely hat uns eine Nachricht geschickt:\nWir haben nie Musik unserer Nutzer für das "
+                "Training von KI verwendet und werden das auch nicht tun.", "Tunely"),
+    Shape("en", "Tunely's updated terms now read:\nWe may use your uploads to develop new features and services.",
+          None),
+    Shape("fr", "Face à la polémique, Tunely a tenu à clarifier sa position dans un communiqué officiel :\n« Tunely "
+                "n'a jamais utilisé les morceaux de ses artistes pour entraîner des modèles et ne le fera", "Tunely"),
+    # (c) announcements, disappointment, a staff post
+    Shape("de", "Tunely gab am Montag bekannt, KI-generierte Titel künftig automatisch zu kennzeichnen.", "Tunely",
+          "paraphrase"),
+    Shape("en", "Tunely expressed its disappointment at the regulator's request to pause the rollout.", "Tunely",
+          "paraphrase"),
+    Shape("en", "An email from Tunely's moderation team, forwarded by a user, justified the ban by asserting that "
+                "posted answers belong to the community.", "Tunely", "paraphrase"),
+    Shape("en", "The moderation team at Tunely removed the edits within hours, citing the need to keep answers "
+                "useful for everyone.", "moderation team", "paraphrase"),
+    # (d) a pronoun or no subject, resolved to the actor named just before
+    Shape("en", "Tunely addressed the complaints twice this week. They stated that a new version of the terms will "
+                "be published by Friday.", "Tunely", "paraphrase"),
+    Shape("en", "Fans flooded Tunely's forum with complaints. Artists are furious. They said that the change was "
+                "made in secret.", None),
+    Shape("es", "Tunely menciona varios ejemplos de uso aceptable. Asimismo, aclara que no se trata de prohibir la "
+                "inteligencia artificial.", "Tunely", "paraphrase"),
+    Shape("es", "Tunely quiere competir con sus rivales. Usar las listas públicas servirá, dice, para recomendar "
+                "mejor la música de cada país.", "Tunely", "paraphrase"),
+    Shape("fr", "Un représentant de Tunely s'est exprimé auprès de la radio publique. Il a voulu rassurer en "
+                "affirmant que la société n'utilise aucun morceau pour entraîner ses modèles.", "représentant",
+          "paraphrase"),
+    Shape("de", "Der Dienst Tunely ändert seine Datenschutzregeln im Juni. Das teilte das Unternehmen im "
+                "hauseigenen Hilfebereich mit.", "Unternehmen", "paraphrase"),
+    Shape("de", "Lokale Hörgewohnheiten seien aus Tunelys Sicht unerlässlich für gute Empfehlungen.", "Tunely",
+          "paraphrase"),
+    Shape("en", "Acme, the parent company of Tunely, is changing the rules. Acme spokesperson Kim Lee stated, “We "
+                "are improving how we label generated music.”", "spokesperson"),
+    Shape("en", "Nobody at Tunely was notified. Tunely said that Linkedin users would not be affected.", "Tunely",
+          "paraphrase"),
+    Shape("de", "Tiktok gab vor Kurzem bekannt, als erste Plattform KI-Inhalte automatisch zu kennzeichnen.",
+          "Tiktok", "paraphrase", names=("TikTok",)),
+    # (e) the terms speaking, whatever verb introduces them; words said before the news
+    Shape("en", "The platform now says uploaded content may be used “to inform, train and develop artificial "
+                "intelligence technologies”.", None),
+    Shape("fr", "Tunely affirme désormais que « vos contenus peuvent être utilisés pour améliorer nos modèles ».",
+          None),
+    Shape("de", "Tunely schreibt: „Ihre Inhalte dürfen für das Training unserer Modelle verwendet werden.“", None),
+    Shape("es", "Tunely indica que «su contenido puede ser utilizado para entrenar nuestros modelos».", None),
+    Shape("en", "On its website, Tunely states: “To improve your experience, we may use your playlists for training "
+                "purposes.”", None),
+    Shape("fr", "Elle affirme que « vous nous accordez une licence mondiale pour reproduire et modifier le contenu ». Et "
+                "l'entreprise ajoute que l'utilisateur ne pourra demander aucune compensation.", None),
+    Shape("en", "Previously, Tunely stated that private playlists would never be used for training.", None),
+    Shape("en", "It has been a month since Tunely announced that it will license its catalogue to AI labs.", None),
+    Shape("de", "Auf Tunely heißt es, dass man Beiträge sammeln möchte, um Modelle zu trainieren.", None),
+    Shape("en", "This is what Tunely says in its revised terms of service:\n\n“Customer content does not include "
+                "usage data.”", None),
 ]
 
 

@@ -36,11 +36,12 @@ TERMS_AFTER = TERMS_BEFORE.replace("Last Amended: 3 March 2023", "Last Amended: 
     "intelligence technologies or services as part of and for providing the services.</p>",
 )
 
+# Like real coverage, the articles share almost no fact with the terms change or with each other: no clause
+# number, no exact date, one language each; what they share is the platform, the subject and the week.
 EN_FIRST = (
-    "Echowave has quietly rewritten its terms of use so that the tracks musicians upload can be used to train "
-    "artificial intelligence. The new clause 2.3, dated 7 February 2024, says uploads may be used to inform, train "
-    "and develop AI technologies. A composer spotted the change by comparing archived copies of the page, and many "
-    "artists said they were never told about it. The clause carves out content licensed under separate agreements."
+    "Musicians are angry after noticing that Echowave changed its terms of use earlier this month. The platform now "
+    "says uploaded content may be used “to inform, train, develop or serve as input to artificial intelligence or "
+    "machine intelligence technologies”. Nobody was notified, artists say, and there is no obvious way to opt out."
 )
 EN_UPDATE = (
     "News update at 2:40 p.m. Pacific: We have received an emailed statement from Echowave, which reads in full:\n\n"
@@ -50,10 +51,9 @@ EN_UPDATE = (
     "playlists and fraud detection. We will add a clear opt-out before any other use._”"
 )
 FR_ARTICLE = (
-    "Echowave a modifié discrètement ses conditions d'utilisation le 7 février 2024 : la nouvelle clause 2.3 permet "
-    "d'utiliser les morceaux publiés pour entraîner des intelligences artificielles. Des musiciens ont découvert la "
-    "modification en comparant des copies archivées de la page. Selon la plateforme, il s'agit surtout de "
-    "recommandations et de lutte contre la fraude."
+    "La plateforme musicale Echowave a changé ses conditions d'utilisation en février. Les contenus mis en ligne "
+    "peuvent désormais servir à entraîner des technologies d'intelligence artificielle, ce qui inquiète de "
+    "nombreux artistes."
 )
 
 
@@ -147,17 +147,52 @@ async def test_a_story_of_the_soundcloud_shape_is_one_thread_with_replies(
     # The updated article is a reply carrying only the added passage, never a second opener.
     updates = [p for p in story_posts if p["event"] == "update" and "2:40 p.m. Pacific" in p["text"]]
     assert len(updates) == 1, events
-    assert "quietly rewritten" not in updates[0]["text"]
+    assert "Musicians are angry" not in updates[0]["text"]
 
     # The appended statement is a statement reply whose points keep the denial.
     statements = [p for p in story_posts if p["event"] == "statement"]
     assert statements, events
     appended = [s for s in statements if "https://news.example/echowave-ai-terms" == s["url"]]
-    assert appended, [s["text"] for s in statements]
-    assert "never" in appended[0]["text"].lower()
+    assert any("never" in s["text"].lower() for s in appended), [s["text"] for s in statements]
+    # The terms' own words quoted by an article are not the platform speaking.
+    assert not any("inform, train, develop" in s["text"] for s in statements), [s["text"] for s in statements]
 
     # status: the carve-out is quoted as an exception, and the page's date line is read.
     document = status["documents"][0]
     assert document["ai_training"]["granted"] is True
     assert document["ai_training"]["exceptions"] and "separate agreement" in document["ai_training"]["exceptions"]
     assert "2024-02-07" in (document.get("last_updated"), document.get("effective_date"))
+
+
+async def test_a_terms_change_seen_after_its_coverage_joins_the_story_the_coverage_opened(
+        remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:
+    """Whichever comes first: here the articles open the story and the terms change, seen a poll later, replies."""
+    stages = Stages()
+    late_terms = serve(remote, "/echowave/terms", lambda: TERMS_BEFORE if stages.stage < 2 else TERMS_AFTER, "text/html")
+    english = serve(remote, "/en/feed.xml", stages.english, "application/rss+xml")
+    french = serve(remote, "/fr/feed.xml", stages.french, "application/rss+xml")
+    jsonl = tmp_path / "posts.jsonl"
+    config = load_config(write_config(f"""
+        storage: {tmp_path / 'storage'}
+        poll: {{interval: 1h, concurrency: 1, timeout: 5s}}
+        platforms:
+          echowave:
+            name: Echowave
+            documents:
+              - {{type: Terms of Service, url: "{late_terms}", select: main}}
+        feeds:
+          - {{id: sound-policy, url: "{english}"}}
+          - {{id: le-fil, url: "{french}"}}
+        channels:
+          - {{id: archive, jsonl: {jsonl}}}
+        """))
+    async with App.open(config, stdout=io.StringIO(), chat_env=ChatEnv(), clock=lambda: TIMES[stages.stage]) as app:
+        for stage in range(3):
+            stages.stage = stage
+            await app.poll_once()
+    posts = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    story_posts = [p for p in posts if p["platform"] == "echowave"]
+    assert {p["thread"] for p in story_posts} == {story_posts[0]["thread"]}
+    assert story_posts[0]["event"] == "story" and story_posts[0]["reply_to"] is None
+    changes = [p for p in story_posts if p["event"] == "terms_change"]
+    assert len(changes) == 1 and changes[0]["reply_to"] == story_posts[0]["thread"]

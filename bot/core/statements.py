@@ -146,7 +146,9 @@ _SPEECH_EN = (
     r"confirms|insisted|insists|denied|denies|argued|argues|acknowledged|acknowledges|clarified|clarifies|"
     r"stressed|stresses|emphasi[sz]ed|emphasi[sz]es|responded|replied|maintained|maintains|commented|"
     r"announced|pointed out|contended|assured|promised|pledged|posted|tweeted|claims|claimed|asserts|asserted|"
-    r"revealed|mentioned|reiterated|reiterates"
+    r"revealed|mentioned|mentions|reiterated|reiterates|posits|posited|disclosed|discloses|continued|decries|decried|"
+    r"expressed (?:its|their|his|her) (?:disappointment|regret|frustration|surprise|concerns?)|justifie[sd]?|"
+    r"a justifi[ée]|justifie|justifica|justific[óo]|begründet|begründete"
 )
 _SPEECH_FR = (
     r"a (?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|affirm[ée]|assur[ée]|expliqu[ée]|ajout[ée]|soulign[ée]|"
@@ -155,7 +157,9 @@ _SPEECH_FR = (
     r"reconna[iî]t|[ée]crit|martèle|insiste|promet|"
     r"(?:a-t-(?:il|elle)|ont-ils|ont-elles) (?:d[ée]clar[ée]|ajout[ée]|pr[ée]cis[ée]|expliqu[ée]|indiqu[ée]|"
     r"assur[ée]|affirm[ée]|soulign[ée]|insist[ée]|poursuivi)|"
-    r"(?:d[ée]clare|ajoute|pr[ée]cise|explique|indique|assure|affirme|souligne|poursuit|insiste)-t-(?:il|elle)"
+    r"(?:d[ée]clare|ajoute|pr[ée]cise|explique|indique|assure|affirme|souligne|poursuit|insiste)-t-(?:il|elle)|"
+    r"ont (?:d[ée]clar[ée]s?|indiqu[ée]s?|pr[ée]cis[ée]s?|affirm[ée]s?|expliqu[ée]s?|assur[ée]s?)|"
+    r"a exprim[ée] (?:sa|son) (?:d[ée]ception|regret|frustration|surprise)"
 )
 _SPEECH_OTHER = (
     r"dijo|dice|afirm[óo]|afirma|asegur[óo]|asegura|explic[óo]|explica|señal[óo]|señala|declar[óo]|indic[óo]|"
@@ -164,10 +168,11 @@ _SPEECH_OTHER = (
     r"informado|comunicado|anunciado)|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|aclar[óo]|aclara|"
     r"escribe|reconoce|reconoci[óo]|insisti[óo]|insiste|sostiene|defiende|defendi[óo]|"
     r"sagte|sagt|erkl[äa]rte|erkl[äa]rt|betonte|betont|schreibt|schrieb|versicherte|best[äa]tigte|bestritt|"
-    r"dementierte|teilte\b[^,.;:]{0,60}?\bmit|teilt\b[^,.;:]{0,60}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es|"
+    r"dementierte|teilte\b[^,.;:]{0,80}?\bmit|teilt\b[^,.;:]{0,80}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es|"
     r"stellte?\b[^,.;:]{0,60}?\bklar|gibt\b[^,.;:]{0,60}?\ban(?=,)|gab\b[^,.;:]{0,60}?\ban(?=,)|"
     r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|ergänzte|ergänzt|beteuerte?|versichert|"
-    r"räumte?\b[^,.;:]{0,40}?\bein(?=,)|(?<=,\s)so(?=\s+(?-i:[A-ZÄÖÜ]))"
+    r"räumte?\b[^,.;:]{0,40}?\bein(?=,)|(?<=,\s)so(?=\s+(?-i:[A-ZÄÖÜ]))|kündigte?\b[^,.;:]{0,60}?\ban(?=,)|"
+    r"expres[óo] su (?:decepci[óo]n|pesar|malestar)"
 )
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b", re.IGNORECASE)
 # Every attribution has a word starting with one of these five-letter stems (folded: "déclaré" → "decla"):
@@ -181,7 +186,7 @@ _SPEECH_STEMS = frozenset((
     "poste", "tweet", "afirm", "dice", "indic", "anadi", "agreg", "sostu", "subra", "nego", "comen", "escri",
     "dicho", "sagt", "schre", "schri", "versi", "besta", "bestr", "heiss", "hiess",
     "claim", "asser", "revea", "menti", "reite", "infor", "comun", "anunc", "aclar", "recon", "insis", "sosti",
-    "defie", "defen", "stell", "gibt", "gab", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
+    "defie", "defen", "stell", "gibt", "gab", "posit", "discl", "conti", "decri", "expre", "kundi", "justi", "begru", "citin", "invoq", "alega", "aduci", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
     "affir", "insis", "sayin", "stati", "addin", "arguin", "empha", "asegu", "afirm", "senal",
 ))
 
@@ -193,15 +198,19 @@ def _mentions_speech(text: str) -> bool:
 # Every executive's title the speaker patterns know contains one of these (lower-cased) strings.
 _TITLE_CUES = ("ceo", "chief", "founder", "president", "head of", "director", "counsel", "vp", "lead", "pdg",
                "directeur", "directrice", "présid", "fondat", "responsable", "ejecutiv", "consejer", "fundador",
-               "jefe", "jefa", "chef", "gründer", "vorstand", "geschäftsführer")
+               "jefe", "jefa", "chef", "gründer", "vorstand", "geschäftsführer", "manager", "employ", "empleado",
+               "empleada", "salarié", "mitarbeiter", "liaison", "communica", "comunica", "kommunikation", "officer",
+               "spokes", "portavoz", "porte-parole", "sprecher", "leiter", "engineer", "ingénieur", "ingeniero")
 _ACCORDING = re.compile(
     r"\b(?:according to|selon|d'après|d’après|según|laut)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
 )
-_ROLE_WORD = r"spokes(?:person|woman|man)|representative|press officer|porte-parole|portavoz|Sprecher(?:in)?"
+_ROLE_WORD = (r"spokes(?:person|woman|man)|representative|press officer|porte-parole|portavoz|Sprecher(?:in)?|"
+              r"représentante?|representante")
 _TITLE_EN = (
-    r"(?:co-?)?founder(?: and (?:CEO|chief executive))?|CEO|chief executive(?: officer)?|president|"
+    r"(?:(?:Senior |Executive )?(?:[Vv]ice[- ]president|VP) and )?general counsel|"
+    r"(?:Firmen|Konzern|Unternehmens)chef(?:in)?|(?:co-?)?founder(?: and (?:CEO|chief executive))?|CEO|chief executive(?: officer)?|president|"
     r"vice[- ]president(?: of [a-z]+(?: [a-z]+){0,3})?|VP(?: of [a-z]+(?: [a-z]+){0,3})?|"
-    r"head of [a-z]+(?: (?:and|&) [a-z]+| [a-z]+){0,3}|chief [a-z]+ officer|"
+    r"head of (?:[a-z]+|[A-Z]{2,4})(?: (?:and|&) [a-z]+| [a-z]+){0,3}|chief [a-z]+ officer|"
     r"director of [a-z]+(?: [a-z]+){0,3}|general counsel|(?:product|policy|public policy) (?:lead|director|chief)"
 )
 _TITLE_FR = (
@@ -286,6 +295,15 @@ def _speaker_patterns(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], st
          rf"(?:(?P<name>{name})\s+|(?i:company(?:'s|’s)?\s+|platform(?:'s|’s)?\s+))?"
          rf"(?i:(?P<role>{_ROLE_WORD}))(?:\s+(?i:for|from|at|of|de|du|chez|von|der)\s+{_ORG})?", "role"),
         (rf"(?P<name>{name})\s+(?i:(?P<role>{_ROLE_WORD}))(?:\s+{_PERSON})?", "role"),
+        # "the Safety on Tunely account", "Tunely's @Support account", "le compte @Support de Tunely"
+        (rf"(?i:\b(?:the|its)\s+)?(?:(?i:official\s+)?@?\w+\s+(?i:on|at)\s+)?(?P<name>{name})\s+(?:@?\w+\s+)?"
+         rf"(?P<role>(?i:account))\b|(?i:le compte)\s+(?:officiel\s+)?@?\w+\s+(?:de|d['’])\s*(?P<name2>{name})", "role"),
+        # "la maison mère de Tunely", "the parent company of Tunely", "the moderation team at Tunely", "Tunely's
+        # moderation team", "l'équipe de modération de Tunely"
+        (rf"(?i:\b(?:the|la|le|l['’]|el|der|die)\s*)(?P<role>(?i:parent company|maison[- ]mère|société mère|"
+         rf"empresa matriz|Mutterkonzern|(?:[\w-]+\s+){{0,2}}?team|équipe(?:\s+de\s+[\w-]+)?|equipo(?:\s+de\s+[\w-]+)?))"
+         rf"\s+(?i:of|at|de|du|des|del|von|bei|chez)\s+(?P<name>{name})|(?P<name2>{name})\s+(?P<role2>(?i:(?:[\w-]+\s+)"
+         rf"{{0,2}}?team))\b", "role"),
         # "Ein Tunely-Sprecher", "der Tunely-Sprecher"
         (rf"(?P<name>{core})-(?P<role>Sprecher(?:in)?)(?:\s+{_PERSON})?", "role"),
         # "SoundCloud CEO Jane Doe", "CEO Jane Doe", "SoundCloud's chief executive, Jane Doe", "Tunely-Chef Jo Weber"
@@ -317,8 +335,54 @@ def _find_people(text: str, names: tuple[str, ...]) -> list[tuple[int, str, str]
             person = match.group("person")
             people.append((match.start(), person, label))
             people.append((match.start(), person.split()[-1], label))
+    if "," in text:
+        people.extend(_appositions(text, names_re))
     people.sort()
     return people
+
+
+# "Marni Greenberg, responsable de la communication, précise …", "Jo Diaz, empleado de Tunely, dijo …", "Jane Doe,
+# head of policy at Tunely, said …": a person, then a title between commas.
+_APPOSITION = re.compile(rf"{_PERSON},\s+(?P<title>[^,.;:()«»“”\"„\n]{{3,90}}?),\s")
+_APPOSITION_CUES = re.compile(
+    r"(?i:responsable|head\b|director|directeur|directrice|chief|officer|president|présid|presid|spokes|"
+    r"porte-parole|portavoz|sprecher|manager|employee|empleado|empleada|salarié|employé|mitarbeiter|engineer|"
+    r"ingénieur|ingeniero|\blead\b|jef[ea]\b|\bchef|leiter|\bceo\b|\bcto\b|\bcoo\b|\bcfo\b|\bcpo\b|\bpdg\b|founder|"
+    r"fondat|fundador|gründer|liaison|communication|comunicaci|kommunikation|counsel|\bsvp\b|\bvp\b)")
+_LAST_ORG = re.compile(r"\b(?:at|of|for|with|chez|de|du|des|del|de la|bei|von|der|des)\s+(?:the\s+|la\s+|le\s+|l['’])?"
+                       r"(?P<org>[^\s,]+(?:\s+[^\s,]+)*)$")
+_SOMEWHERE = re.compile(r"\b(?:at|of|for|with|chez|de|del|bei|von) (?:a|an|une?|una|einer?|einem)\b", re.IGNORECASE)
+_NOT_A_NAME_START = frozenset("Según Segun Selon Laut According Para Pour For Mais Pero But Aber Et Y Und And Ante "
+                              "Face Comme As Como Wie".split())
+
+
+def _appositions(text: str, names_re: re.Pattern[str]) -> list[tuple[int, str, str]]:
+    """People introduced with a lower-case title in apposition, where the title names the platform or no one."""
+    found: list[tuple[int, str, str]] = []
+    for match in _APPOSITION.finditer(text):
+        title = match.group("title").strip()
+        if not _APPOSITION_CUES.search(title) or len(title.split()) > 12:
+            continue
+        words = title.split()
+        capitals = [w for w in words[1:] if w[:1].isupper() and not names_re.search(w)
+                    and w.strip("'’s").upper() != w.strip("'’s")]
+        named = names_re.search(title) is not None
+        if not named and (capitals or _SOMEWHERE.search(title)):
+            continue  # "chair of Noyb", "a director at a label": someone else's
+        if named:
+            last = _LAST_ORG.search(title)
+            if last and not names_re.search(last.group("org")) and any(w[:1].isupper() for w in last.group("org").split()):
+                continue
+        person = match.group("person")
+        first, _, rest = person.partition(" ")
+        if first in _NOT_A_NAME_START or first in _NOT_PEOPLE:
+            if " " not in rest:
+                continue
+            person = rest
+        label = f"{person}, {title}"
+        found.append((match.start(), person, label))
+        found.append((match.start(), person.split()[-1], label))
+    return found
 
 
 def _last_person(people: list[tuple[int, str, str]], position: int) -> _Speaker | None:
@@ -364,10 +428,14 @@ def _resolve_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
     for person, label in people.items():
         if re.search(rf"\b{re.escape(person)}\b", clause):
             return _Speaker(label, "person")
-    for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}\b", _OUTLET_PHRASE.sub("", clause)):
-        if not names_re.search(match.group(0)) and match.group(0).split()[0] not in _NOT_PEOPLE:
+    for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}\b",
+                             _OWNER_PHRASE.sub(r"\g<owned>", _OUTLET_PHRASE.sub("", clause))):
+        words = match.group(0).split()
+        if not names_re.search(match.group(0)) and words[0] not in _NOT_PEOPLE and words[-1] not in _PLACES:
             return None  # a named person who is not introduced as the platform's: someone else
     for match in names_re.finditer(clause):
+        if needs_verb and _PLACE_BEFORE.search(clause, 0, match.start()):
+            continue  # "Auf Tunely heißt es", "On Tunely, it says": where the words are, not who says them
         if not needs_verb or _next_to_verb(clause, match.start(), match.end(), verbs):
             return _Speaker(re.sub(r"(?:'s|’s)$", "", match.group(0)), "platform")
     for generic_re in (_GENERIC_EN, _GENERIC_FR, _GENERIC_OTHER):
@@ -380,6 +448,10 @@ def _resolve_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
     return None
 
 
+# "das Unternehmen von Jo Diaz", "la empresa de Jo Diaz", "the company of Jo Diaz": the owner names the company.
+_OWNER_PHRASE = re.compile(r"\b(?P<owned>(?i:Unternehmen|Konzern|Dienst|company|empresa|compañía|entreprise|"
+                           r"société))\s+(?:von|of|de|d['’]|del)\s*[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}")
+_PLACE_BEFORE = re.compile(r"\b(?i:auf|on|sur|bei)\s+$")
 _FILLER = frozenset(
     "also later has have had previously again then now further first initially itself on this week today "
     "yesterday monday tuesday wednesday thursday friday saturday sunday morning evening afternoon night "
@@ -399,6 +471,8 @@ def _next_to_verb(clause: str, start: int, end: int, verbs: list[tuple[int, int]
             between = clause[verb_end:start]
         else:
             return True  # inside the verb: "a-t-elle ajouté"
+        if verb_start >= end and re.fullmatch(r"\s*,\s*(?:que|qui|which|who)\s+", between, re.IGNORECASE):
+            return True  # "… contacted Tunely, which confirmed that …"
         between = re.sub(r",[^,]{0,80},", " ", between)  # an aside: "la plateforme, contactée par Le Fil, a …"
         words = re.findall(r"[^\W\d_]+", between.lower())
         if len(words) <= 5 and all(word in _FILLER for word in words):
@@ -409,6 +483,9 @@ def _next_to_verb(clause: str, start: int, end: int, verbs: list[tuple[int, int]
 # Where the words went ("told The Circuit Ledger", "in a statement to Morning Bytes"): not a person speaking.
 _OUTLET_PHRASE = re.compile(r"\b(?:to|told|with|à|au|a)\s+(?:The |Le |La |El |Les |L['’])?[A-ZÀ-Ý][\w&’'-]*"
                             r"(?:\s+[A-ZÀ-Ý][\w&’'-]*){0,3}")
+# Capitalised names of pages and places ("Privacy Center", "Help Centre"), not of people.
+_PLACES = frozenset("Center Centre Blog Hub Store Help Policy Terms Service Services Settings Newsroom Page "
+                    "Forum Community".split())
 _NOT_PEOPLE = frozenset(
     "In On At The A An Update Le La Les Un Une Dans Selon Mise According Asked When Since Das Der Die Dem Den Des "
     "Ein Eine Einer Im Laut Nachtrag El Los Las Una En Según Actualización News".split()
@@ -450,7 +527,22 @@ def _quotes(text: str) -> list[tuple[int, int]]:
     for match in _QUOTATION.finditer(text):
         group = next(g for g in range(1, 9) if match.group(g) is not None)
         found.append((match.start(group), match.end(group)))
+    # A text cut off inside a quotation (a feed's excerpt): the last opening mark never closed runs to the end.
+    tail_start = found[-1][1] + 1 if found else 0
+    tail = text[tail_start:]
+    if any(mark in tail for mark in _OPENING):
+        openings = [at for at in (tail.find(mark) for mark in "“«„") if at >= 0]
+        if tail.count('"') == 1:
+            openings.append(tail.find('"'))
+        if openings:
+            at = min(openings)
+            rest = tail[at + 1:]
+            if not any(mark in rest for mark in "”»“«„\"") and len(rest.split()) >= MIN_QUOTE_WORDS + 2:
+                found.append((tail_start + at + 1, len(text)))
     return found
+
+
+_OPENING = ("“", "«", "„", '"')
 
 
 _MARKS = " \n\t\"“”«»„‘’*_()[]"
@@ -481,9 +573,15 @@ _STATEMENT_FROM = re.compile(
 _STATEMENT_OF = re.compile(
     r"\b(?:statement|response|déclaration|réponse|communiqué|comunicado|respuesta|Stellungnahme|Erklärung|"
     r"Mitteilung)\s+(?=(?:from|by|de|du|des|del|von|der)\s)(?P<who>[^,.;:«»“”„\"]{2,60})", re.IGNORECASE)
-_STATEMENT_WORD = re.compile(r"\b(?:in an? (?:statement|blog post|press release)|(?:released|issued|published) an? "
-                             r"statement|dans un communiqué|en un comunicado|in einer (?:Stellungnahme|Mitteilung))\b",
-                             re.IGNORECASE)
+_STATEMENT_WORD = re.compile(
+    r"\b(?:in an? (?:statement|blog post|press release)|(?:released|issued|published|sent|shared|posted|put out)"
+    r"(?: us| to [\w ]{2,30}?)? (?:an? |the following |its )?(?:\w+ )?(?:statement|message|response|letter|blog post)|"
+    r"dans un communiqué|(?:a|ont) (?:publié|diffusé|envoyé|transmis)(?: \w+){0,2} (?:un|une|le|la) (?:communiqué|"
+    r"déclaration|message|lettre|billet)|nous a (?:envoyé|fait parvenir|transmis)|en un comunicado|"
+    r"(?:emitió|public[óo]|envi[óo]|difundi[óo]|comparti[óo]) (?:un|una|el|la) (?:comunicado|declaraci[óo]n|mensaje|carta)|"
+    r"in einer (?:Stellungnahme|Mitteilung)|(?:hat|haben) (?:uns )?(?:eine|folgende|die) (?:\w+ )?(?:Nachricht|"
+    r"Stellungnahme|Mitteilung|Erklärung)\b(?: \w+)? (?:geschickt|übermittelt|veröffentlicht|zukommen lassen))\b",
+    re.IGNORECASE)
 _INTRO_END = re.compile(r"(?::|\b(?:following|suivante?|siguiente|folgende)\b[^.]*\.)\s*[*_]*\s*$", re.IGNORECASE)
 
 
@@ -497,12 +595,16 @@ def _introduced_by(intro: str, names: tuple[str, ...], people: dict[str, str]) -
             return None
         return _subject_speaker(intro.strip(), names, people)
     stripped = intro.strip().rstrip(":*_ ").strip()
+    if "\n" in stripped:  # headings and list items run into the intro where no full stop parts them: its own line
+        stripped = stripped.rsplit("\n", 1)[-1].strip()
     source = _STATEMENT_FROM.search(stripped)
     if source:
         speaker = _resolve_speaker(source.group("who"), names, people, needs_verb=False)
         if speaker is not None and speaker.kind != "pronoun":
             return speaker
     speaker = _resolve_speaker(stripped, names, people)
+    if speaker is None and _STATEMENT_WORD.search(stripped):  # "Tunely sent us a statement:", "emitió un comunicado:"
+        speaker = _subject_speaker(stripped, names, people)
     return speaker if speaker is not None and speaker.kind != "pronoun" else None
 
 
@@ -548,8 +650,40 @@ def _attribution_part(found: _Found) -> str:
     return found.passage[:at] if at > 0 else ""
 
 
+# The wording of terms or of a settings page, whoever is said to say it: "your content may be used to …", "you agree
+# that …", "as part of providing the services", "we may use your posts", "vos contenus peuvent être utilisés",
+# „Ihre Inhalte dürfen … verwendet werden“, "su contenido puede ser utilizado".
+_TERMS_LANGUAGE = re.compile(
+    r"\b(?:(?:your|user|users['’]?|uploaded|the|such|any) (?:content|posts|data|uploads|files|works?)(?: \w+){0,3} "
+    r"(?:may|can|shall) (?:also )?be (?:used|utili[sz]ed|processed|shared|accessed|analy[sz]ed)|"
+    r"you (?:hereby |explicitly |expressly )?(?:agree|grant|give us|acknowledge|consent)|"
+    r"as part of (?:and for )?providing the services?|"
+    r"we may (?:also )?(?:use|utili[sz]e|access|analy[sz]e|share|sublicense|process|view)\b[^.]{0,40}?\byour|"
+    r"may (?:include|involve) (?:automatically |manually )?(?:scanning|accessing|reviewing|analy[sz]ing) "
+    r"(?:your|user|users['’]?) content|"
+    r"(?:vos|votre|les) (?:contenus?|publications|données|fichiers)(?: \w+){0,3} (?:peu(?:ven)?t|pourr(?:a|ont)) "
+    r"(?:également |aussi )?être (?:utilisée?s?|exploitée?s?|partagée?s?)|"
+    r"vous (?:nous )?(?:accordez|conc[ée]dez|acceptez que)|nous pouvons (?:utiliser|accéder|exploiter)|"
+    r"(?:su|tu|sus|tus) (?:contenidos?|publicaciones|datos)(?: \w+){0,3} (?:puede|pueden|podr[áa]n?) ser "
+    r"(?:utilizad|usad|compartid)[oa]s?|(?:usted|tú) (?:nos )?(?:otorga|concede|acepta)s?|"
+    r"podemos (?:utilizar|usar|acceder)|"
+    r"(?:Ihre|deine) (?:Inhalte|Daten|Beiträge)\b[^.]{0,60}?\b(?:dürfen|können)\b[^.]{0,60}?\b(?:verwendet|genutzt|"
+    r"verarbeitet) werden|(?:dürfen|können) wir (?:Ihre|deine)|Sie (?:räumen|gewähren|erteilen) uns)", re.IGNORECASE)
+_TERMS_LANGUAGE_CUES = ("agree", "grant", "give us", "acknowledge", "consent", "providing the service", "may", "can ",
+                        "shall", "peu", "pourr", "accordez", "concédez", "concedez", "acceptez",
+                        "pouvons", "puede", "pueden", "podr", "otorga", "concede", "acepta", "podemos", "dürfen",
+                        "können", "räumen", "gewähren", "erteilen")
+
+
+def _is_terms_language(words: str) -> bool:
+    lowered = words.lower()
+    return any(cue in lowered for cue in _TERMS_LANGUAGE_CUES) and _TERMS_LANGUAGE.search(words) is not None
+
+
 def _is_terms_text(quote: str, clause: str) -> bool:
     """Is the quotation a terms clause ("you grant us a worldwide licence …") rather than the platform speaking?"""
+    if _is_terms_language(quote):
+        return True
     grant = _GRANT.search(quote) is not None
     legal = len({m.group(0).lower() for m in _LEGAL.finditer(quote)})
     return (grant and legal >= 1) or ((grant or legal) and _TERMS_SPEAKER.search(clause) is not None)
@@ -596,6 +730,96 @@ def _sentence_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]
     return position, position
 
 
+# "– Jo Diaz, directrice technique de Tunely" or "— Tunely team" on its own line under a block quote or a paragraph.
+_BYLINE = re.compile(r"^[ \t]*[–—][ \t]*(?P<who>[^\n–—]{2,120}?)[ \t]*$", re.MULTILINE)
+# A line ending with a colon ("Tunely sent us a message:"), then a paragraph that is not a quotation nor a list.
+_INTRO_LINE = re.compile(r"^(?P<intro>[^\n]{8,300}?:)[ \t*_]*\n\s*(?P<body>[^\n]{20,3000})", re.MULTILINE)
+_NOT_BODY = tuple("-•*·–—>#[(0123456789“\"«„»‘")
+
+
+def _framed(text: str, names: tuple[str, ...], people: dict[str, str], found: list[_Found],
+            reference: int | None) -> list[_Found]:
+    """Statements set apart with no quotation marks or no attribution of their own: a paragraph under a line that
+    introduces it ("Tunely sent us this message:"), a quotation or paragraph signed by a byline below it."""
+    taken = [(f.start, f.start + len(f.passage)) for f in found]
+    framed: list[_Found] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(a < end and start < b for a, b in taken)
+
+    for match in _BYLINE.finditer(text):
+        who = match.group("who").strip()
+        if "@" in who or len(who.split()) > 14:
+            continue
+        speaker = _resolve_speaker(who, names, people, needs_verb=False)
+        signed = re.match(rf"{_PERSON},\s+(?P<title>.+)$", who)
+        if speaker is None and signed and _APPOSITION_CUES.search(signed.group("title")) and \
+                _name_pattern(names).search(signed.group("title")):
+            speaker = _Speaker(who, "person")  # "– Jo Diaz, Directrice technique de Tunely"
+        if speaker is None or speaker.kind == "pronoun":
+            continue
+        before = text[:match.start()].rstrip()
+        start = before.rfind("\n") + 1
+        line = before[start:]
+        quote = _clean_quote(line)
+        if (len(quote.split()) <= MIN_QUOTE_WORDS + 1 or not free(start, match.start()) or line.rstrip().endswith(":")
+                or _is_terms_text(quote, "") or _is_old(line, reference)):
+            continue
+        framed.append(_Found(start, quote, speaker, None, f"{line} {match.group(0).strip()}", True))
+        taken.append((start, match.end()))
+    for match in _INTRO_LINE.finditer(text):
+        body = match.group("body").strip()
+        if body.startswith(_NOT_BODY) or len(body.split()) < MIN_QUOTE_WORDS + 2:
+            continue
+        intro = match.group("intro")
+        speaker = _introduced_by(intro, names, people)
+        if speaker is None or _locates_terms(intro) or _is_old(intro, reference):
+            continue
+        start = match.start("body")
+        quote = _clean_quote(body)
+        if not free(match.start(), match.end()) or _is_terms_text(quote, intro):
+            continue
+        framed.append(_Found(start, quote, speaker, _channel(intro), f"{intro.strip()} {body}", True))
+        taken.append((match.start(), match.end()))
+    return framed
+
+
+_PARENT_CUES = ("parent company", "parent firm", "maison mère", "maison-mère", "société mère", "empresa matriz",
+                "mutterkonzern", "mutterunternehmen")
+_PARENT_WORDS = r"(?:parent (?:company|firm)|maison[- ]mère|société mère|empresa matriz|Mutterkonzern|Mutterunternehmen)"
+_PARENT = re.compile(
+    rf"\b(?P<org>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+)?),\s+(?i:the|its|their|la|le|el|der|das)\s+(?:[^,.;]{{0,40}}?\s)?"
+    rf"(?i:{_PARENT_WORDS})(?P<of>\s+(?:of|de|du|des|del|von)\s+[^,.;]{{2,60}})?|"
+    rf"(?i:{_PARENT_WORDS})(?:\s+(?:of|de|du|des|del|von)\s+[^,.;]{{2,60}})?,\s+(?P<org2>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+)?)\b")
+
+
+def _with_parents(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The platform's names and its parent company's, when the text introduces it as such ("Acme, the parent company
+    of Tunely", "la maison mère de Tunely, Acme"): its spokespeople and executives speak for the platform."""
+    names_re = _name_pattern(names)
+    parents: list[str] = []
+    for match in _PARENT.finditer(text):
+        org = match.group("org") or match.group("org2")
+        sentence_start = max(text.rfind(".", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        sentence_end = min((at for at in (text.find(".", match.end()), text.find("\n", match.end())) if at >= 0),
+                           default=len(text))
+        if org.split()[0] in _NOT_PEOPLE or names_re.fullmatch(org):
+            continue
+        if names_re.search(text, sentence_start, sentence_end) and org not in parents:
+            parents.append(org)
+    return names + tuple(parents)
+
+
+_CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
+
+
+def _with_case_variants(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names written with an inner capital ("LinkedIn", "TikTok") also as outlets often write them ("Linkedin",
+    "Tiktok"): a capital, then lower case, is still the name and never an ordinary word."""
+    variants = tuple(name.capitalize() for name in names if _CAMEL.match(name) and name.capitalize() not in names)
+    return names + variants
+
+
 def extract_statements(
     text: str,
     names: Sequence[str],
@@ -618,11 +842,13 @@ def extract_statements(
         language = language or detect_language(f"{title}\n{text}")
         return [Statement(body, speaker, "newsroom post", language, body, True, platform, published, None, (body,),
                           title.strip() or None)]
-    if not _mentions_speech(text):
+    if not _mentions_speech(text) and not any(cue in text for cue in ("\n–", "\n—", ":\n")):
         return []  # nobody is quoted or reported as saying anything: no regex scans
     lowered = text.lower()
     language = language or detect_language(f"{title}\n{text}")
-    name_tuple = tuple(n for n in names if n.strip())
+    name_tuple = _with_case_variants(tuple(n for n in names if n.strip()))
+    if any(cue in lowered for cue in _PARENT_CUES):
+        name_tuple = _with_parents(text, name_tuple)
     people_at = _find_people(text, name_tuple) if any(cue in lowered for cue in _TITLE_CUES) else []
     people = {name: label for _, name, label in people_at}
     spans = sentence_spans(text)
@@ -632,6 +858,7 @@ def extract_statements(
     previous: _Found | None = None
     previous_sentence_end = -1
     reference = _reference_year(text, published)
+    terms_at: set[int] = set()  # sentences where the platform "says" what its terms say
     for start, end in quotes:
         quote = _clean_quote(text[start:end])
         index = _sentence_index(spans, start)
@@ -663,16 +890,22 @@ def extract_statements(
                 if speaker is not None:
                     clause = intro
                     whole = (spans[index - 1][0], whole[1])
-        if speaker is not None and speaker.kind == "pronoun":
+        pronoun = speaker is not None and speaker.kind == "pronoun"
+        if pronoun:
             speaker = previous.speaker if previous is not None else _last_person(people_at, start)
+        if speaker is None and pronoun and (_is_terms_text(quote, clause) or _is_terms_language(before + quote)):
+            terms_at.update(number for number, span in enumerate(spans) if whole[0] <= span[0] < whole[1])
         if speaker is None and previous is not None and not clause.strip(_MARKS + ".,;:—–-"):
             # A quotation that follows an attributed one with no attribution of its own continues it.
             if sentence[0] <= previous_sentence_end + 3:
                 speaker = previous.speaker
-        if speaker is not None and (_is_terms_text(quote, clause) or _is_old(text[whole[0]:start], reference)
+        if speaker is not None and (_is_terms_text(quote, clause) or _is_terms_language(before + quote)
+                                    or _is_old(text[whole[0]:start], reference)
                                     or _locates_terms(clause)):
             # the terms quoted, or words said years before the article: not a statement now, nor reported speech
             quoted_sentences.update(span for span in spans if whole[0] <= span[0] < whole[1])
+            if speaker.kind in ("platform", "generic", "pronoun"):
+                terms_at.update(number for number, span in enumerate(spans) if whole[0] <= span[0] < whole[1])
             speaker = None
         if speaker is None:
             previous = None
@@ -683,18 +916,30 @@ def extract_statements(
         quoted_sentences.update(span for span in spans if whole[0] <= span[0] < whole[1])
         previous = item
         previous_sentence_end = whole[1]
-    for sentence in spans:
+    if ":\n" in text or "–" in text or "—" in text:
+        for item in _framed(text, name_tuple, people, found, reference):
+            found.append(item)
+            quoted_sentences.update(span for span in spans if item.start <= span[0] < item.start + len(item.passage))
+    for number, sentence in enumerate(spans):
         if sentence in quoted_sentences:
             continue
         if not _mentions_speech(text[sentence[0]:sentence[1]]):
             continue
         earlier = [item for item in found if item.start < sentence[0]]  # whom "he said" can stand for
-        reported = _reported(text[sentence[0]:sentence[1]], name_tuple, people, earlier)
-        if (reported is not None and not _is_old(_before_verb(reported.passage), reference)
-                and not _is_terms_text(reported.quote, reported.passage)
-                and not _locates_terms(_attribution_part(reported))):
-            reported.start = sentence[0]
-            found.append(reported)
+        context = text[spans[number - 1][0]:spans[number - 1][1]] if number > 0 else ""
+        reported = _reported(text[sentence[0]:sentence[1]], name_tuple, people, earlier, context)
+        if reported is None or _is_old(_before_verb(reported.passage), reference) or _is_earlier(
+                _before_verb(reported.passage)):
+            continue
+        if (_is_terms_text(reported.quote, reported.passage) or _is_terms_language(reported.quote)
+                or _locates_terms(_attribution_part(reported))
+                or (number - 1 in terms_at and reported.speaker.kind in ("platform", "generic"))):
+            # the terms, or the next sentence about them ("Et l'entreprise ajoute que …"): not the platform speaking
+            if reported.speaker.kind in ("platform", "generic"):
+                terms_at.add(number)
+            continue
+        reported.start = sentence[0]
+        found.append(reported)
     found.sort(key=lambda f: f.start)
     return _merge(found, text, language, platform, published)
 
@@ -729,53 +974,194 @@ _NEEDS_THAT = re.compile(
     r"reconna[iî]t|a promis|promet|a confi[ée]|a r[ée]pondu|r[ée]pond|a expliqu[ée]|explique|posted|tweeted|"
     r"dice|escribi[óo]|schreibt|schrieb|coment[óo]|añadi[óo]|agreg[óo]|claims|claimed|revealed|mentioned|"
     r"reiterated|reiterates|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|escribe|reconoce|"
-    r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|"
+    r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|mentions|posits|posited|"
+    r"disclosed|discloses|continued|decries|decried|"
     r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt)"
 )
 
 
-def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], found: list[_Found]) -> _Found | None:
+_PLURAL_PEOPLE = re.compile(
+    r"\b(?:users|artists|creators|musicians|photographers|critics|people|customers|members|developers|writers|"
+    r"utilisateurs|utilisatrices|artistes|créateurs|musiciens|internautes|usuarios|artistas|creadores|músicos|"
+    r"Nutzer(?:innen)?|Künstler(?:innen)?|Kreative[n]?|Musiker(?:innen)?)\b", re.IGNORECASE)
+_SINGULAR_HUMAN = frozenset(("he", "she", "er"))
+
+
+_ZU_INFINITIVE = re.compile(r"\bzu \w+(?:en|ern|eln)\b[^,]*[.!]?$")
+# "X claims this change is intended to …": a clause (a pronoun or "this …" and a finite verb), not a plain object.
+_CLAUSE_OBJECT = re.compile(r"(?:it|this|these|they|the (?:change|update|company|platform|move|feature|decision)|"
+                            r"this (?:change|update|move|feature|decision))\s+(?:\w+\s+)?(?:is|are|was|were|will|would|"
+                            r"has|have|does|do|did|can|could|never|only)\b", re.IGNORECASE)
+
+
+def _nearest_actor(context: str, names: tuple[str, ...], people: dict[str, str],
+                   pronoun: str = "") -> _Speaker | None:
+    """Whom a pronoun or a missing subject stands for: the actor named last in the sentence before, when it is the
+    platform, its spokesperson or an executive ("Tunely addressed the issue. It said …"); None when the last one
+    named is someone else, or when people such as users are named after it ("they" may be them)."""
+    if not context:
+        return None
+    names_re = _name_pattern(names)
+    mentions: list[tuple[int, _Speaker | None]] = []
+    for match in names_re.finditer(context):
+        mentions.append((match.end(), _Speaker(re.sub(r"(?:'s|’s)$", "", match.group(0)), "platform")))
+    for generic_re in (_GENERIC_EN, _GENERIC_FR, _GENERIC_OTHER):
+        for match in generic_re.finditer(context):
+            mentions.append((match.end(), _Speaker(match.group(0), "generic")))
+    for pattern, kind in _speaker_patterns(names):
+        for match in pattern.finditer(context):
+            org = match.groupdict().get("org")
+            if org is not None and names_re.search(org) is None:
+                mentions.append((match.end(), None))
+            elif kind == "role":
+                mentions.append((match.end(), _Speaker(match.group(0).strip(" ,.;"), "role")))
+    for person, label in people.items():
+        for match in re.finditer(rf"\b{re.escape(person)}\b", context):
+            mentions.append((match.end(), _Speaker(label, "person")))
+    known = [m for m in mentions if m[1] is not None]
+    for match in re.finditer(r"\b[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}\b", _OUTLET_PHRASE.sub("", context)):
+        words = match.group(0).split()
+        if words[0] in _NOT_PEOPLE or words[0] in _NOT_A_NAME_START or names_re.search(match.group(0)):
+            continue
+        at = context.find(match.group(0))
+        if not any(start - 80 <= at <= start for start, _ in known):
+            mentions.append((at + len(match.group(0)), None))
+    if not mentions:
+        return None
+    mentions.sort(key=lambda m: m[0])
+    if pronoun.lower() in _SINGULAR_HUMAN:
+        humans = [m for m in mentions if m[1] is None or m[1].kind in ("person", "role")]
+        if humans:
+            mentions = humans
+    at, speaker = mentions[-1]
+    if speaker is not None and _PLURAL_PEOPLE.search(context, at):
+        return None
+    return speaker
+
+
+# Sentences with no subject of their own ("Asimismo, aclara que …"), or the saying as an aside ("…, dice, …").
+_QUOTE_CUES_RE = re.compile(r"[“”«»„\"]")
+_CONNECTIVES = frozenset(
+    "asimismo además también luego finalmente igualmente incluso aussi ensuite enfin également zudem außerdem "
+    "ferner auch also further furthermore moreover additionally y e et und and".split())
+_ASIDE = re.compile(r",\s+(?P<verb>dice|dijo|afirma|asegura|explica|añade|señala|insiste|subraya|says|said|adds|"
+                    r"insists|explains|ajoute-t-(?:il|elle)|précise-t-(?:il|elle)|assure-t-(?:il|elle)|explique-t-(?:il|elle))"
+                    r"\s*,\s+")
+# "the statement read", "le communiqué précise", "el comunicado señala": the document its author issued.
+_DOCUMENT = re.compile(
+    r"\b(?:the (?:statement|blog post|open letter|announcement)|le (?:communiqué|billet de blog|post de blog)|"
+    r"la (?:lettre ouverte|déclaration)|el (?:comunicado|anuncio)|la carta abierta|die (?:Mitteilung|Stellungnahme|"
+    r"Erklärung)|der (?:Blogbeitrag|offene Brief))\b", re.IGNORECASE)
+
+
+# Words said before the news: "Previously, Tunely stated …", "Tunely had promised …", "since Tunely announced …".
+_EARLIER = re.compile(
+    r"^(?:previously|earlier|in the past|auparavant|précédemment|par le passé|anteriormente|previamente|"
+    r"en el pasado|zuvor|früher|bisher)\b|\b(?:had|avait|avaient|había|habían|hatte|hatten)\s+(?:\w+\s+)?"
+    r"(?:said|stated|told|claimed|promised|assured|insisted|announced|pledged|d[ée]clar[ée]|assur[ée]|promis|"
+    r"affirm[ée]|annonc[ée]|dicho|asegurado|prometido|afirmado|anunciado|gesagt|erklärt|versprochen|versichert|"
+    r"angekündigt)\b|\b(?:ever since|since|depuis que|desde que|seit(?:dem)?)\b[^,.;]{0,80}$", re.IGNORECASE)
+
+
+def _is_earlier(before: str) -> bool:
+    return _EARLIER.search(before.strip()) is not None
+
+
+def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], found: list[_Found],
+              context: str = "") -> _Found | None:
     """Reported speech of the platform in one sentence: "In a statement, the company said it does not …"."""
     according = _ACCORDING.search(sentence)
     if according and according.start() < 40:
         speaker = _resolve_speaker(according.group("who"), names, people, needs_verb=False)
         content = sentence[according.end():].strip()
+        if speaker is not None and ", " in speaker.text:  # "Según Jo Diaz, responsable de …, las …": the title goes
+            title = speaker.text.split(", ", 1)[1]
+            if content.startswith(title):
+                content = content[len(title):].lstrip(" ,")
         if speaker is not None and speaker.kind != "pronoun" and len(content.split()) >= MIN_QUOTE_WORDS:
             return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
     stripped = sentence.strip()
-    sourced = _sourced(stripped, names, people)
+    sourced = _sourced(stripped, names, people, context)
     if sourced is not None:
         return sourced
     inverted = _INVERTED.match(stripped)
     if inverted:  # "The change rolls out next week, Meta said on Thursday."
         speaker = _resolve_speaker(inverted.group("attribution"), names, people)
         if speaker is not None and speaker.kind == "pronoun":
-            speaker = found[-1].speaker if found else None
+            speaker = found[-1].speaker if found else _nearest_actor(
+                context, names, people, _pronoun_of(inverted.group("attribution")))
+        elif speaker is None and _DOCUMENT.search(inverted.group("attribution")):
+            speaker = _nearest_actor(context, names, people)
         content = inverted.group("content")
         if speaker is not None and len(content.split()) >= MIN_QUOTE_WORDS - 1:
+            return _Found(0, _clean_content(content), speaker, _channel(stripped), stripped, False)
+    back = _BACK_REFERENCE.match(stripped) if context else None
+    if back is not None and len(stripped.split()) <= 16:
+        speaker = _resolve_speaker(stripped, names, people)
+        if speaker is not None and speaker.kind != "pronoun" and len(context.split()) >= MIN_QUOTE_WORDS \
+                and not _QUOTE_CUES_RE.search(context):
+            return _Found(0, _clean_content(context), speaker, _channel(stripped), f"{context} {stripped}", False)
+    aside = _ASIDE.search(stripped) if ", " in stripped else None
+    if aside is not None and _resolve_speaker(stripped[:aside.start()], names, people) is None:
+        speaker = _nearest_actor(context, names, people) if not _SPEECH.search(stripped[:aside.start()]) else None
+        content = stripped[:aside.start()] + " " + stripped[aside.end():]
+        if speaker is not None and len(content.split()) >= MIN_QUOTE_WORDS:
             return _Found(0, _clean_content(content), speaker, _channel(stripped), stripped, False)
     match = _REPORTED.match(stripped)
     if not match:
         return None
     verb = match.group("verb").lower()
     if _NEEDS_THAT.fullmatch(match.group("verb")) and not re.search(
-            r"(?:\bthat|\bque|\bqu['’]|\bdass|:)\s*$", stripped[:match.start("content")]):
+            r"(?:\bthat|\bque|\bqu['’]|\bdass|:)\s*$", stripped[:match.start("content")]) and not (
+            # "Tunely gab bekannt, Inhalte künftig zu kennzeichnen": what it will do, as an infinitive
+            stripped[:match.start("content")].rstrip().endswith(",") and _ZU_INFINITIVE.search(match.group("content"))
+    ) and not _CLAUSE_OBJECT.match(match.group("content")):
         return None
     speaker = _resolve_speaker(stripped[:match.end("verb")], names, people)
     if speaker is None:
-        return None
-    if speaker.kind == "pronoun":
-        if not found:
+        subject = match.group("subject")
+        if _DOCUMENT.search(subject) and _next_to_verb(subject + match.group("verb"), _DOCUMENT.search(subject).start(),
+                                                       _DOCUMENT.search(subject).end(),
+                                                       [(len(subject), len(subject) + len(match.group("verb")))]):
+            speaker = _nearest_actor(context, names, people)  # "The statement adds that …"
+        elif all(word in _CONNECTIVES for word in re.findall(r"[^\W\d_]+", subject.lower())) and \
+                match.group("verb")[:1].islower() is not None and _subjectless(match.group("verb")):
+            speaker = _nearest_actor(context, names, people)  # "Asimismo, aclara que …"
+        if speaker is None:
             return None
-        speaker = found[-1].speaker
+    if speaker.kind == "pronoun":
+        speaker = found[-1].speaker if found else _nearest_actor(context, names, people,
+                                                                 _pronoun_of(stripped[:match.end("verb")]))
+        if speaker is None:
+            return None
     content = match.group("content").strip()
+    if verb.startswith(("expressed ", "a exprim", "expresó ", "expreso ")):
+        content = f"{match.group('verb')} {content}"
     if verb.startswith(("denied", "denies")) and re.match(r"\w+ing\b", content):
         content = f"denies {content}"
     elif verb.startswith(("dément", "dement", "a démenti", "a dementi")):
         content = f"dément {content}"
     if len(content.split()) < MIN_QUOTE_WORDS - 1 or content.lower().startswith(("to comment", "de commenter")):
         return None
+    if content.rstrip(" *_").endswith(":"):
+        return None  # "This is what Tunely says in its terms:": what follows is the quotation, judged on its own
     return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
+
+
+def _pronoun_of(clause: str) -> str:
+    match = _PRONOUN.search(clause)
+    return match.group(0).lower().removeprefix("-t-") if match else ""
+
+
+# Finite verbs that carry their subject in their ending (Spanish): "aclara que", "explicó que".
+_SUBJECTLESS = re.compile(r"(?i:dice|dijo|afirm[óa]|asegur[óa]|explic[óa]|señal[óa]|declar[óa]|indic[óa]|añadi[óo]|"
+                          r"añade|agreg[óa]|sostuvo|sostiene|subray[óa]|precis[óa]|neg[óo]|confirm[óa]|coment[óa]|"
+                          r"aclar[óa]|insisti[óo]|insiste|reconoce|reconoci[óo]|defiende|defendi[óo]|recuerda|"
+                          r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|aclarado))")
+
+
+def _subjectless(verb: str) -> bool:
+    return _SUBJECTLESS.fullmatch(verb) is not None
 
 
 # "… sind laut Meta ausgeschlossen", "according to the company", "selon la plateforme", "según la compañía": the
@@ -793,14 +1179,41 @@ _OWN_ACCOUNT = re.compile(
 # "SoundCloud a réagi rapidement, assurant que …", "the company pushed back, insisting that …": the speaker acts,
 # then a participle of saying carries what it said.
 _PARTICIPLE = re.compile(
-    r"^(?P<subject>.{3,200}?),\s+(?:en\s+)?(?P<verb>(?i:assurant|affirmant|expliquant|pr[ée]cisant|soulignant|"
+    r"^(?P<subject>.{3,200}?)(?:,\s+(?:en\s+)?|\s+en\s+)(?P<verb>(?i:assurant|affirmant|expliquant|pr[ée]cisant|soulignant|"
     r"indiquant|arguant|insistant sur le fait|asegurando|afirmando|explicando|señalando|insistiendo en|"
     r"subrayando|indicando|insisting|saying|stating|adding|arguing|claiming|explaining|noting|stressing|"
-    r"emphasi[sz]ing|maintaining))\s+(?:que\s+|qu['’]|that\s+|dass\s+)(?P<content>.+)$", re.DOTALL)
+    r"emphasi[sz]ing|maintaining|[ée]crivant|ajoutant|d[ée]clarant|rappelant|writing|declaring|escribiendo|"
+    r"declarando|añadiendo|recordando))\s+(?:que\s+|qu['’]|that\s+|dass\s+)(?P<content>.+)$|"
+    # "…, citing the need to …", "…, invoquant la nécessité de …": the reason it gave
+    r"^(?P<subject2>.{3,200}?),\s+(?P<verb2>(?i:citing|invoquant|alegando|aduciendo))\s+(?P<content2>.+)$", re.DOTALL)
+# "An email from Tunely's support team, shared by a user, justified the ban by asserting that …"
+_DOCUMENT_FROM = re.compile(
+    r"^(?i:an?|the|une?|el|la|le)\s+(?:[\w-]+\s+)?(?i:e-?mail|letter|statement|message|note|courriel|lettre|"
+    r"communiqué|correo|carta|comunicado|mensaje)\s+(?i:from|de|du|del|von)\s+(?P<who>[^,]{2,80}?)"
+    r"(?:,[^,]{0,60},)?\s.{0,120}?\b(?i:asserting|saying|stating|explaining|insisting|affirmant|expliquant|"
+    r"afirmando|explicando|asegurando)\s+(?i:that|que|qu['’])\s*(?P<content>.+)$", re.DOTALL)
+# "… a publié une lettre ouverte affirmant que …", "… issued a statement saying that …": the document carries it.
+_DOCUMENT_PARTICIPLE = re.compile(
+    r"^(?P<subject>.{3,200}?)\s(?i:an?|une?|la|le|el|una|its|sa|son|su)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?i:statement|letter|blog post|post|message|note|lettre|communiqué|billet|courriel|carta|comunicado|correo|"
+    r"mensaje|nota)(?:\s+[\w-]+){0,2}?,?\s+(?:by\s+|en\s+)?(?i:saying|stating|affirming|explaining|insisting|"
+    r"assuring|affirmant|assurant|expliquant|pr[ée]cisant|indiquant|soulignant|afirmando|asegurando|explicando|"
+    r"señalando|indicando)\s+(?:que\s+|qu['’]|that\s+)?(?P<content>.+)$", re.DOTALL)
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:mais|pero|but|and|et|y|und|aber)\s+)$", re.IGNORECASE)
 
 
-def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str]) -> _Found | None:
+# "aus Sicht von Tunely", "aus Tunelys Sicht": the platform's view, as "laut Tunely".
+_VIEW_OF = re.compile(r"\baus\s+(?:der\s+)?Sicht\s+(?:von\s+)?(?P<who>[A-Z][\w&.’'-]+)|"
+                      r"\baus\s+(?P<who2>[A-Z][\w&.’'-]+?)s\s+Sicht\b")
+# "Das teilte Tunely mit.", "C'est ce qu'a annoncé Tunely.", "Así lo explicó Tunely.", "This was announced by Tunely.":
+# the sentence before is what was said.
+_BACK_REFERENCE = re.compile(
+    r"^(?:(?:Das|Dies)\s+(?:teilte|gab|erklärte|bestätigte|schrieb|sagte|kündigte)\b|(?:This|That) (?:was|is what) "
+    r"(?:\w+ )?(?:announced|said|confirmed|stated|explained)\b|C['’]est ce qu['’](?:a|ont) (?:annoncé|indiqué|précisé|"
+    r"expliqué|affirmé|confirmé)|Así lo (?:anunció|explicó|indicó|confirmó|aseguró|afirmó|comunicó))")
+
+
+def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str], context: str = "") -> _Found | None:
     """Reported speech marked by a source phrase or a participle rather than a verb of saying with its subject."""
     lowered = sentence.lower()
     if any(cue in lowered for cue in ("laut ", "zufolge", "according to", "selon ", "d'apr", "d’apr", "según ",
@@ -824,13 +1237,38 @@ def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str]) -> _
             if speaker is not None:
                 content = (sentence[:own.start()] + sentence[own.end():]).strip(" ,")
                 return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
+    if "sicht" in lowered:
+        view = _VIEW_OF.search(sentence)
+        if view is not None:
+            speaker = _resolve_speaker(view.group("who") or view.group("who2"), names, people, needs_verb=False)
+            content = (sentence[:view.start()] + sentence[view.end():]).strip(" ,")
+            if speaker is not None and speaker.kind != "pronoun" and len(content.split()) >= MIN_QUOTE_WORDS:
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
     if "ant " in lowered or "ing " in lowered or "ndo " in lowered:
-        participle = _PARTICIPLE.match(sentence)
-        if participle is not None and len(participle.group("content").split()) >= MIN_QUOTE_WORDS:
-            speaker = _subject_speaker(participle.group("subject"), names, people)
+        document = _DOCUMENT_PARTICIPLE.match(sentence)
+        if document is not None and len(document.group("content").split()) >= MIN_QUOTE_WORDS:
+            speaker = _subject_speaker(document.group("subject"), names, people)
             if speaker is not None:
-                return _Found(0, _clean_content(participle.group("content")), speaker, _channel(sentence),
-                              sentence, False)
+                return _Found(0, _clean_content(document.group("content")), speaker, _channel(sentence), sentence,
+                              False)
+        document = _DOCUMENT_FROM.match(sentence)
+        if document is not None and len(document.group("content").split()) >= MIN_QUOTE_WORDS:
+            speaker = _resolve_speaker(document.group("who"), names, people, needs_verb=False)
+            if speaker is not None and speaker.kind != "pronoun":
+                return _Found(0, _clean_content(document.group("content")), speaker, _channel(sentence), sentence,
+                              False)
+        participle = _PARTICIPLE.match(sentence)
+        if participle is not None and participle.group("subject") is None:
+            subject, content = participle.group("subject2"), participle.group("content2")
+        else:
+            subject, content = (participle.group("subject"), participle.group("content")) if participle else ("", "")
+        if participle is not None and len(content.split()) >= MIN_QUOTE_WORDS:
+            speaker = _subject_speaker(subject, names, people)
+            pronoun = re.match(r"(?i:he|she|they|il|elle|ils|elles|er|sie)\b", subject)
+            if speaker is None and pronoun is not None:  # "Il a voulu rassurer en affirmant que …"
+                speaker = _nearest_actor(context, names, people, pronoun.group(0))
+            if speaker is not None:
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
     return None
 
 
@@ -847,7 +1285,7 @@ def _subject_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
         at = clause.lower().find(probe.lower())
     if at < 0:
         return None
-    head = clause[:at]
+    head = re.sub(r"^\s*[\[(][^\])]{0,40}[\])]\s*", "", clause[:at])  # "[14 May] Tunely sent us …"
     head = re.sub(r"(?i)\b(?:the|a|an|le|la|les|l['’]|el|los|las|der|die|das|un|une|ein|eine)\s*$", "", head)
     head = re.sub(r"(?i)\b(?:(?:CEO|PDG|chief executive|président|director[a]?|jef[ea]|Chef)\s+(?:de|of|du|del|von)?\s*)$",
                   "", head)
