@@ -579,3 +579,87 @@ def test_link_only_lines_keep_their_labels_in_brackets() -> None:
     text = normalize("* [Pricing](https://t/p)\n[Log in](https://t/l) [Sign up](https://t/s)\n![](x.png)\n"
                      "Read our [policy](https://t/x) now.\n").text
     assert text == "- [Pricing]\n[Log in] [Sign up]\nRead our policy now."
+
+
+# --- chrome runs at the edges of a page, and spelling fixes told from other words ---------------------------
+
+SITE_HEADER = ("[Home](https://tunely.test/) [Artists](https://tunely.test/artists) "
+               "[Charts](https://tunely.test/charts)\n\n"
+               "Stream more music with the app millions of listeners love.\n\n"
+               "[Download the app](https://tunely.test/app)\n\n[Log in](https://tunely.test/login)\n\n")
+SITE_FOOTER = ("\n[Privacy](https://tunely.test/privacy) [Cookies](https://tunely.test/cookies)\n\n"
+               "Listen anywhere. Start your free month today.\n\n© 2024 Tunely Ltd\n")
+EVENTS = ("- Home\n- Charts\n- Live\n\n- Summer Sessions (Jun 21, 2024)\n- Jazz Week (Jun 28, 2024)\n"
+          "- Vinyl Day (Jul 2, 2024)\n- Open Mic Night\n\n")
+EDGE_NOISE: list[tuple[str, str, str]] = [
+    ("site header and footer with a tagline and a slogan", SITE_HEADER + DOC + SITE_FOOTER, DOC),
+    ("marketing block after the last clause", DOC, DOC + "\nHow it works\n\nFind the artists you love and follow "
+                                                    "their new releases.\n\n[Join free](https://tunely.test/join)\n"),
+    ("sidebar of dated events rotated above the terms", EVENTS + DOC,
+     EVENTS.replace("- Summer Sessions (Jun 21, 2024)\n- Jazz Week (Jun 28, 2024)\n- Vinyl Day (Jul 2, 2024)\n"
+                    "- Open Mic Night\n", "- Record Fair (Jul 9, 2024)\n- Folk Weekend (Jul 13, 2024)\n"
+                                          "- Choir Day (Jul 20, 2024)\n- Late Shows\n") + DOC),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), EDGE_NOISE, ids=[n for n, _, _ in EDGE_NOISE])
+def test_chrome_runs_at_the_edges_of_the_page_never_alert(name: str, old: str, new: str) -> None:
+    assert judge_version(old, new).kind == "noise", judge_version(old, new).changes
+    assert judge_version(new, old).kind == "noise", judge_version(new, old).changes
+
+
+NEW_FOOTER = ("\n[Careers](https://tunely.test/jobs)\n\n[Press](https://tunely.test/press)\n\n"
+              "[Help](https://tunely.test/help) [Status](https://tunely.test/status)\n\n© 2025 Tunely Ltd\n")
+NEW_MENU = NAV.replace("Careers", "Jobs").replace("Blog", "News").replace("Pricing", "Plans")
+EDGE_SUBSTANTIVE: list[tuple[str, str, str]] = [
+    ("a sentence with a topic inside a new footer", DOC + SITE_FOOTER,
+     DOC + NEW_FOOTER.replace("\n© 2025", "\nDisputes are settled by binding arbitration in Dublin.\n\n© 2025")),
+    ("a sentence below the title while the menu above it changed", NAV + DOC,
+     NEW_MENU + DOC.replace("Last updated: 1 March 2024\n", "Last updated: 1 March 2024\n\n"
+                                                            "These terms now apply to every user worldwide.\n")),
+    ("the last clause rewritten while the footer changed", DOC + NEW_FOOTER.replace("Careers", "Blog")
+     .replace("Press", "Shop").replace("2025", "2024"),
+     DOC.replace("or to our postal address in Dublin.", "only; letters are no longer read.") + NEW_FOOTER),
+    ("trackers named in a list after the last clause", DOC + "\nTrackers we use:\n- Acme Analytics\n",
+     DOC + "\nTrackers we use:\n- Acme Analytics\n- Beacon Ads\n- Rollbar\n- Pixel Hub\n"),
+    ("a clause between clauses while the header changed", SITE_HEADER + DOC,
+     NEW_MENU + with_clause(DOC, "3.3 You may close your account at any time from the settings page.\n",
+                            "3.4 We may delete inactive accounts after two years.\n")),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new"), EDGE_SUBSTANTIVE, ids=[n for n, _, _ in EDGE_SUBSTANTIVE])
+def test_clauses_next_to_edge_chrome_still_alert(name: str, old: str, new: str) -> None:
+    assert judge_version(old, new).kind == "change"
+    assert judge_version(new, old).kind == "change"
+
+
+ARTISTS = "3.4 Artists may contact listeners through the service.\n"
+WORD_SWAPS: list[tuple[str, str, str]] = [
+    ("contact becomes contract", ARTISTS, ARTISTS.replace("contact", "contract")),
+    ("now becomes not", "3.4 Listeners can now download tracks for offline play.\n",
+     "3.4 Listeners can not download tracks for offline play.\n"),
+    ("may becomes may not", "3.4 Artists may sell merchandise on their page.\n",
+     "3.4 Artists may not sell merchandise on their page.\n"),
+    ("lawful becomes unlawful", "3.4 We keep uploads that are lawful where you live.\n",
+     "3.4 We keep uploads that are unlawful where you live.\n"),
+    ("consent becomes content where the page uses both", "3.4 We ask your consent before we share your content.\n"
+                                                         "3.5 Sharing needs consent.\n",
+     "3.4 We ask your content before we share your content.\n3.5 Sharing needs consent.\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "before", "after"), WORD_SWAPS, ids=[n for n, _, _ in WORD_SWAPS])
+def test_a_near_spelling_that_is_a_word_of_the_page_still_alerts(name: str, before: str, after: str) -> None:
+    anchor = "3.3 You may close your account at any time from the settings page.\n"
+    old, new = with_clause(DOC, anchor, before), with_clause(DOC, anchor, after)
+    assert judge_version(old, new).kind == "change"
+    assert judge_version(new, old).kind == "change"
+
+
+def test_a_misspelling_fixed_or_made_stays_noise_where_the_right_spelling_is_used_elsewhere() -> None:
+    anchor = "4.2 We deduct a platform fee of ten percent before each payout.\n"
+    old = with_clause(DOC, anchor, "4.3 Listeners recieve a receipt.\n4.4 Artists receive a statement.\n")
+    new = old.replace("recieve", "receive")
+    assert judge_version(old, new).kind == "noise"  # the old spelling is gone from the page
+    assert judge_version(new, old).kind == "noise"  # the new spelling is new to the page

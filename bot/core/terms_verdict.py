@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.availability import not_the_document, section_notice
-from bot.core.clauses import (_NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses, effective_date,
-                              has_upcoming_and_current, last_updated)
+from bot.core.clauses import (_HEADING, _MARKED, _NUMBER_ONLY, PATH_SEPARATOR, ClauseChange, _section, diff_clauses,
+                              effective_date, has_upcoming_and_current, last_updated)
 from bot.core.documents import DATE_PHRASES, EMAIL_TOKEN, NormalizedDocument, normalize
 from bot.core.text import MONTHS, fold
 from bot.core.topics import TOPICS
@@ -66,8 +66,9 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
 
     A change of the date lines alone is noise (recorded as a version, never posted). Clause changes that are
     markup only (the same words once e-mail forms are folded), a cookie banner's sentence added or removed,
-    are dropped; a section whose clauses gave way to a short geo-block, cookie, login or maintenance notice
-    makes the version not the document (its baseline is kept: no alert when the section comes back)."""
+    a run of page chrome added or removed at the head or foot of the page (`_Runs`) are dropped; a section
+    whose clauses gave way to a short geo-block, cookie, login or maintenance notice makes the version not the
+    document (its baseline is kept: no alert when the section comes back)."""
     updated = last_updated(new.metadata)
     if old_text == new.text:
         if old_metadata is not None and tuple(old_metadata) != tuple(new.metadata):
@@ -81,7 +82,8 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
         return Verdict("not_document", notice, last_updated=updated)
     context = _Context(old_text, new)
     noise = {k for k, change in enumerate(changes) if _is_noise(change, context)}
-    noise |= _regrouped(changes, noise)
+    noise |= _regrouped(changes, noise, context)
+    noise |= _edge_chrome(changes, noise, context)
     kept = [change for k, change in enumerate(changes) if k not in noise]
     if not kept:
         what = "markup, layout or page chrome" if changes else "formatting"
@@ -120,7 +122,7 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
     """A clause change that changes no meaning for a user of the terms (see the rules below)."""
     if change.kind == "modified":
         old, new = change.old_text or "", change.new_text or ""
-        return _same_meaning(old, new) or (_is_chrome(old, context.listed(old, False))
+        return _same_meaning(old, new, context) or (_is_chrome(old, context.listed(old, False))
                                            and _is_chrome(new, context.listed(new, True)))
     if change.kind == "moved":
         return (_same_heading(change.old_path or "", change.path)
@@ -136,15 +138,18 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
 
 class _Context:
     """What the rules read of the two whole versions, worked out when first asked for: the texts of their list
-    items (a short list item is content, a short plain line a label) and their heading titles."""
+    items (a short list item is content, a short plain line a label), their heading titles, their words (what
+    tells a spelling fix from another word) and the runs of lines at their edges that one of them lacks."""
 
-    __slots__ = ("old_lines", "new_lines", "_listed", "_headings")
+    __slots__ = ("old_lines", "new_lines", "_listed", "_headings", "_runs", "_words")
 
     def __init__(self, old_text: str, new: NormalizedDocument) -> None:
         self.old_lines: Sequence[str] = old_text.split("\n")
         self.new_lines: Sequence[str] = new.lines if new.lines is not None else new.text.split("\n")
         self._listed: dict[bool, frozenset[str]] = {}
         self._headings: dict[bool, frozenset[str]] = {}
+        self._runs: dict[bool, _Runs] = {}
+        self._words: dict[bool, frozenset[str]] = {}
 
     def listed(self, text: str, new_side: bool) -> bool:
         """Whether `text` is a list item (a bullet or a number before it) in that version."""
@@ -169,6 +174,28 @@ class _Context:
                 if line.startswith("#"))
         key = noise_key(text)
         return bool(key) and key in found
+
+    def spelling_fix(self, before: str, after: str) -> bool:
+        """Whether a word pair that looks like a spelling fix (`_spelling_variant`, lower case) may be one: the new
+        spelling is new to the document (the old version never uses it), or the old spelling is gone from it (the
+        new version never uses it). Two words the versions both use ("contact" and "contract", "consent" and
+        "content") are two words, each with its meaning."""
+        return after not in self._words_of(False) or before not in self._words_of(True)
+
+    def _words_of(self, new_side: bool) -> frozenset[str]:
+        found = self._words.get(new_side)
+        if found is None:
+            text = "\n".join(self.new_lines if new_side else self.old_lines)
+            found = self._words[new_side] = frozenset(_TOKEN.findall(text.casefold()))
+        return found
+
+    def runs(self, new_side: bool) -> _Runs:
+        """The runs of changed lines of one version (`_Runs`)."""
+        found = self._runs.get(new_side)
+        if found is None:
+            lines, other = (self.new_lines, self.old_lines) if new_side else (self.old_lines, self.new_lines)
+            found = self._runs[new_side] = _Runs(lines, frozenset(other))
+        return found
 
 
 # --- the rules -----------------------------------------------------------------------------------------------
@@ -230,6 +257,99 @@ def _is_chrome(text: str, listed: bool) -> bool:
     return not listed and not _TABLE_ROW.fullmatch(stripped)
 
 
+# A RUN of page chrome at an edge of the document: the lines of a version that the other lacks, before the first
+# clause both versions share (the header: site menus, sidebars, a tagline) or after the last one (the footer),
+# going on over shared lines that are neither clauses nor headings. A run of at least `_RUN_MIN_LINES` lines
+# (headings aside) with at least `_RUN_CHROME_SHARE` of them chrome is chrome as a whole, its few sentences too
+# (a tagline, a marketing line), unless one of them has a topic. A clause between shared clauses always counts.
+_RUN_MIN_LINES = 3
+_RUN_CHROME_SHARE = 2 / 3
+_LABEL_WORDS_MAX = 10  # lettered words of a list item read as a label in the header ("Jazz Week (Jun 28, 2024)")
+
+
+class _Runs:
+    """The edge runs of one version: which of them are chrome (`chrome`), and the runs each changed line's
+    clause text sits in (`of_text`)."""
+
+    __slots__ = ("chrome", "of_text")
+
+    def __init__(self, lines: Sequence[str], other: frozenset[str]) -> None:
+        self.chrome: list[bool] = []
+        self.of_text: dict[str, list[int]] = defaultdict(list)
+        first = next((k for k, line in enumerate(lines) if line in other and _line_kind(line)[0] == "clause"), None)
+        if first is None:  # no clause in common: no edges to speak of
+            return
+        last = next(k for k in range(len(lines) - 1, first - 1, -1)
+                    if lines[k] in other and _line_kind(lines[k])[0] == "clause")
+        self._read(lines, other, range(first), header=True)
+        self._read(lines, other, range(last + 1, len(lines)), header=False)
+
+    def _read(self, lines: Sequence[str], other: frozenset[str], span: range, header: bool) -> None:
+        counted = chrome = 0
+        texts: list[str] = []
+        for k in [*span, None]:
+            line = lines[k] if k is not None else None
+            if line is not None and line in other:
+                if not line.startswith("#") or not _HEADING.match(line):
+                    continue  # a shared line that is not a heading: the run goes on
+            elif line is not None:
+                if line.startswith("#") and _HEADING.match(line):
+                    continue  # a heading of this version alone: not counted, the run goes on
+                kind, text = _line_kind(line)
+                counted += 1
+                chrome += kind == "chrome" or (kind == "label" and (header or not any(c.isalpha() for c in text)))
+                texts.append(text)
+                continue
+            if texts:  # the run ends (a shared heading, or the edge's end)
+                run = len(self.chrome)
+                self.chrome.append(counted >= _RUN_MIN_LINES and chrome >= _RUN_CHROME_SHARE * counted)
+                for text in texts:
+                    self.of_text[text].append(run)
+            counted = chrome = 0
+            texts = []
+
+
+def _line_kind(line: str) -> tuple[str, str]:
+    """("chrome" | "clause" | "label" | "other", the clause text) of a line: a list item that is no clause and
+    whose words are mostly capitalised, or has no letters, is a "label"."""
+    marked = _MARKED.match(line)
+    text = line if marked is None else marked.group(3) if marked.group(3) is not None else marked.group(2)
+    listed = marked is not None
+    if _is_chrome(text, listed):
+        return "chrome", text
+    if _is_clause(_cleaned(text)):
+        return "clause", text
+    if listed:
+        lettered = [word for word in _WORDS.findall(text) if word[0].isalpha()]
+        if len(lettered) <= _LABEL_WORDS_MAX and 2 * sum(word[0].isupper() for word in lettered) >= len(lettered):
+            return "label", text
+    return "other", text
+
+
+def _edge_chrome(changes: Sequence[ClauseChange], noise: set[int], context: _Context) -> set[int]:
+    """The changes (added, removed, or labels modified) whose lines all sit in chrome runs at the edges of the
+    document (`_Runs`), when none of the clauses of those runs has a topic."""
+    runs_of: dict[int, list[tuple[bool, int]]] = {}
+    blocked: set[tuple[bool, int]] = set()
+    for k, change in enumerate(changes):
+        if k in noise or change.kind == "moved" or (change.kind == "modified" and any(
+                _is_clause(_cleaned(text or "")) for text in (change.old_text, change.new_text))):
+            continue  # (a clause rewritten at an edge is no tagline come or gone: it counts)
+        sides = [(side, text) for side, text in ((False, change.old_text), (True, change.new_text)) if text is not None]
+        found: list[tuple[bool, int]] = []
+        for side, text in sides:
+            runs = context.runs(side).of_text.get(text.strip())
+            if not runs:
+                break
+            found.extend((side, run) for run in runs)
+        else:
+            runs_of[k] = found
+            if change.topics:
+                blocked.update(found)
+    return {k for k, found in runs_of.items()
+            if all(context.runs(side).chrome[run] and (side, run) not in blocked for side, run in found)}
+
+
 def _same_heading(old_path: str, new_path: str) -> bool:
     """A clause "moved" under a heading of the same title (the heading levels around it changed)."""
     old_titles = [t for t in old_path.split(PATH_SEPARATOR) if not _NUMBER_ONLY.fullmatch(t)] if old_path else []
@@ -287,9 +407,10 @@ _PLACEHOLDER = re.compile(_PLACEHOLDERS)
 _REPEATED_WORD = re.compile(r"\b(\w+)(?:\W+\1\b)+")
 
 
-def _same_meaning(old: str, new: str) -> bool:
+def _same_meaning(old: str, new: str, context: _Context | None = None) -> bool:
     """Two versions of a clause that say the same: the same words once markup, e-mail forms, link targets and
-    encoding are folded; or one-word spelling fixes and date-only edits (`_minor_words`)."""
+    encoding are folded; or one-word spelling fixes and date-only edits (`_minor_words`; spelling fixes only
+    with the `context` of the two versions, which tells a fix from another word)."""
     old, new = _cleaned(old), _cleaned(new)
     if _same_but_protected(old, new):
         return True
@@ -301,7 +422,7 @@ def _same_meaning(old: str, new: str) -> bool:
         if (_REPEATED_WORD.sub(r"\1", noise_key(_PLACEHOLDER.sub(" ", old), emails=False))
                 == _REPEATED_WORD.sub(r"\1", noise_key(_PLACEHOLDER.sub(" ", new), emails=False))):
             return True  # the placeholder stripped ("at  at"): nothing was shown of the address anyway
-    return _minor_words(old, new) or _glued_labels(old, new) or _glued_labels(new, old)
+    return _minor_words(old, new, context) or _glued_labels(old, new) or _glued_labels(new, old)
 
 
 _GLUED_LABELS_MAX = 6  # words of UI labels glued before or after a clause ("Chat Now No Chat Available …")
@@ -341,11 +462,12 @@ def _word_tokens(text: str) -> list[str]:
     return _TOKEN.findall(_LEADING_NUMBER.sub("", folded, count=1))
 
 
-def _minor_words(old: str, new: str) -> bool:
+def _minor_words(old: str, new: str, context: _Context | None = None) -> bool:
     """Whether the words of two clause versions differ only by spelling fixes (each word pair a small edit,
     no digit, no negation or modal: "recognise" → "recognize", "ex-aboné" → "ex-abonné"), by letters lost to
     or repaired from bad encoding ("t��léphone"), or, in a clause that dates the document ("last updated on",
-    "applies from", "effective as of"), by the date alone."""
+    "applies from", "effective as of"), by the date alone. A spelling fix needs the `context` of the two
+    versions and must pass its `spelling_fix` check."""
     a, b = _word_tokens(old), _word_tokens(new)
     dated: bool | None = None
     changed = 0
@@ -365,7 +487,9 @@ def _minor_words(old: str, new: str) -> bool:
             same = _spelling_variant(before, after)
             if not same:
                 return False
-            if same is not _ENCODING:
+            if same is not _ENCODING and before != after:
+                if context is None or not context.spelling_fix(before, after):
+                    return False
                 changed += 1
                 if changed > _MINOR_MAX:
                     return False
@@ -419,7 +543,7 @@ def _distance(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
-def _regrouped(changes: Sequence[ClauseChange], noise: set[int]) -> set[int]:
+def _regrouped(changes: Sequence[ClauseChange], noise: set[int], context: _Context) -> set[int]:
     """The changes of a section that only split, joined or re-paired clauses: the old texts of its modified and
     removed clauses, in order, say what the new texts of its modified and added clauses say."""
     groups: dict[str, list[int]] = defaultdict(list)
@@ -433,7 +557,7 @@ def _regrouped(changes: Sequence[ClauseChange], noise: set[int]) -> set[int]:
                 continue
             old = "\n".join(changes[k].old_text or "" for k in members if changes[k].kind != "added")
             new = "\n".join(changes[k].new_text or "" for k in members if changes[k].kind != "removed")
-            if old and new and _same_meaning(old, new):
+            if old and new and _same_meaning(old, new, context):
                 found.update(members)
                 break
     return found
