@@ -98,15 +98,16 @@ def judge_pair(old_text: str, new_text: str, earlier: Sequence[str]) -> tuple[st
     return verdict.kind, verdict.reason, tuple(verdict.topics)
 
 
-def earlier_versions(pair_id: str) -> list[str]:
-    folder = CACHE / "terms" / f"{pair_id}.earlier"
+def earlier_versions(pair_id: str, cache: Path = CACHE) -> list[str]:
+    folder = cache / "terms" / f"{pair_id}.earlier"
     return [read_version(path) for path in sorted(folder.glob("*.md"))] if folder.is_dir() else []
 
 
-def run_terms(show: bool, split: str = "all") -> dict[str, Any]:
-    pairs = yaml.safe_load((HERE / "terms.yaml").read_text(encoding="utf-8"))["pairs"]
+def run_terms(show: bool, split: str = "all", blind: bool = False) -> dict[str, Any]:
+    cache = CACHE / "blind" if blind else CACHE
+    pairs = yaml.safe_load((HERE / ("terms-blind.yaml" if blind else "terms.yaml")).read_text(encoding="utf-8"))["pairs"]
     pairs = [p for p in pairs if in_split(f"{p['repo']}/{p['path'].split('/', 1)[0]}", split)]
-    missing = [p["id"] for p in pairs if not (CACHE / "terms" / f"{p['id']}.new.md").exists()]
+    missing = [p["id"] for p in pairs if not (cache / "terms" / f"{p['id']}.new.md").exists()]
     if missing:
         raise SystemExit(f"{len(missing)} pairs are not cached (first: {missing[0]}): "
                          "run python bench/realworld/corpus.py terms")
@@ -115,9 +116,9 @@ def run_terms(show: bool, split: str = "all") -> dict[str, Any]:
     topic_hits = topic_total = 0
     misses: list[str] = []
     for pair in pairs:
-        old = read_version(CACHE / "terms" / f"{pair['id']}.old.md")
-        new = read_version(CACHE / "terms" / f"{pair['id']}.new.md")
-        kind, reason, topics = judge_pair(old, new, earlier_versions(pair["id"]))
+        old = read_version(cache / "terms" / f"{pair['id']}.old.md")
+        new = read_version(cache / "terms" / f"{pair['id']}.new.md")
+        kind, reason, topics = judge_pair(old, new, earlier_versions(pair["id"], cache))
         alert = kind == "change"
         language = detect_language(new[:4000] or old[:4000])
         if pair["label"] == "substantive":
@@ -265,14 +266,15 @@ def wave_labels(articles: Sequence[dict[str, Any]], window_seconds: float) -> di
     return labels
 
 
-def run_news(show: bool, split: str = "all") -> dict[str, Any]:
-    manifest = yaml.safe_load((HERE / "news.yaml").read_text(encoding="utf-8"))
+def run_news(show: bool, split: str = "all", blind: bool = False) -> dict[str, Any]:
+    cache = CACHE / "blind" if blind else CACHE
+    manifest = yaml.safe_load((HERE / ("news-blind.yaml" if blind else "news.yaml")).read_text(encoding="utf-8"))
     articles = []
     missing = []
     for entry in manifest["articles"]:
         if not in_split(str(entry.get("event") or entry["id"]), split):
             continue
-        cached = CACHE / "news" / f"{entry['id']}.json"
+        cached = cache / "news" / f"{entry['id']}.json"
         if not cached.exists():
             missing.append(entry["id"])
             continue
@@ -385,10 +387,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true", help="list every miss, false alert, split and merge")
     parser.add_argument("--split", choices=("all", "dev", "holdout"), default="all",
                         help="half of the corpus (news by event, terms by service): tune on dev, check on holdout")
+    parser.add_argument("--blind", action="store_true",
+                        help="the blind corpus (terms-blind.yaml, news-blind.yaml, cached in .cache/blind/): labelled "
+                             "without looking at the system's output, measured once rules were set")
     args = parser.parse_args(argv)
-    report = (run_terms(args.show_misses, args.split) if args.corpus == "terms"
-              else run_news(args.show_misses, args.split))
-    report["split"] = args.split
+    report = (run_terms(args.show_misses, args.split, args.blind) if args.corpus == "terms"
+              else run_news(args.show_misses, args.split, args.blind))
+    report["split"] = "blind" if args.blind else args.split
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif args.corpus == "terms":
