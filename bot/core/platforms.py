@@ -6,6 +6,7 @@ Names that are also common words or single letters ("X", "Meta", "Medium") only 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,25 +175,34 @@ def _ambiguous_pattern(written: str, ambiguity: str = "short") -> re.Pattern[str
                       + rf"(?:(?=-{_COMPOUND_HEAD}\b)|(?![\w\-]|\.\w))")
 
 
-_cache: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
-_last: tuple[tuple[Platform, ...], _Matcher] | None = None
+class _Matchers:
+    """Compiled aliases per set of platform objects, at most `size` sets (a running bot has one, tests a few).
+    The platform objects are kept with their matcher, so that their ids are not reused while cached."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._by_ids: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, platforms: Mapping[str, Platform]) -> _Matcher:
+        values = tuple(platforms.values())
+        key = tuple(map(id, values))
+        cached = self._by_ids.get(key)
+        if cached is None:
+            cached = (values, _compile(values))
+            with self._lock:  # (analysis also runs in worker threads)
+                if len(self._by_ids) >= self._size:
+                    self._by_ids.pop(next(iter(self._by_ids)))
+                self._by_ids[key] = cached
+        return cached[1]
+
+
+_MATCHERS = _Matchers(8)
 
 
 def _matcher(platforms: Mapping[str, Platform]) -> _Matcher:
     """The compiled aliases of `platforms`, rebuilt only when the platforms themselves change."""
-    global _last
-    values = tuple(platforms.values())
-    if _last is not None and _last[0] == values:  # the same platforms as last time (the same objects, mostly)
-        return _last[1]
-    key = tuple(map(id, values))
-    cached = _cache.get(key)
-    if cached is None:
-        cached = (values, _compile(values))
-        if len(_cache) >= 8:
-            _cache.clear()
-        _cache[key] = cached  # the values are kept so that their ids are not reused
-    _last = cached
-    return cached[1]
+    return _MATCHERS.get(platforms)
 
 
 def _compile(platforms: tuple[Platform, ...]) -> _Matcher:
