@@ -212,25 +212,3 @@ def test_same_platform_same_week_another_subject_is_another_story() -> None:
     assert "nearest stories" in price.placement
     joined = index.assign(article_item(*BACKLASH[2][:3], _day(4), ["tunely"], link="https://de.example/b"))
     assert joined.story == ai[0] and "same platform" in joined.placement
-
-
-def test_two_articles_about_one_terms_change_join_whatever_facet_each_labels() -> None:
-    """One says 'licence to your work', the other 'AI training and privacy': both report the platform's terms
-    changing the same days, so they are one story — but not a week later, when facets no longer suffice."""
-    index = StoryIndex(platform_names={"tunely": ("Tunely",)})
-    first = index.assign(article_item(
-        "en-ai", "Tunely's new terms let it read your projects",
-        "Tunely updated its terms of use: the company may access user projects to train machine learning and "
-        "check for abuse, and personal data may be processed for it.", _day(1), ["tunely"],
-        link="https://en.example/a"))
-    licence = index.assign(article_item(
-        "de-licence", "Tunely: neue Nutzungsbedingungen verlangen eine Lizenz an allen Werken",
-        "In den geänderten Nutzungsbedingungen räumen sich die Betreiber eine weltweite Lizenz an hochgeladenen "
-        "Werken ein, um sie zu vervielfältigen und zu bearbeiten.", _day(2), ["tunely"],
-        link="https://de.example/a"))
-    assert licence.story == first.story and "both report its terms changing" in licence.placement
-    later = index.assign(article_item(
-        "fr-licence", "Tunely : une licence sur vos œuvres dans ses conditions d'utilisation",
-        "Les nouvelles conditions d'utilisation accordent à la plateforme une licence mondiale sur les œuvres "
-        "publiées.", _day(12), ["tunely"], link="https://fr.example/a"))
-    assert later.story != first.story

@@ -34,8 +34,6 @@ TOPIC_WEIGHT = 2.0  # weight of topic overlap: the share of the story's items ca
 MAIN_SHARE = 0.35
 SIDE_SHARE = 0.1
 UNKNOWN_TOPIC = 0.25  # topic overlap counted when the item or the story has no topic at all
-TERMS_REPORTED = 0.5  # … and when both report the platform's terms changing within NEAR (the subject, whatever
-# facets the labeller saw in each: "licence" in one article, "AI training" in another)
 UNKNOWN_TOPIC_NEAR = 0.5  # share of the closeness bonus (NEAR_WEIGHT) left when a topic is missing on one side
 WORDS_ALONE = 0.45  # word similarity an item needs to join a story with which it shares no evidence
 TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, with a shared topic
@@ -999,23 +997,16 @@ class StoryIndex:
         common = sum(compress(query.weights, held))
         similarity = common / query.mass if query.mass else 0.0
         overlap = query.topics & story.topics
-        item = query.item
-        # Both report a change of the same platform's terms within days: one subject, whatever facets the
-        # labeller saw in each ("licence" in one article, "AI training" and "privacy" in another)
-        same_terms = (not overlap and query.features.reports_terms and story.reports_terms
-                      and story.platform in item.platforms and _gap(item.published, story) <= NEAR)
         if overlap:  # (how many of the story's items carry a topic the item has: its main subject, or a side one)
             topic_score = story.topic_share(overlap)
-        elif (same_terms or not query.topics or not story.topics) and query.features.reports_terms \
-                and story.reports_terms and story.platform in item.platforms and _gap(item.published, story) <= NEAR:
-            topic_score = TERMS_REPORTED  # (both say the platform's terms changed, the same days: that is the subject)
-        elif not query.topics or not story.topics or same_terms:
+        elif not query.topics or not story.topics:
             topic_score = UNKNOWN_TOPIC  # (the labeller found none: the subject may be the same)
         else:
             topic_score = 0.0
-        related = bool(overlap) or not query.topics or not story.topics or same_terms
+        related = bool(overlap) or not query.topics or not story.topics
         if not related and evidence_score < STRONG_EVIDENCE and similarity < 0.5:
             return None
+        item = query.item
         terms_meet = bool(overlap) and ((item.kind == "terms_change" and story.reports_terms)
                                         or (query.features.reports_terms and story.has_terms_change))
         closeness = 0.0
@@ -1037,8 +1028,7 @@ class StoryIndex:
                 subject = 1.0 if query.features.reports_terms and story.reports_terms else UNKNOWN_TOPIC_NEAR
             bonus += NEAR_WEIGHT * closeness * subject
             reasons.append(f"same platform, {_days(_gap(item.published, story))}"
-                           + ("" if overlap else " (both report its terms changing)" if same_terms
-                              else " (a topic missing on one side)"))
+                           + ("" if overlap else " (a topic missing on one side)"))
         score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
         return _Match(story, round(score, 3), similarity, reasons, overlap, held)
 
