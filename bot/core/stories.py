@@ -47,6 +47,7 @@ TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, w
 # against the story, nor is a story without one.
 NEAR = timedelta(days=2)
 NEAR_WEIGHT = 2.0
+CLOSE_ENOUGH = 0.5  # closeness (0..1) that lets an item without shared facts or close wording be scored at all
 EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0}  # date, number, proper name, quoted, URL
 EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1}
 EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link"}
@@ -543,7 +544,10 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
         dates.discard(_DAYS[item.published.month, item.published.day])  # the day it was published
         evidence.update(map("d:".__add__, dates))
     evidence.update(map("n:".__add__, numbers))
-    evidence.update(map("p:".__add__, names_in(whole, platform_names)))
+    names = names_in(whole, platform_names)
+    if item.language == "de":  # every German noun is capitalised: only names of two words or more are names
+        names = {name for name in names if " " in name}
+    evidence.update(map("p:".__add__, names))
     if '"' in whole or (not ascii and ("“" in whole or "«" in whole or "„" in whole)):
         evidence.update(f"q:{fold(m.group(1)).strip()}" for m in _QUOTED.finditer(whole)
                         if 1 <= len(m.group(1).split()) <= 6)
@@ -1012,7 +1016,7 @@ class StoryIndex:
         closeness = 0.0
         if related and story.platform in item.platforms:  # (the platforms it is about, not passing mentions)
             closeness = self._closeness(_gap(item.published, story))
-        if not shared and similarity < WORDS_ALONE and not closeness and not terms_meet:
+        if not shared and similarity < WORDS_ALONE and closeness < CLOSE_ENOUGH and not terms_meet:
             return None  # with no fact in common, only close wording (or the same platform and days) joins
         bonus = 0.0
         if terms_meet:
