@@ -508,8 +508,12 @@ TYPO_NOISE: list[tuple[str, str, str]] = [
     ("mojibake repaired", "in Dublin.", "in Dublin (Ã‰ire)."),
     ("html entities", "from the settings page.", "from the &quot;settings page&quot;."),
     ("date in a dating clause", "Last updated: 1 March 2024", "These terms were last updated on 9 April 2024."),
+    ("a first letter lost", "every recording, cover image", "every ecording, cover image"),
+    ("a missing article put in", "a worldwide licence to host", "worldwide licence to host"),
+    ("a missing pronoun put in", "you answer for what happens", "you answer for what happens"),
 ]
-_BEFORE = {"mojibake repaired": "in Dublin (Éire).", "html entities": 'from the "settings page".'}
+_BEFORE = {"mojibake repaired": "in Dublin (Éire).", "html entities": 'from the "settings page".',
+           "a missing pronoun put in": "you answer for what it happens"}
 
 
 @pytest.mark.parametrize(("name", "old", "new"), CHROME_NOISE, ids=[n for n, _, _ in CHROME_NOISE])
@@ -544,6 +548,15 @@ def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
     assert judge_version(new, old).kind == "noise"
 
 
+def test_an_address_at_the_end_of_a_sentence_is_not_glued_to_the_next_one() -> None:
+    """"privacy@tunely.test. Please …" is an address and a new sentence, whichever form the address takes."""
+    old = DOC + "\nTo ask, write to [privacy@tunely.test](mailto:privacy@tunely.test). Please allow a month.\n"
+    new = old.replace("[privacy@tunely.test](mailto:privacy@tunely.test)",
+                      "[\\[email protected\\]](https://tunely.test/cdn-cgi/l/email-protection)")
+    assert normalize(old).text.endswith("privacy@tunely.test. Please allow a month.")
+    assert judge_version(old, new).kind == "noise" and judge_version(new, old).kind == "noise"
+
+
 def test_a_protected_placeholder_line_reduced_to_a_period_and_a_plain_address_turned_placeholder() -> None:
     old = DOC + "\nWrite to us:\nlegal@tunely.test\n"
     assert judge_version(old, old.replace("legal@tunely.test", PROTECTED)).kind == "noise"
@@ -558,6 +571,8 @@ SUBSTANTIVE_NEXT_TO_NOISE: list[tuple[str, str, str]] = [
     ("may becomes may not", DOC, DOC.replace("You may close your account", "You may not close your account")),
     ("one word flips the meaning", DOC, DOC.replace("you answer for what happens", "we answer for what happens")),
     ("a near spelling that is another word", DOC, DOC.replace("a warning by e-mail", "a warning by e-mail, never")),
+    ("a negation put in", DOC, DOC.replace("you answer for what happens", "you answer for not what happens")),
+    ("a quantifier put in", DOC, DOC.replace("keep ownership of every recording", "keep ownership of every recording only")),
     ("a new list item", DOC + "\nTrackers we use:\n- Acme Analytics\n- Beacon\n",
      DOC + "\nTrackers we use:\n- Acme Analytics\n- Beacon\n- Rollbar\n"),
     ("a date in a price clause", DOC + "\nRates are valid from 1 September 2024 until 30 September 2024.\n",

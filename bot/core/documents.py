@@ -81,7 +81,9 @@ _LIST_OR_HEADING = re.compile(r"[ \t]*(?:#|[-*+•][ \t])")
 _PAREN_NUMBER = re.compile(r"\n([ \t]*)(\d{1,3})\)(?=[ \t])")  # "1) text" is "1. text"
 _PAREN_FIRST = re.compile(r"([ \t]*)(\d{1,3})\)(?=[ \t])")
 _AT = r"[ \t]*(?:[\[({<][ \t]*(?:at|arobase)[ \t]*[\])}>]|@)[ \t]*"
-_DOT = r"[ \t]*(?:[\[({<][ \t]*(?:dot|point)[ \t]*[\])}>]|\.)[ \t]*"
+# A dot of an address: "." itself (never with blanks around it: "example.com. Please" is the end of a sentence)
+# or a spelled-out "[dot]" / "(point)" with blanks allowed around it
+_DOT = r"(?:[ \t]*[\[({<][ \t]*(?:dot|point)[ \t]*[\])}>][ \t]*|\.)"
 _EMAIL = re.compile(rf"\b([A-Za-z0-9][\w.+-]*){_AT}([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,24}})\b")
 _DOT_ONLY = re.compile(_DOT)
 # Bullet glyphs at the start of a line, the first line apart: a pattern that starts with "\n" is searched for

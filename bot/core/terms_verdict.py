@@ -481,6 +481,11 @@ def _minor_words(old: str, new: str, context: _Context | None = None) -> bool:
             if dated:
                 continue
             return False
+        if op in ("insert", "delete") and len(olds) + len(news) == 1 and fold((olds or news)[0]) in _GLUE_WORDS:
+            changed += 1  # a missing article or pronoun put in ("… to the extent it relates …"): grammar
+            if changed > _MINOR_MAX:
+                return False
+            continue
         if op != "replace" or len(olds) != len(news):
             return False
         for before, after in zip(olds, news):
@@ -494,6 +499,14 @@ def _minor_words(old: str, new: str, context: _Context | None = None) -> bool:
                 if changed > _MINOR_MAX:
                     return False
     return True
+
+
+# Words whose insertion or removal alone only mends grammar: articles, pronouns, "to", "of" (never a negation, a
+# modal, a quantifier or a preposition that changes who or what: those are not in this list)
+_GLUE_WORDS = frozenset(
+    "a an the it its this that these those to of is are be le la les l un une du des der die das den dem des ein "
+    "eine el los las lo una".split()
+)
 
 
 def _is_date_word(word: str) -> bool:
@@ -519,6 +532,8 @@ def _spelling_variant(before: str, after: str) -> bool | int:
     if plain_before in _KEEP or plain_after in _KEEP:
         return False
     shortest = min(len(plain_before), len(plain_after))
+    if shortest >= 5 and (plain_before == plain_after[1:] or plain_after == plain_before[1:]):
+        return True  # a first letter lost or put back ("ervices" → "services")
     if shortest < 4 or plain_before[0] != plain_after[0] or plain_before[-1] != plain_after[-1]:
         return False
     return _distance(plain_before, plain_after, 1 if max(len(plain_before), len(plain_after)) <= 7 else 2)
