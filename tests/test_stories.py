@@ -212,3 +212,46 @@ def test_same_platform_same_week_another_subject_is_another_story() -> None:
     assert "nearest stories" in price.placement
     joined = index.assign(article_item(*BACKLASH[2][:3], _day(4), ["tunely"], link="https://de.example/b"))
     assert joined.story == ai[0] and "same platform" in joined.placement
+
+
+# One change reported the same day in four languages, each outlet in its own words: no date, figure, name, quote
+# or link in common, and the topic labeller may find no topic. What they share is what the change is about
+# (blocking, what blocked accounts see), named in each language: concepts.
+BLOCKING = [
+    ("en-block", "Chirpy changes how blocking works",
+     "Blocked accounts will soon be able to see your public posts on Chirpy, though they still cannot reply "
+     "to them. The blocking feature now only stops interaction.", 1),
+    ("es-block", "Chirpy cambia la función de bloquear",
+     "Las cuentas bloqueadas podrán ver las publicaciones públicas de los usuarios que las bloquearon. "
+     "El bloqueo solo impedirá responder.", 1),
+    ("de-block", "Chirpy ändert die Blockierfunktion",
+     "Blockierte Konten sollen künftig öffentliche Beiträge sehen können. Antworten bleibt ihnen verwehrt, "
+     "sagen Kritiker.", 1),
+    ("fr-block", "Chirpy modifie le blocage des comptes",
+     "Les comptes bloqués pourront bientôt voir vos publications publiques, sans pouvoir y répondre. "
+     "Une fonction de blocage vidée de son sens.", 1),
+]
+
+
+def test_one_change_the_same_day_in_four_languages_joins_by_concepts() -> None:
+    index = StoryIndex(platform_names={"chirpy": ("Chirpy",)})
+    placed = [index.assign(article_item(key, title, text, _day(day), ["chirpy"], link=f"https://{key}.example/a"))
+              for key, title, text, day in BLOCKING]
+    assert len({p.story for p in placed}) == 1, [p.placement for p in placed]
+    assert any("c:block" in p.evidence for p in placed[1:])
+
+
+def test_two_changes_of_one_platform_the_same_week_with_other_concepts_stay_apart() -> None:
+    index = StoryIndex(platform_names={"chirpy": ("Chirpy",)})
+    block = [_place(index, key, title, text, day, "chirpy") for key, title, text, day in BLOCKING[:2]]
+    layoffs = index.assign(article_item(
+        "fr-layoffs", "Chirpy supprime la moitié de ses postes",
+        "La plateforme annonce des licenciements : la moitié des employés quittent l'entreprise, selon un "
+        "syndicat qui dénonce la brutalité du plan.", _day(3), ["chirpy"], link="https://layoffs.example/a"))
+    assert layoffs.opened and layoffs.story not in block
+    assert "c:block" not in layoffs.placement
+    age = index.assign(article_item(
+        "de-age", "Chirpy führt Altersverifikation ein",
+        "Wer Chirpy nutzen will, muss künftig per Gesichtsscan oder Ausweis nachweisen, dass er volljährig ist.",
+        _day(4), ["chirpy"], link="https://age.example/a"))
+    assert age.opened and age.story not in block and age.story != layoffs.story

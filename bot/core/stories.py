@@ -14,7 +14,10 @@ from functools import lru_cache
 from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from bot.core.language import STOP_WORDS, detect_language
 from bot.core.text import MONTHS, fold, word_set, words
@@ -48,9 +51,15 @@ TERMS_BONUS = 1.5  # a terms change meets articles that report a terms change, w
 NEAR = timedelta(days=2)
 NEAR_WEIGHT = 2.0
 CLOSE_ENOUGH = 0.5  # closeness (0..1) that lets an item without shared facts or close wording be scored at all
-EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0}  # date, number, proper name, quoted, URL
-EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1}
-EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link"}
+# date, number, proper name, quoted, URL, concept (what the item is about, named in any language: `concepts.yaml`;
+# weak: counted only when two or more are shared, and a concept many stories carry weighs less still)
+EVIDENCE_WEIGHTS = {"d": 2.0, "n": 1.5, "p": 1.0, "q": 1.5, "u": 3.0, "c": 0.75}
+EVIDENCE_CAPS = {"d": 2, "n": 3, "p": 3, "q": 2, "u": 1, "c": 3}
+EVIDENCE_NAMES = {"d": "date", "n": "number", "p": "name", "q": "quoted term", "u": "link", "c": "concept"}
+FACT_KINDS = frozenset("dnpqu")  # the kinds of evidence that are facts (a concept is not one)
+# An item and a story close in time that share CONCEPTS_NEAR concepts or more are known to be about the same
+# subject even when the topic labeller found no topic on one side: the closeness bonus counts fully.
+CONCEPTS_NEAR = 2
 # An item and a story that both name calendar days, none in common and none even in the same month, lose
 # CONFLICT_PENALTY: two events rarely share wording and topic but not their dates. Days of one month do not
 # conflict (one article names the day the clause was found, another the day the company answered), nor do
@@ -202,6 +211,72 @@ def _readers_for(ignore: frozenset[str]) -> tuple[_Stems, _Names, frozenset[str]
     """The caches of stems and names for one set of platform names (bounded: the names of at most 16 sets of
     platforms are remembered), and the words that are never stems."""
     return _Stems(ignore), _Names(ignore), _STOP | ignore
+
+
+def _load_concepts() -> tuple[dict[str, str], dict[str, str], tuple[int, ...],
+                              dict[str, tuple[tuple[str, str], ...]]]:
+    """`concepts.yaml` as whole words → concept, stems → concept (and their lengths, longest first), and
+    phrases by their first word (→ (concept, folded phrase)): a text is searched for a phrase only when it has
+    the phrase's first word."""
+    text = resources.files("bot.core").joinpath("concepts.yaml").read_text(encoding="utf-8")
+    whole: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    phrases: list[tuple[str, str]] = []
+    for concept, forms in (yaml.safe_load(text) or {}).items():
+        for form in forms:
+            form = fold(str(form)).strip()
+            if not form:
+                continue
+            if form.endswith("*") and " " not in form and "-" not in form:
+                stems.setdefault(form[:-1], concept)
+            elif " " in form or "-" in form or "'" in form or not form.isalnum():
+                phrases.append((concept, form.rstrip("*")))
+            else:
+                whole.setdefault(form, concept)
+    lengths = tuple(sorted({len(stem) for stem in stems}, reverse=True))
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for concept, phrase in phrases:
+        by_first.setdefault(words(phrase)[0], []).append((concept, phrase))
+    return whole, stems, lengths, {first: tuple(found) for first, found in by_first.items()}
+
+
+_CONCEPT_WORDS, _CONCEPT_STEMS, _STEM_LENGTHS, _CONCEPT_PHRASES = _load_concepts()
+
+
+class _Concepts(dict):  # type: ignore[type-arg]
+    """word (folded) → the concept it names ("" for none), filled as words are met."""
+
+    __slots__ = ()
+
+    def __missing__(self, word: str) -> str:
+        concept = _CONCEPT_WORDS.get(word, "")
+        if not concept:
+            for length in _STEM_LENGTHS:
+                if len(word) >= length:
+                    concept = _CONCEPT_STEMS.get(word[:length], "")
+                    if concept:
+                        break
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        self[word] = concept
+        return concept
+
+
+_CONCEPT_OF = _Concepts()
+
+
+def concepts_in(folded: str, distinct: Iterable[str] | None = None) -> set[str]:
+    """The concepts (`concepts.yaml`) folded text names, whatever its language: "Blockier-Funktion",
+    "bloquear" and "blocking" are all "block"."""
+    if distinct is None:
+        distinct = word_set(folded)
+    found = set(map(_CONCEPT_OF.__getitem__, distinct))
+    found.discard("")
+    for first in _CONCEPT_PHRASES.keys() & distinct:
+        for concept, phrase in _CONCEPT_PHRASES[first]:
+            if concept not in found and phrase in folded:
+                found.add(concept)
+    return found
 
 
 _NUMBER_FORMS: dict[str, str] = {}  # a number as written ("10,000", "20 %") → as named ("10000", "20%"; "" for none)
@@ -553,6 +628,7 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
                         if 1 <= len(m.group(1).split()) <= 6)
     if "://" in body:
         evidence.update(f"u:{url}" for url in urls_in(body))
+    evidence.update(map("c:".__add__, concepts_in(folded, distinct)))
     hashes = _sentence_hashes(folded_body or folded)
     reports = item.kind == "terms_change" or (not _DOCUMENT_WORDS.isdisjoint(distinct) and _reports_terms(folded))
     text_hash = zlib.crc32(" ".join(all_words).encode("utf-8"))
@@ -948,7 +1024,7 @@ class StoryIndex:
                                  f"{self.window.days} days")
                 continue
             missing = []
-            if not any(not reason.startswith(("no common", "words", "topics")) for reason in found.reasons):
+            if not any(not reason.startswith(("no common", "words", "topics", "c:")) for reason in found.reasons):
                 missing.append("no shared date, figure, name, quoted term or link")
             if found.similarity < WORDS_ALONE:
                 missing.append(f"wording similarity {found.similarity:.2f} < {WORDS_ALONE}")
@@ -984,6 +1060,7 @@ class StoryIndex:
         evidence_score = 0.0
         reasons: list[str] = []
         counted: dict[str, int] = {}  # kinds of the shared tokens (the first of each kind always counts)
+        facts = False  # whether a shared token is a fact (not a concept)
         if shared:
             for token in sorted(shared):
                 kind = token[0]
@@ -991,8 +1068,14 @@ class StoryIndex:
                 if done >= EVIDENCE_CAPS[kind]:
                     continue
                 counted[kind] = done + 1
+                facts = facts or kind != "c"
                 evidence_score += weights[token]
                 reasons.append(token)
+        if counted.get("c") == 1:  # (one concept in common says little: two events of a platform often share one)
+            lone = next(reason for reason in reasons if reason[0] == "c")
+            evidence_score -= weights[lone]
+            reasons.remove(lone)
+            del counted["c"]
         if "d" in query.kinds and "d" in story.kinds and "d" not in counted and _months_differ(query, story):
             evidence_score -= CONFLICT_PENALTY  # both name days, none in the same month: another event
             reasons.append("no common date")
@@ -1016,7 +1099,7 @@ class StoryIndex:
         closeness = 0.0
         if related and story.platform in item.platforms:  # (the platforms it is about, not passing mentions)
             closeness = self._closeness(_gap(item.published, story))
-        if not shared and similarity < WORDS_ALONE and closeness < CLOSE_ENOUGH and not terms_meet:
+        if not facts and similarity < WORDS_ALONE and closeness < CLOSE_ENOUGH and not terms_meet:
             return None  # with no fact in common, only close wording (or the same platform and days) joins
         bonus = 0.0
         if terms_meet:
@@ -1028,11 +1111,14 @@ class StoryIndex:
             if overlap:  # (topics in common that are only the story's asides: less bonus, or none)
                 likeness = story.topic_likeness(query.topics)
                 subject = min(1.0, max(0.0, (likeness - SIDE_SHARE) / (MAIN_SHARE - SIDE_SHARE)))
+            elif counted.get("c", 0) >= CONCEPTS_NEAR:  # (what it is about, named in both: the same subject)
+                subject = 1.0
             else:
                 subject = 1.0 if query.features.reports_terms and story.reports_terms else UNKNOWN_TOPIC_NEAR
             bonus += NEAR_WEIGHT * closeness * subject
-            reasons.append(f"same platform, {_days(_gap(item.published, story))}"
-                           + ("" if overlap else " (a topic missing on one side)"))
+            reasons.append(f"same platform, {_days(_gap(item.published, story))}" + (
+                "" if overlap else " (no topic in common, but concepts)" if subject == 1.0 and counted.get("c", 0)
+                >= CONCEPTS_NEAR else " (a topic missing on one side)"))
         score = evidence_score + WORD_WEIGHT * similarity + TOPIC_WEIGHT * topic_score + bonus
         return _Match(story, round(score, 3), similarity, reasons, overlap, held)
 
