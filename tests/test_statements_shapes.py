@@ -223,6 +223,33 @@ SHAPES: list[Shape] = [
     Shape("de", "Auf Tunely heißt es, dass man Beiträge sammeln möchte, um Modelle zu trainieren.", None),
     Shape("en", "This is what Tunely says in its revised terms of service:\n\n“Customer content does not include "
                 "usage data.”", None),
+    # --- owners, buyers, notices and impersonal statements (shapes of articles the rules were not tuned on) ----
+    Shape("en", "Jo Weber, who bought Tunely two years ago, noted that playlists will stay private by default.",
+          "Jo Weber", "paraphrase"),
+    Shape("en", "The change was first spotted by a developer. Songhive, which acquired Tunely in May, said the "
+                "catalogue would stay online for every listener.", "Songhive", "paraphrase"),
+    Shape("en", "In a notice to customers, Tunely warned that offline mode ends in June. “We are focusing on the "
+                "features our customers use most, and your library stays safe in the cloud,” the notice says.",
+          "Tunely"),
+    Shape("es", "Weber, que compró la plataforma el año pasado, anotó que los usuarios podrán seguir silenciando "
+                "cuentas molestas.", "Weber", "paraphrase", ("Tunely",)),
+    Shape("es", "Tunely cambió sus normas de contenido. A través de un comunicado, se detalló que las reglas "
+                "anteriores eran confusas para muchos creadores.", "Tunely", "paraphrase"),
+    Shape("es", "El dueño de Tunely, Jo Weber, ha anunciado una actualización. Weber explicó que las cuentas "
+                "bloqueadas no podrán responder a las publicaciones.", "Jo Weber", "paraphrase"),
+    Shape("fr", "Jo Weber, le propriétaire de Tunely, a récemment annoncé un changement. Selon Weber, cette "
+                "restriction allait à l'encontre de la liberté des artistes.", "Jo Weber", "paraphrase"),
+    Shape("fr", "Tunely n'a rien annoncé, mais des courriels envoyés aux abonnés circulent. « Nous avons décidé "
+                "de ne plus proposer la lecture hors ligne sur les anciens appareils », indique le courriel.",
+          "Tunely"),
+    Shape("de", "Tunely-Eigentümer Jo Weber hält die Funktion für überflüssig, wie er in einem Beitrag am Freitag "
+                "wissen ließ. Laut Weber sollen Direktnachrichten weiter blockiert werden können.", "Jo Weber",
+          "paraphrase"),
+    Shape("de", "Die Übernahme von Tunely durch Songhive ist abgeschlossen. „Wir werden die bestehenden Dienste für "
+                "Fans und Künstler beibehalten“, so Songhive gegenüber der Presse.", "Songhive"),
+    Shape("en", "Jo Weber, a critic who bought a Tunely subscription, said the app had become slower.", None),
+    Shape("en", "Tunely did not respond to a request for comment, and a regulator said it would look into the "
+                "change.", None),
 ]
 
 

@@ -148,7 +148,7 @@ _SPEECH_EN = (
     r"announced|pointed out|contended|assured|promised|pledged|posted|tweeted|claims|claimed|asserts|asserted|"
     r"revealed|mentioned|mentions|reiterated|reiterates|posits|posited|disclosed|discloses|continued|decries|decried|"
     r"expressed (?:its|their|his|her) (?:disappointment|regret|frustration|surprise|concerns?)|justifie[sd]?|"
-    r"a justifi[ée]|justifie|justifica|justific[óo]|begründet|begründete"
+    r"a justifi[ée]|justifie|justifica|justific[óo]|begründet|begründete|assures"
 )
 _SPEECH_FR = (
     r"a (?:d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|affirm[ée]|assur[ée]|expliqu[ée]|ajout[ée]|soulign[ée]|"
@@ -159,7 +159,8 @@ _SPEECH_FR = (
     r"assur[ée]|affirm[ée]|soulign[ée]|insist[ée]|poursuivi)|"
     r"(?:d[ée]clare|ajoute|pr[ée]cise|explique|indique|assure|affirme|souligne|poursuit|insiste)-t-(?:il|elle)|"
     r"ont (?:d[ée]clar[ée]s?|indiqu[ée]s?|pr[ée]cis[ée]s?|affirm[ée]s?|expliqu[ée]s?|assur[ée]s?)|"
-    r"a exprim[ée] (?:sa|son) (?:d[ée]ception|regret|frustration|surprise)"
+    r"a exprim[ée] (?:sa|son) (?:d[ée]ception|regret|frustration|surprise)|"
+    r"(?:l['’])?a confirm[ée]|confirme|a not[ée]"
 )
 _SPEECH_OTHER = (
     r"dijo|dice|afirm[óo]|afirma|asegur[óo]|asegura|explic[óo]|explica|señal[óo]|señala|declar[óo]|indic[óo]|"
@@ -172,7 +173,8 @@ _SPEECH_OTHER = (
     r"stellte?\b[^,.;:]{0,60}?\bklar|gibt\b[^,.;:]{0,60}?\ban(?=,)|gab\b[^,.;:]{0,60}?\ban(?=,)|"
     r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|ergänzte|ergänzt|beteuerte?|versichert|"
     r"räumte?\b[^,.;:]{0,40}?\bein(?=,)|(?<=,\s)so(?=\s+(?-i:[A-ZÄÖÜ]))|kündigte?\b[^,.;:]{0,60}?\ban(?=,)|"
-    r"expres[óo] su (?:decepci[óo]n|pesar|malestar)"
+    r"expres[óo] su (?:decepci[óo]n|pesar|malestar)|anot[óo]|apunt[óo]|detall[óo]|ha detallado|"
+    r"merkte\b[^,.;:]{0,60}?\ban(?=,| dass)|(?:wissen|verlauten) lie(?:ß|ss)|erläuterte|argumentiert(?:e)?"
 )
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b", re.IGNORECASE)
 # Every attribution has a word starting with one of these five-letter stems (folded: "déclaré" → "decla"):
@@ -188,6 +190,7 @@ _SPEECH_STEMS = frozenset((
     "claim", "asser", "revea", "menti", "reite", "infor", "comun", "anunc", "aclar", "recon", "insis", "sosti",
     "defie", "defen", "stell", "gibt", "gab", "posit", "discl", "conti", "decri", "expre", "kundi", "justi", "begru", "citin", "invoq", "alega", "aduci", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
     "affir", "insis", "sayin", "stati", "addin", "arguin", "empha", "asegu", "afirm", "senal",
+    "anoto", "apunt", "detal", "so", "merkt", "wisse", "verla", "erlau", "argum",
 ))
 
 
@@ -224,11 +227,11 @@ _TITLE_ES = (
 )
 _TITLE_DE = r"(?:[A-Z][\w]*-)?Chef(?:in)?|Gründer(?:in)?|Mitgründer(?:in)?|Vorstandschef(?:in)?|Geschäftsführer(?:in)?"
 _PERSON = r"(?P<person>[A-Z][a-zà-ÿ'’-]+(?:\s+(?:de |van |von |da |le )?[A-Z][a-zà-ÿ'’-]+){1,2})"
-_GENERIC_EN = re.compile(r"\b(?:the|this) (?:company|platform|service|firm|startup|start-up|streaming service|app)\b",
+_GENERIC_EN = re.compile(r"\b(?:the|this) (?:company|platform|service|firm|startup|start-up|streaming service|app|brand)\b",
                          re.IGNORECASE)
 _GENERIC_FR = re.compile(r"\b(?:l['’](?:entreprise|application|éditeur)|la (?:plateforme|société|firme|start-up)|"
-                         r"le (?:groupe|service|site))\b", re.IGNORECASE)
-_GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app)|el (?:servicio|grupo)|"
+                         r"le (?:groupe|service|site)|la marque(?: [a-zéè]+)?)\b", re.IGNORECASE)
+_GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app|marca)|el (?:servicio|grupo)|"
                             r"(?:das|dem) (?:Unternehmen|Start-up)|(?:der|dem) (?:Konzern|Dienst|Anbieter)|"
                             r"des (?:Unternehmens|Konzerns|Dienstes|Anbieters)|der (?:Plattform|Firma)|"
                             r"die (?:Plattform|Firma|App))\b", re.IGNORECASE)
@@ -304,6 +307,9 @@ def _speaker_patterns(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], st
          rf"empresa matriz|Mutterkonzern|(?:[\w-]+\s+){{0,2}}?team|équipe(?:\s+de\s+[\w-]+)?|equipo(?:\s+de\s+[\w-]+)?))"
          rf"\s+(?i:of|at|de|du|des|del|von|bei|chez)\s+(?P<name>{name})|(?P<name2>{name})\s+(?P<role2>(?i:(?:[\w-]+\s+)"
          rf"{{0,2}}?team))\b", "role"),
+        # "a source at Tunely", "une source chez Tunely", "fuentes de Tunely", "eine Quelle bei Tunely"
+        (rf"(?P<role>(?i:sources?|fuentes?|Quellen?))\s+(?i:at|within|inside|chez|au sein de|de|bei|aus dem Umfeld von)\s+"
+         rf"(?P<name>{name})", "role"),
         # "Ein Tunely-Sprecher", "der Tunely-Sprecher"
         (rf"(?P<name>{core})-(?P<role>Sprecher(?:in)?)(?:\s+{_PERSON})?", "role"),
         # "SoundCloud CEO Jane Doe", "CEO Jane Doe", "SoundCloud's chief executive, Jane Doe", "Tunely-Chef Jo Weber"
@@ -543,6 +549,8 @@ def _quotes(text: str) -> list[tuple[int, int]]:
 
 
 _OPENING = ("“", "«", "„", '"')
+# ",” said X CEO Jo Weber", "», a déclaré …", "“, dijo …": a short quotation its speaker closes is speech, not a name.
+_SAID_RIGHT_AFTER = re.compile(rf"[”\"»“]?\s*,?\s*[”\"»“]?\s*(?:{_SPEECH.pattern})", re.IGNORECASE)
 
 
 _MARKS = " \n\t\"“”«»„‘’*_()[]"
@@ -579,7 +587,11 @@ _STATEMENT_WORD = re.compile(
     r"dans un communiqué|(?:a|ont) (?:publié|diffusé|envoyé|transmis)(?: \w+){0,2} (?:un|une|le|la) (?:communiqué|"
     r"déclaration|message|lettre|billet)|nous a (?:envoyé|fait parvenir|transmis)|en un comunicado|"
     r"(?:emitió|public[óo]|envi[óo]|difundi[óo]|comparti[óo]) (?:un|una|el|la) (?:comunicado|declaraci[óo]n|mensaje|carta)|"
-    r"in einer (?:Stellungnahme|Mitteilung)|(?:hat|haben) (?:uns )?(?:eine|folgende|die) (?:\w+ )?(?:Nachricht|"
+    r"in einer (?:Stellungnahme|Mitteilung)|(?:pr[ée]venir|informer|avertir|notified|informed|warned|inform|notify|"
+    r"warn|informar|avisar|informieren|benachrichtigen)(?: \w+)? (?:ses|les|its|their|sus|a sus|a los|seine|ihre|die) "
+    r"(?:clients|utilisateurs|abonn[ée]s|customers|users|subscribers|clientes|usuarios|Kunden|Nutzer(?:innen)?)|"
+    r"(?:via|par|by|through|por|per) (?:un |an? |una |e-?)?(?:mail|e-?mail|courriel|correo|notification|notice)|"
+    r"in an? (?:e-?mail|notice|notification|message) (?:sent )?to (?:its |their )?(?:users|customers|subscribers)|(?:hat|haben) (?:uns )?(?:eine|folgende|die) (?:\w+ )?(?:Nachricht|"
     r"Stellungnahme|Mitteilung|Erklärung)\b(?: \w+)? (?:geschickt|übermittelt|veröffentlicht|zukommen lassen))\b",
     re.IGNORECASE)
 _INTRO_END = re.compile(r"(?::|\b(?:following|suivante?|siguiente|folgende)\b[^.]*\.)\s*[*_]*\s*$", re.IGNORECASE)
@@ -737,6 +749,23 @@ _INTRO_LINE = re.compile(r"^(?P<intro>[^\n]{8,300}?:)[ \t*_]*\n\s*(?P<body>[^\n]
 _NOT_BODY = tuple("-•*·–—>#[(0123456789“\"«„»‘")
 
 
+# The company's voice: "our customers", "nos utilisateurs", "nuestros usuarios", "unsere Kunden".
+_CORPORATE_WE = re.compile(r"\b(?:our (?:customers|users|members|community|creators|platform|services?)|nos (?:clients|"
+                           r"utilisateurs|abonnés|membres)|notre (?:communauté|plateforme|service)|nuestr[oa]s? (?:clientes|"
+                           r"usuarios|comunidad|plataforma|servicio)|unsere[nr]? (?:Kunden|Nutzer\w*|Community|Plattform|"
+                           r"Dienst\w*))\b", re.IGNORECASE)
+# "A través de un comunicado, se detalló que …", "In a statement, it was explained that …", "Dans un communiqué, il
+# est précisé que …", "In einer Mitteilung wird erklärt, dass …": the statement of the platform named around it.
+_IMPERSONAL = re.compile(
+    r"^(?:[\w]+\s+){0,2}?(?:a trav[ée]s de|mediante|por medio de|en|in|through|via|dans|par|in einer?)\s+(?:un|una|a|an|its|su|"
+    r"son|sa|der|einer|le|el|the)?\s*(?:comunicado|statement|communiqué|mitteilung|stellungnahme|erklärung|"
+    r"announcement|anuncio|annonce|blog ?post|publicaci[óo]n|message|mensaje|e-?mail|courriel|correo)\b[^,]{0,60},\s*"
+    r"(?:se|it (?:was|is|has been)|il (?:est|a été)|wird|wurde)\s+(?:\w+\s+){0,2}?(?:detall[óo]|explic[óo]|inform[óo]|"
+    r"indic[óo]|precis[óo]|aclar[óo]|señal[óo]|anunci[óo]|explained|detailed|stated|announced|noted|clarified|"
+    r"pr[ée]cis[ée]|expliqu[ée]|indiqu[ée]|annonc[ée]|erklärt|mitgeteilt|betont|erläutert)\s*,?\s*"
+    r"(?:que|that|qu['’]|dass)\s+(?P<content>.+)$", re.IGNORECASE | re.DOTALL)
+
+
 def _framed(text: str, names: tuple[str, ...], people: dict[str, str], found: list[_Found],
             reference: int | None) -> list[_Found]:
     """Statements set apart with no quotation marks or no attribution of their own: a paragraph under a line that
@@ -810,6 +839,157 @@ def _with_parents(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
     return names + tuple(parents)
 
 
+# --- who else speaks for the platform: its owner, founder or chief named by role, and a company that bought it ----
+
+# A role that ties a person to the platform as its owner, founder or chief ("X's owner", "propriétaire de X",
+# "dueño de X", "X-Eigentümer"): whoever holds it speaks for the platform for the rest of the text.
+_OWNER_ROLE = (r"(?:co-?)?owner|(?:co-?)?founder|boss|chief|CEO|chair(?:man|woman)?|executive chairman|"
+               r"propri[ée]taire|patron(?:ne)?|(?:co)?fondat(?:eur|rice)|PDG|dirigeant(?:e)?|"
+               r"propietari[oa]|due[ñn][oa]|(?:co)?fundador(?:a)?|jef[ea]|consejero delegado|"
+               r"Eigent[üu]mer(?:in)?|Besitzer(?:in)?|(?:Mit)?[Gg]r[üu]nder(?:in)?|Chef(?:in)?|Inhaber(?:in)?|Boss")
+# The platform named by a common noun: "the platform", "la red social", "den Dienst".
+_PLATFORM_NOUN = (r"(?:the|this|la|le|l['’]|el|die|den|das|dem|der)\s*(?:[\w-]+\s+){0,2}?(?:platform|company|service|"
+                  r"social (?:network|media (?:platform|site))|site|app|plateforme|r[ée]seau(?: social)?|soci[ée]t[ée]|"
+                  r"entreprise|plataforma|red social|empresa|compañ[ií]a|servicio|[\w-]*[Pp]lattform|[\w-]*[Dd]ienst(?:es)?|"
+                  r"Unternehmen|Netzwerk|Konzern)\b")
+# Verbs of buying, founding or running a company.
+_OWNING = (r"bought|acquired|purchased|owns|founded|co-?founded|runs|took over|took control of|gained (?:ownership|"
+           r"control) of|since acquiring|after (?:buying|acquiring)|compr[óo]|adquiri[óo]|fund[óo]|posee|dirige|"
+           r"tom[óo] (?:los mandos|el control) de|ha comprado|ha adquirido|a rachet[ée]|rach[eè]te|poss[eè]de|a fond[ée]|"
+           r"a acquis|a pris le contrôle d[eu]|gekauft|übernommen|gegründet|besitzt|leitet|kaufte|übernahm")
+_SOMEONE = r"(?P<person>(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:\s+(?:de |van |von |da |le )?[A-ZÀ-Ý][a-zà-ÿ'’-]+){0,2}))"
+_OWNER_CUES = ("owner", "founder", "boss", "chief", "ceo", "chair", "propri", "propie", "patron", "fondat", "pdg", "dirigeant",
+               "dueñ", "duen", "fundador", "jef", "consejero", "eigentüm", "besitzer", "gründer", "chef", "inhaber",
+               "bought", "acquir", "purchas", "owns", "took over", "compr", "adquir", "racha", "rachè", "rachet",
+               "possè", "gekauft", "übernom", "übernahm", "kaufte", "ownership", "mandos", "gegründet", "leitet",
+               "runs", "besitzt", "dirige", "posee", "fundó", "fondé")
+
+
+@lru_cache(maxsize=64)
+def _owner_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    core = "(?:" + ("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n.strip()) or "(?!)") + ")"
+    platform = rf"(?:(?<![\w@#/.-]){core}(?![\w-])|{_PLATFORM_NOUN})"
+    of = r"(?:of|at|de|du|des|del|von|d['’]|chez)\s*(?:(?:la|el|the|le|l['’]|los|las)\s*)?(?:[\w-]+\s+){0,3}?"
+    return tuple(re.compile(p, re.IGNORECASE) for p in (
+        # "X's owner Elon Musk", "X owner Elon Musk", "X-Eigentümer Elon Musk", "Tech-Milliardär und X-Besitzer Jo Weber"
+        rf"(?<![\w@#/.-]){core}(?:['’]s|-)?\s*(?:new\s+)?(?-i:{_OWNER_ROLE}),?\s+{_SOMEONE}",
+        # "El propietario de X (antigua Twitter), Elon Musk", "le patron de la plateforme, Jo Weber"
+        rf"\b(?:{_OWNER_ROLE})\s+{of}{platform}[^,.;:]{{0,40}}?,\s+{_SOMEONE}",
+        # "Elon Musk, propietario de la ahora llamada red social X", "Jo Weber, le propriétaire de X", "Jo, X's owner"
+        rf"{_SOMEONE},\s+(?:(?:the|le|la|el|der|die|its|su|son|sa|new|nouveau|nuevo|neue[rn]?)\s+)*(?:[\w-]+\s+)?"
+        rf"(?:(?:{_OWNER_ROLE})\s+{of}{platform}|{core}(?:['’]s)?\s+(?:{_OWNER_ROLE}))",
+        # "Musk, who bought the platform last year, …", "Musk, que compró la plataforma", "Weber, qui a racheté X"
+        rf"{_SOMEONE},\s+(?:who|que|qui|der|die)\s+[^,.;:]{{0,50}}?\b(?:{_OWNING})\b\s*(?:[\w-]+\s+){{0,2}}?"
+        rf"(?:{platform}|(?:it|la|lo|le|l['’]|ihn|sie|es)\b)",
+        # "Musk … gained ownership of X", "changes Musk has made to the platform since acquiring it"
+        rf"{_SOMEONE}\b[^.;:!?]{{0,80}}?\b(?:{_OWNING})\s+(?:{platform}|it\b)",
+        # "Jo Weber confirmed these changes", "Jo Weber l'a confirmé : X va …", "Jo Weber kündigte an, … auf X …"
+        rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_SOMEONE}\s+(?:has\s+|a\s+|ha\s+|hat\s+)?(?:l['’]a\s+|lo\s+ha\s+)?(?-i:confirmed|"
+        rf"announced|confirm[óo]|anunci[óo]|confirmado|anunciado|confirm[ée]|annonc[ée]|bestätigte|kündigte|angekündigt)\b"
+        rf"[^.!?]{{0,20}}?(?:(?:these|the) changes?|ces changements|estos cambios|diese Änderungen|[^.!?]{{0,140}}?{platform})",
+        # "X, dem von Elon Musk übernommenen Dienst", "the platform bought by Jo Weber", "rachetée par Jo Weber"
+        rf"{platform}[^.;:!?]{{0,40}}?\b(?:(?:acquired|bought|owned|founded|run|led)\s+by|(?:comprad|adquirid|fundad)[ao]s?\s+"
+        rf"por|propiedad\s+de|(?:rachet|d[ée]tenu|fond|poss[ée]d)[ée]?e?s?\s+par|von)\s+{_SOMEONE}"
+        rf"(?:\s+(?:übernommen|gekauft|gegründet|geführt)\w*)?",
+    ))
+
+
+def _owners(text: str, names: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """People (or companies) the text ties to the platform as its owner, founder or chief, wherever it does so: they
+    speak for the platform everywhere in the text ("Musk, who bought the platform last year, noted that …")."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _OWNER_CUES):
+        return []
+    names_re = _name_pattern(names)
+    found: list[tuple[int, str, str]] = []
+    for number, pattern in enumerate(_owner_patterns(names)):
+        for match in pattern.finditer(text):
+            person = match.group("person").strip()
+            words = person.split()
+            while words and (words[0] in _NOT_PEOPLE or words[0] in _NOT_A_NAME_START or words[0].lower() in _OWNER_WORDS):
+                words = words[1:]
+            if not words or any(names_re.fullmatch(word) for word in words) or words[-1].lower() in _OWNER_WORDS:
+                continue
+            if number == 6 and not re.search(r"(?i)übernommen|gekauft|gegründet|geführt|by|por|par|de",
+                                             text[match.start():match.end()]):
+                continue
+            person = " ".join(words)
+            full = _full_name(text, person)
+            found.append((match.start(), full, full))
+            if full.split()[-1] != full:
+                found.append((match.start(), full.split()[-1], full))
+    return found
+
+
+_OWNER_WORDS = frozenset("owner founder boss chief ceo chairman propriétaire patron fondateur pdg dirigeant propietario "
+                         "dueño fundador jefe eigentümer besitzer gründer chef inhaber the la le el der die das los "
+                         "las".split())
+
+
+def _full_name(text: str, person: str) -> str:
+    """"Musk" → "Elon Musk" when the text writes the whole name somewhere."""
+    if " " in person:
+        return person
+    match = re.search(rf"\b(?-i:[A-ZÀ-Ý][a-zà-ÿ'’-]+)\s+{re.escape(person)}\b", text)
+    if match and match.group(0).split()[0] not in _NOT_PEOPLE and match.group(0).split()[0] not in _NOT_A_NAME_START:
+        return match.group(0)
+    return person
+
+
+# A company that bought the platform ("Songtradr, which acquired Bandcamp", "la Übernahme von Bandcamp durch
+# Songtradr", "Bandcamp a été racheté par Songtradr"): its words are the platform's owner speaking.
+_COMPANY = r"(?P<org>(?-i:[A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+)?))"
+_DETERMINERS = r"(?:(?:the|la|le|l['’]|el|die|den|das|dem|der|des|its|sa|son|su)\s*)?"
+
+
+@lru_cache(maxsize=64)
+def _buyer_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    core = "(?:" + ("|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True) if n.strip()) or "(?!)") + ")"
+    name = rf"(?<![\w@#/.-]){core}(?![\w-])"
+    lead = r"(?:(?-i:[a-zà-ÿ][\w-]*|[A-Z]{2,}-[\w-]+)\s+){0,3}?"  # "an die Musiklizenzierungsplattform Songtradr"
+    return tuple(re.compile(p, re.IGNORECASE) for p in (
+        rf"{_COMPANY}(?:,\s+(?:which|que|qui|die|der|das)\b[^,.;]{{0,40}}?)?\s+(?:has\s+|had\s+)?(?:acquired|bought|"
+        rf"purchased|took over|a rachet[ée]|rach[eè]te|a acquis|compr[óo]|adquiri[óo]|ha comprado|ha adquirido|"
+        rf"übernahm|übernimmt|kaufte)\s+{_DETERMINERS}{name}",
+        rf"{name}\s+(?:(?:was|has been|had been|is being|a été|fue|ha sido|wurde)\s+)?(?:[\w-]+\s+){{0,2}}?(?:acquired|bought|"
+        rf"purchased|rachet[ée]e?|acquise?|adquirid[ao]|comprad[ao]|übernommen)\s+(?:by|par|por|durch|von)\s+{lead}{_COMPANY}",
+        rf"{name}\s+(?:(?:was|has been|a été|fue|ha sido|wurde)\s+)(?:sold|vendue?|cédée?|vendid[ao])\s+(?:to|à|a)\s+"
+        rf"{lead}{_COMPANY}",
+        rf"{name}\s+(?:(?:wurde|ist)\s+)?(?:[\w-]+\s+){{0,2}}?an\s+{lead}{_COMPANY}\s+(?:[\w-]+\s+)?verkauft",
+        rf"(?:acquisition|takeover|purchase|rachat|compra|adquisici[óo]n|Übernahme|Kauf)\s+(?:of\s+|de\s+|du\s+|del\s+|"
+        rf"von\s+)?{name}s?\s+(?:by|par|por(?:\s+parte\s+de)?|durch)\s+{lead}{_COMPANY}",
+        rf"{name}-(?:Übernahme|Kauf)\s+"
+        rf"durch\s+{lead}{_COMPANY}",
+        rf"{_COMPANY}(?:['’]s)?\s+(?:acquisition|purchase|takeover)\s+of\s+{name}",
+        rf"\b(?:übernahm|kaufte)\s+{_COMPANY}\s+[^,.;]{{0,40}}?(?:{name}|\b(?:die|den|das)\s+[\w-]*(?:[Pp]lattform|[Dd]ienst))",
+        rf"{name}(?:['’]s|-)?\s*(?:new\s+|neue[rn]?\s+|nouveau\s+|nuevo\s+)?(?:owner|parent|Eigentümer|Besitzer|"
+        rf"propriétaire|dueño|propietario)\s+{_COMPANY}",
+    ))
+
+
+_BUYER_CUES = ("acqui", "bought", "purchas", "took over", "rachat", "rachet", "rachè", "compr", "adquir", "übernahm",
+               "übernimmt", "übernommen", "übernahme", "kauf", "sold", "vend", "cédé", "owner", "eigentümer",
+               "besitzer", "propriétaire", "dueño", "propietario")
+
+
+def _with_buyers(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The platform's names and those of a company the text says bought or owns it."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _BUYER_CUES):
+        return names
+    names_re = _name_pattern(names)
+    buyers: list[str] = []
+    for pattern in _buyer_patterns(names):
+        for match in pattern.finditer(text):
+            org = match.group("org").strip()
+            words = org.split()
+            if words[0] in _NOT_PEOPLE or words[0] in _NOT_A_NAME_START or names_re.fullmatch(org):
+                continue
+            if org not in buyers and org not in names:
+                buyers.append(org)
+    return names + tuple(buyers)
+
+
 _CAMEL = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]+)+$")
 
 
@@ -849,8 +1029,13 @@ def extract_statements(
     name_tuple = _with_case_variants(tuple(n for n in names if n.strip()))
     if any(cue in lowered for cue in _PARENT_CUES):
         name_tuple = _with_parents(text, name_tuple)
+    name_tuple = _with_buyers(text, name_tuple)
     people_at = _find_people(text, name_tuple) if any(cue in lowered for cue in _TITLE_CUES) else []
+    owners = _owners(text, name_tuple)
     people = {name: label for _, name, label in people_at}
+    for _, name, label in owners:  # an owner's title as the text gives it next to the name wins over the bare name
+        people.setdefault(name, label)
+    people_at = sorted(people_at + [(at, name, people[name]) for at, name, _ in owners])
     spans = sentence_spans(text)
     quotes = _quotes(text)
     found: list[_Found] = []
@@ -867,6 +1052,13 @@ def extract_statements(
         whole = (sentence[0], max(sentence[1], last[1]))  # a quotation may run over several paragraphs
         words = len(quote.split())
         if words <= SHORT_QUOTE_WORDS:
+            # too short to be a statement, but the quotation that follows it continues its speaker ("“High time,”
+            # said CEO Jo Weber. “The block will …”")
+            if words >= 3 and _SAID_RIGHT_AFTER.match(text, end):
+                short = _resolve_speaker(text[end:min(whole[1], end + MAX_CLAUSE_CHARS)], name_tuple, people)
+                if short is not None and short.kind != "pronoun":
+                    previous = _Found(start, quote, short, None, text[whole[0]:whole[1]], True)
+                    previous_sentence_end = whole[1]
             continue  # a setting's name, a term ("“collaborators”"), a fragment: never a statement on its own
         after = text[end:min(whole[1], end + MAX_CLAUSE_CHARS)]
         before = text[max(sentence[0], start - MAX_CLAUSE_CHARS):start]
@@ -890,6 +1082,17 @@ def extract_statements(
                 if speaker is not None:
                     clause = intro
                     whole = (spans[index - 1][0], whole[1])
+        if speaker is None and clause and _DOCUMENT.search(clause) and _SPEECH.search(clause):
+            # "«…», indique le courriel", "the notice reads": the platform's own message, when it was named just before
+            named = _name_pattern(name_tuple).search(text, max(0, whole[0] - 600), whole[0])
+            if named is not None:
+                speaker = _Speaker(re.sub(r"(?:'s|’s)$", "", named.group(0)), "platform")
+        if speaker is None and not clause.strip(_MARKS + ".,;:—–-") and words >= 12 and _CORPORATE_WE.search(quote) \
+                and not before.strip(_MARKS) and not after.strip(_MARKS + "."):
+            # a paragraph that is one quotation, in the company's voice ("our customers"), about the platform
+            named = _name_pattern(name_tuple).search(text, max(0, whole[0] - 1500), whole[1])
+            if named is not None:
+                speaker = _Speaker(re.sub(r"(?:'s|’s)$", "", named.group(0)), "platform")
         pronoun = speaker is not None and speaker.kind == "pronoun"
         if pronoun:
             speaker = previous.speaker if previous is not None else _last_person(people_at, start)
@@ -975,7 +1178,7 @@ _NEEDS_THAT = re.compile(
     r"dice|escribi[óo]|schreibt|schrieb|coment[óo]|añadi[óo]|agreg[óo]|claims|claimed|revealed|mentioned|"
     r"reiterated|reiterates|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|escribe|reconoce|"
     r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|mentions|posits|posited|"
-    r"disclosed|discloses|continued|decries|decried|"
+    r"disclosed|discloses|continued|decries|decried|anot[óo]|apunt[óo]|detall[óo]|ha detallado|a not[ée]|confirme|"
     r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt)"
 )
 
@@ -1050,8 +1253,9 @@ _ASIDE = re.compile(r",\s+(?P<verb>dice|dijo|afirma|asegura|explica|añade|seña
 # "the statement read", "le communiqué précise", "el comunicado señala": the document its author issued.
 _DOCUMENT = re.compile(
     r"\b(?:the (?:statement|blog post|open letter|announcement)|le (?:communiqué|billet de blog|post de blog)|"
-    r"la (?:lettre ouverte|déclaration)|el (?:comunicado|anuncio)|la carta abierta|die (?:Mitteilung|Stellungnahme|"
-    r"Erklärung)|der (?:Blogbeitrag|offene Brief))\b", re.IGNORECASE)
+    r"la (?:lettre ouverte|déclaration|notification)|el (?:comunicado|anuncio|correo|mensaje|aviso)|la carta abierta|"
+    r"die (?:Mitteilung|Stellungnahme|Erklärung|E-Mail|Nachricht|Benachrichtigung)|der (?:Blogbeitrag|offene Brief)|"
+    r"the (?:e-?mail|notice|notification|message|pop-?up)|le (?:courriel|mail|e-mail|message|avis))\b", re.IGNORECASE)
 
 
 # Words said before the news: "Previously, Tunely stated …", "Tunely had promised …", "since Tunely announced …".
@@ -1081,6 +1285,15 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
         if speaker is not None and speaker.kind != "pronoun" and len(content.split()) >= MIN_QUOTE_WORDS:
             return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
     stripped = sentence.strip()
+    impersonal = _IMPERSONAL.match(stripped)
+    if impersonal is not None and len(impersonal.group("content").split()) >= MIN_QUOTE_WORDS:
+        speaker = _nearest_actor(context, names, people) or _resolve_speaker(stripped, names, people, needs_verb=False)
+        if speaker is None and found:
+            speaker = found[-1].speaker
+        if speaker is None and context and _name_pattern(names).search(context):
+            speaker = _Speaker(names[0], "platform")
+        if speaker is not None and speaker.kind != "pronoun":
+            return _Found(0, _clean_content(impersonal.group("content")), speaker, _channel(stripped), stripped, False)
     sourced = _sourced(stripped, names, people, context)
     if sourced is not None:
         return sourced
@@ -1156,7 +1369,7 @@ def _pronoun_of(clause: str) -> str:
 # Finite verbs that carry their subject in their ending (Spanish): "aclara que", "explicó que".
 _SUBJECTLESS = re.compile(r"(?i:dice|dijo|afirm[óa]|asegur[óa]|explic[óa]|señal[óa]|declar[óa]|indic[óa]|añadi[óo]|"
                           r"añade|agreg[óa]|sostuvo|sostiene|subray[óa]|precis[óa]|neg[óo]|confirm[óa]|coment[óa]|"
-                          r"aclar[óa]|insisti[óo]|insiste|reconoce|reconoci[óo]|defiende|defendi[óo]|recuerda|"
+                          r"aclar[óa]|insisti[óo]|insiste|reconoce|reconoci[óo]|defiende|defendi[óo]|recuerda|anot[óo]|apunt[óo]|detall[óo]|"
                           r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|aclarado))")
 
 
