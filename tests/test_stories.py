@@ -255,3 +255,62 @@ def test_two_changes_of_one_platform_the_same_week_with_other_concepts_stay_apar
         "Wer Chirpy nutzen will, muss künftig per Gesichtsscan oder Ausweis nachweisen, dass er volljährig ist.",
         _day(4), ["chirpy"], link="https://age.example/a"))
     assert age.opened and age.story not in block and age.story != layoffs.story
+
+
+# --- what an item names (names, concepts) and how concepts weigh ------------------------------------------------
+
+def test_a_name_that_is_the_platforms_possessive_is_no_evidence() -> None:
+    from bot.core.stories import _names_a_platform, names_in
+
+    platforms = frozenset({"chirpy", "chirpy music"})
+    assert _names_a_platform("chirpy's ai", platforms) and _names_a_platform("chirpy music's studio", platforms)
+    assert not _names_a_platform("dylan field", platforms)
+    assert not any(name.startswith("chirpy") for name in names_in("Users say Chirpy's AI Studio copies apps.", platforms))
+
+
+def test_phrases_match_with_the_typographic_apostrophe() -> None:
+    from bot.core.stories import concepts_in
+    from bot.core.text import fold
+
+    assert "terms_of_service" in concepts_in(fold("la mise à jour des conditions d’utilisation de Chirpy"))
+    assert concepts_in(fold("conditions d’utilisation")) == concepts_in(fold("conditions d'utilisation"))
+
+
+def test_what_blocked_accounts_see_is_named_in_every_language() -> None:
+    from bot.core.stories import concepts_in
+    from bot.core.text import fold
+
+    for text in ("If your posts are set to public, accounts you've blocked can see your posts.",
+                 "Blockierte Nutzer können öffentliche Beiträge weiterhin einsehen.",
+                 "Los usuarios bloqueados podrán seguir viendo tus publicaciones.",
+                 "Les comptes bloqués pourront voir vos publications."):
+        assert {"block", "visibility"} <= concepts_in(fold(text)), text
+
+
+def test_topics_that_differ_do_not_part_an_event_that_several_concepts_name() -> None:
+    index = StoryIndex(platform_names={"chirpy": ("Chirpy",)})
+    first = index.assign(article_item(
+        "en-privacy", "Chirpy changes what blocked accounts can see",
+        "Blocked accounts will see your public posts, a change critics say helps harassment.", _day(1), ["chirpy"],
+        link="https://privacy.example/a", language="en", topics=["privacy"]))
+    later = index.assign(article_item(
+        "en-moderation", "Chirpy's block button no longer hides you",
+        "After the change, harassment victims fear that blocked users can read their public posts again.",
+        _day(2), ["chirpy"], link="https://moderation.example/a", language="en", topics=["moderation"]))
+    assert not later.opened and later.story == first.story, later.placement
+    assert "no topic in common, but concepts" in later.placement
+
+
+def test_two_events_of_one_platform_with_several_concepts_but_none_in_common_stay_apart() -> None:
+    index = StoryIndex(platform_names={"chirpy": ("Chirpy",)})
+    training = index.assign(article_item(
+        "en-training", "Chirpy will train AI on users' content",
+        "Chirpy's new terms of service let it use uploads to train AI models; users can opt out in the settings, "
+        "and the privacy policy was rewritten.", _day(1), ["chirpy"], link="https://training.example/a",
+        language="en", topics=["ai_training"]))
+    pulled = index.assign(article_item(
+        "en-pulled", "Chirpy pulls its AI design tool",
+        "The CEO apologized and suspended the AI tool after critics showed it copied existing apps.",
+        _day(4), ["chirpy"], link="https://pulled.example/a", language="en", topics=["ai_training"]))
+    assert pulled.opened and pulled.story != training.story, pulled.placement
+    assert "no common concept" in pulled.placement

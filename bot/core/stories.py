@@ -66,6 +66,13 @@ CONCEPTS_NEAR = 2
 # figures (one article counts users, another quotes a percentage), nor the day an article was published (left
 # out of its evidence).
 CONFLICT_PENALTY = 1.0
+# An item and a story that each name CONCEPTS_APART concepts or more but have at most one in common (a broad one
+# such as "AI") and no fact either are about different things of one platform — training on users' content, a
+# tool pulled for copying — however close in time: the closeness bonus does not apply.
+CONCEPTS_APART = 3
+# An item and a story whose topics differ (both have some, none in common) are still compared when they name
+# CONCEPTS_RELATE concepts or more in common: the labeller read one event as "privacy" here, "moderation" there.
+CONCEPTS_RELATE = 3
 DUPLICATE_OVERLAP = 0.8  # share of sentences two texts must have in common to be one text syndicated
 UPDATE_CHARS = 20_000  # how much of a text is compared with its next version (as the pipeline analyses)
 ANALYSED_CHARS = 1200  # features come from the title and the lead of a text (where the facts are); a long
@@ -231,6 +238,8 @@ def _load_concepts() -> tuple[dict[str, str], dict[str, str], tuple[int, ...],
                 stems.setdefault(form[:-1], concept)
             elif " " in form or "-" in form or "'" in form or not form.isalnum():
                 phrases.append((concept, form.rstrip("*")))
+                if "'" in form:  # (French text is as often written with the typographic apostrophe)
+                    phrases.append((concept, form.rstrip("*").replace("'", "’")))
             else:
                 whole.setdefault(form, concept)
     lengths = tuple(sorted({len(stem) for stem in stems}, reverse=True))
@@ -263,6 +272,8 @@ class _Concepts(dict):  # type: ignore[type-arg]
 
 
 _CONCEPT_OF = _Concepts()
+_CONCEPT_TOKENS = frozenset(f"c:{concept}" for concept in (*_CONCEPT_WORDS.values(), *_CONCEPT_STEMS.values(),
+                                                          *(c for found in _CONCEPT_PHRASES.values() for c, _ in found)))
 
 
 def concepts_in(folded: str, distinct: Iterable[str] | None = None) -> set[str]:
@@ -398,13 +409,15 @@ def _name_form(written: str) -> str:
 
 
 def _names_a_platform(name: str, platform_names: frozenset[str]) -> bool:
-    """"spotify", "spotify for artists", "soundcloud ceo" (a platform's name and what follows it) → True."""
+    """"spotify", "spotify for artists", "soundcloud ceo", "spotify's ai" (a platform's name, possessive or not,
+    and what follows it: every story of the platform may name it so) → True."""
     if name in platform_names:
         return True
     if " " not in name:
         return False
     words = name.split()
-    return words[0] in platform_names or (len(words) > 2 and f"{words[0]} {words[1]}" in platform_names)
+    first, second = (_POSSESSIVE_END.sub("", word) if "'" in word else word for word in words[:2])
+    return first in platform_names or (len(words) > 2 and f"{words[0]} {second}" in platform_names)
 
 
 def urls_in(text: str) -> set[str]:
@@ -1016,8 +1029,8 @@ class StoryIndex:
                 mine = ", ".join(item.topics) or "none"
                 if story.topics.isdisjoint(item.topics) and story.topics and item.topics:
                     parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a topic in common "
-                                 f"(story: {theirs}; this item: {mine}) or a shared date, figure, name, quoted term "
-                                 "or link")
+                                 f"(story: {theirs}; this item: {mine}), {CONCEPTS_RELATE} concepts in common or a "
+                                 "shared date, figure, name, quoted term or link")
                 else:
                     parts.append(f"{story.id} ({story.title[:60]!r}): not compared — missing: a shared date, figure, "
                                  f"name, quoted term or link, close wording, or the story's platform within "
@@ -1054,7 +1067,8 @@ class StoryIndex:
 
     def _score(self, story: Story, query: _Query) -> _Match | None:
         """Evidence + WORD_WEIGHT × word similarity + TOPIC_WEIGHT × topic overlap (+ TERMS_BONUS); None when the
-        item shares no topic with the story and has neither strong evidence nor similar wording."""
+        item shares no topic with the story and has neither strong evidence, similar wording nor CONCEPTS_RELATE
+        concepts in common."""
         weights = query.evidence
         shared = weights.keys() & story.evidence
         evidence_score = 0.0
@@ -1090,7 +1104,9 @@ class StoryIndex:
             topic_score = UNKNOWN_TOPIC  # (the labeller found none: the subject may be the same)
         else:
             topic_score = 0.0
-        related = bool(overlap) or not query.topics or not story.topics
+        # (topics that differ may be two readings of one event by the labeller: CONCEPTS_RELATE concepts or more
+        # named in both relate them still)
+        related = bool(overlap) or not query.topics or not story.topics or counted.get("c", 0) >= CONCEPTS_RELATE
         if not related and evidence_score < STRONG_EVIDENCE and similarity < 0.5:
             return None
         item = query.item
@@ -1101,6 +1117,10 @@ class StoryIndex:
             closeness = self._closeness(_gap(item.published, story))
         if not facts and similarity < WORDS_ALONE and closeness < CLOSE_ENOUGH and not terms_meet:
             return None  # with no fact in common, only close wording (or the same platform and days) joins
+        if (closeness and not facts and "c" not in counted and len(_CONCEPT_TOKENS & weights.keys()) >= CONCEPTS_APART
+                and len(_CONCEPT_TOKENS & story.evidence) >= CONCEPTS_APART):
+            closeness = 0.0  # (both name several concepts, at most one in common: another subject)
+            reasons.append(f"no common concept (same platform, {_days(_gap(item.published, story))}, not counted)")
         bonus = 0.0
         if terms_meet:
             bonus = TERMS_BONUS
