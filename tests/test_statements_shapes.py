@@ -424,3 +424,94 @@ def test_points_keep_denials(quote: str, language: str, negation: str) -> None:
 def test_a_statement_in_an_update_carries_a_date_and_a_zone(text: str, when: str) -> None:
     (statement,) = extract_statements(text, TUNELY, published=PUBLISHED)
     assert statement.update is not None and statement.when == when
+
+
+# Embedded posts, scraped text with glued words, the platform named by its kind, a notice that "reads", a company
+# named by who runs it, and a critic's pronoun: each in four languages, with the shape that is not the platform's.
+NEW_SHAPES = [
+    # a post embedded from a social network, signed by the platform's account
+    Shape("en", "Tunely backed down on Friday.\n\nWe hear you and we are rolling the change back for every member "
+          "today.\n\n— Tunely (@tunely) February 16, 2024", "Tunely"),
+    Shape("fr", "Voici le message :\n\nNous avons entendu vos retours et nous annulons ce changement pour tous dès "
+          "aujourd'hui.\n\n— Tunely (@tunely) 16 février 2024", "Tunely"),
+    Shape("es", "Aquí el comunicado:\n\nHemos escuchado a la comunidad y vamos a revertir este cambio para todos "
+          "hoy mismo.\n\n— Tunely (@tunely) 16 de febrero de 2024", "Tunely"),
+    Shape("de", "Die Reaktion kam schnell.\n\nWir haben euch gehört und nehmen die Änderung heute für alle wieder "
+          "zurück.\n\n— Tunely (@tunely) 16. Februar 2024", "Tunely"),
+    # ... and signed by a critic: not the platform
+    Shape("en", "Critics were loud.\n\nTunely quietly claims the right to train on every upload, this is "
+          "outrageous.\n\n— Jo Critic (@jocritic) February 16, 2024", None),
+    Shape("fr", "Les critiques fusent.\n\nTunely s'arroge le droit d'entraîner ses modèles sur nos morceaux, c'est "
+          "scandaleux.\n\n— Léa Martin (@leamartin) 16 février 2024", None),
+    Shape("es", "Las críticas no tardaron.\n\nTunely se adjudica el derecho a entrenar con todo lo que subimos, es "
+          "indignante.\n\n— Ana Ruiz (@anaruiz) 16 de febrero de 2024", None),
+    Shape("de", "Die Kritik folgte prompt.\n\nTunely nimmt sich das Recht, mit allen Uploads zu trainieren, das ist "
+          "empörend.\n\n— Jan Vogel (@janvogel) 16. Februar 2024", None),
+    # an owner's post, once the text ties the owner to the platform ("Jo Weber confirmed these changes")
+    Shape("en", "Jo Weber confirmed the changes to Tunely on Monday.\n\nHigh time this happened, blocking will "
+          "stop hiding public posts.\n\n— Jo Weber (@joweber) February 16, 2024", "Jo Weber"),
+    # words glued by scraping
+    Shape("en", "In its justification for the change,Tunely saidthat the block button was being used to hide "
+          "harmful posts.", "Tunely", "paraphrase"),
+    Shape("fr", "Pour justifier ce changement,Tunely a déclaréque le bouton servait à cacher des messages.",
+          "Tunely", "paraphrase"),
+    Shape("es", "Para justificar el cambio,Tunely dijoque el botón se usaba para ocultar mensajes dañinos.",
+          "Tunely", "paraphrase"),
+    # the platform named by its kind
+    Shape("en", "Tunely changed how blocking works. The social network said that blocking was being abused to "
+          "hide harmful posts.", "the social network", "paraphrase"),
+    Shape("fr", "Tunely change le blocage. Le réseau social a précisé que le blocage servait à cacher des "
+          "messages nuisibles.", "le réseau social", "paraphrase"),
+    Shape("es", "Tunely cambia el bloqueo. La red social aseguró que el bloqueo se usaba para ocultar mensajes "
+          "dañinos.", "la red social", "paraphrase"),
+    Shape("de", "Tunely ändert die Sperre. Das soziale Netzwerk begründet die Änderung damit, dass die Sperre "
+          "missbraucht werden könnte.", "das soziale Netzwerk", "paraphrase"),
+    # ... whose critic, named just before, is "she"
+    Shape("de", "Die Entwicklerin Tracy Vogel hat eine App gebaut. Sie betont, dass höhere Hürden gegen Stalker "
+          "wichtig seien.", None),
+    Shape("en", "The developer Tracy Vogel built a blocking app. She stresses that higher hurdles for stalkers "
+          "still matter.", None),
+    # a notice quoted after "reads:"
+    Shape("en", "Tunely users saw a pop-up this week.\n\nThe pop-up notification reads:\n\"Block is changing soon. "
+          "Accounts you have blocked will be able to view your public posts.\"", "Tunely"),
+    Shape("es", "Los usuarios de Tunely vieron un aviso.\n\nEl aviso reza:\n\"El bloqueo cambiará pronto y las "
+          "cuentas bloqueadas podrán ver tus publicaciones.\"", "Tunely"),
+    Shape("de", "Nutzer von Tunely sahen diese Woche einen Hinweis.\n\nDie Nachricht lautet:\n\"Die Sperre ändert sich "
+          "bald und gesperrte Konten sehen öffentliche Beiträge.\"", "Tunely"),
+    Shape("fr", "Les utilisateurs de Tunely ont vu une alerte.\n\nLe message se lit :\n\"Le blocage change bientôt et "
+          "les comptes bloqués verront vos publications.\"", "Tunely"),
+    # a critic's notice is not the platform's
+    Shape("en", "A union wrote to its members about Tunely.\n\nThe union's letter reads:\n\"We will fight this change "
+          "with every member until Tunely backs down.\"", None),
+    # the company named by who runs it
+    Shape("es", "Tunely anunció su acuerdo. \"Vamos a llegar a nuevas audiencias con esta alianza\", indicó la "
+          "compañía dirigida por Jo Weber.", "la compañía"),
+    Shape("fr", "Tunely a annoncé l'accord. « Nous allons toucher de nouveaux publics grâce à ce partenariat », a "
+          "déclaré la plateforme dirigée par Jo Weber.", "la plateforme"),
+    Shape("en", "Tunely announced the deal. \"We will reach new audiences with this partnership,\" said the "
+          "platform run by Jo Weber.", "Jo Weber"),  # the one who runs it speaks for it
+    Shape("de", "Tunely kündigte den Deal an. \"Wir erreichen damit neue Zielgruppen und viele neue Fans\", sagte "
+          "das Unternehmen von Jo Weber.", "das Unternehmen"),
+    # a rival's statement is not the platform's
+    Shape("en", "Tunely announced the deal. \"We will reach new audiences with this partnership,\" said Jo Weber "
+          "of Rivalsound.", None),
+]
+
+
+@pytest.mark.parametrize("shape", NEW_SHAPES, ids=lambda s: f"{s.language}:{s.text[:40]}")
+def test_new_shapes(shape: Shape) -> None:
+    found = extract_statements(shape.text, shape.names, published=PUBLISHED)
+    if shape.speaker is None:
+        assert found == [], found
+        return
+    assert found, shape.text
+    assert found[0].speaker.lower() == shape.speaker.lower(), found
+    assert found[0].direct is (shape.kind == "quote"), found
+    # rendering: a paraphrase is labelled and never put in quotation marks; quoted words are
+    message = statement_message(SOURCE, Platform("tunely", "Tunely", ("Tunely",)), found[0], summarize(found[0]),
+                                "story:1", False, "https://outlet.example/a", PUBLISHED, "key")
+    body = message.text if hasattr(message, "text") else str(message)
+    if shape.kind == "paraphrase":
+        assert "(paraphrased)" in body and f"“{found[0].quote[:20]}" not in body
+    else:
+        assert f"“{found[0].quote[:20]}" in body

@@ -227,11 +227,13 @@ _TITLE_ES = (
 )
 _TITLE_DE = r"(?:[A-Z][\w]*-)?Chef(?:in)?|Gründer(?:in)?|Mitgründer(?:in)?|Vorstandschef(?:in)?|Geschäftsführer(?:in)?"
 _PERSON = r"(?P<person>[A-Z][a-zà-ÿ'’-]+(?:\s+(?:de |van |von |da |le )?[A-Z][a-zà-ÿ'’-]+){1,2})"
-_GENERIC_EN = re.compile(r"\b(?:the|this) (?:company|platform|service|firm|startup|start-up|streaming service|app|brand)\b",
+_GENERIC_EN = re.compile(r"\b(?:the|this) (?:company|platform|service|firm|startup|start-up|streaming service|app|brand|"
+                         r"social (?:network|media (?:platform|company|site)))\b",
                          re.IGNORECASE)
 _GENERIC_FR = re.compile(r"\b(?:l['’](?:entreprise|application|éditeur)|la (?:plateforme|société|firme|start-up)|"
-                         r"le (?:groupe|service|site)|la marque(?: [a-zéè]+)?)\b", re.IGNORECASE)
-_GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app|marca)|el (?:servicio|grupo)|"
+                         r"le (?:groupe|service|site|réseau social)|la marque(?: [a-zéè]+)?)\b", re.IGNORECASE)
+_GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app|marca|red social)|el (?:servicio|grupo)|"
+                            r"(?:das|dem) soziale[n]? Netzwerk|"
                             r"(?:das|dem) (?:Unternehmen|Start-up)|(?:der|dem) (?:Konzern|Dienst|Anbieter)|"
                             r"des (?:Unternehmens|Konzerns|Dienstes|Anbieters)|der (?:Plattform|Firma)|"
                             r"die (?:Plattform|Firma|App))\b", re.IGNORECASE)
@@ -456,7 +458,9 @@ def _resolve_speaker(clause: str, names: tuple[str, ...], people: dict[str, str]
 
 # "das Unternehmen von Jo Diaz", "la empresa de Jo Diaz", "the company of Jo Diaz": the owner names the company.
 _OWNER_PHRASE = re.compile(r"\b(?P<owned>(?i:Unternehmen|Konzern|Dienst|company|empresa|compañía|entreprise|"
-                           r"société))\s+(?:von|of|de|d['’]|del)\s*[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}")
+                           r"société|plataforma|plateforme|platform|red social|réseau social))\s+(?:von|of|de|d['’]|del|"
+                           r"(?:(?:dirigid|fundad|presidid)[ao]|(?:dirig|fond|présid)ée?|led|run|founded|owned|"
+                           r"geführt(?:e[sn]?)?|gegründet(?:e[sn]?)?)\s+(?:by|por|par|von))\s*[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+){1,2}")
 _PLACE_BEFORE = re.compile(r"\b(?i:auf|on|sur|bei)\s+$")
 _FILLER = frozenset(
     "also later has have had previously again then now further first initially itself on this week today "
@@ -796,6 +800,11 @@ def _framed(text: str, names: tuple[str, ...], people: dict[str, str], found: li
             continue
         framed.append(_Found(start, quote, speaker, None, f"{line} {match.group(0).strip()}", True))
         taken.append((start, match.end()))
+    if "(@" in text:
+        for item in _embedded_posts(text, names, people, reference):
+            if free(item.start, item.start + len(item.passage)):
+                framed.append(item)
+                taken.append((item.start, item.start + len(item.passage)))
     for match in _INTRO_LINE.finditer(text):
         body = match.group("body").strip()
         if body.startswith(_NOT_BODY) or len(body.split()) < MIN_QUOTE_WORDS + 2:
@@ -811,6 +820,49 @@ def _framed(text: str, names: tuple[str, ...], people: dict[str, str], found: li
         framed.append(_Found(start, quote, speaker, _channel(intro), f"{intro.strip()} {body}", True))
         taken.append((match.start(), match.end()))
     return framed
+
+
+# A post embedded from a social network, signed under (or after) its text: "— Tunely (@tunely) December 15, 2023".
+_EMBED_SIGNATURE = re.compile(r"(?:^|(?<=\s))[–—][ \t]*(?P<who>[^\n()–—]{1,60}?)[ \t]*\(@(?P<handle>\w{1,30})\)"
+                              r"[ \t]*(?P<date>[^\n]{0,40})$", re.MULTILINE)
+_LINKS = re.compile(r"\s*(?:https?://\S+|pic\.twitter\.com/\S+|\S+\.\S+/\S+…?)")
+
+
+def _embedded_posts(text: str, names: tuple[str, ...], people: dict[str, str], reference: int | None) -> list[_Found]:
+    """Posts embedded in the article and signed by the platform's account or by one of its people (its owner, an
+    executive the text introduces): their text is what they said. A critic's or a user's post is signed by someone
+    else and is left alone."""
+    names_re = _name_pattern(names)
+    handles = {re.sub(r"\W", "", name).lower() for name in names}
+    found: list[_Found] = []
+    for match in _EMBED_SIGNATURE.finditer(text):
+        who = match.group("who").strip()
+        if names_re.fullmatch(who) or match.group("handle").lower() in handles:
+            speaker = _Speaker(who, "platform")
+        elif who in people or (" " in who and who.split()[-1] in people and who.split()[-1] != who):
+            speaker = _Speaker(people.get(who) or people[who.split()[-1]], "person")
+        else:
+            continue
+        year = _YEAR.search(match.group("date"))
+        if year is not None and reference is not None and int(year.group(0)) < reference:
+            continue  # an old post recalled
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        start = line_start
+        body = text[line_start:match.start()].strip()
+        # a post printed over several short paragraphs: take the ones before while the post is still short
+        while len(_LINKS.sub("", body).split()) < 15 and start > 0:
+            previous_end = len(text[:start].rstrip())
+            previous_start = text.rfind("\n", 0, previous_end) + 1
+            paragraph = text[previous_start:previous_end].strip()
+            if not paragraph or paragraph.endswith(":") or len(paragraph.split()) > 80:
+                break
+            body = f"{paragraph}\n{body}"
+            start = previous_start
+        quote = _clean_quote(_LINKS.sub("", body).strip(" …"))
+        if len(quote.split()) <= MIN_QUOTE_WORDS or _is_terms_text(quote, ""):
+            continue
+        found.append(_Found(start, quote, speaker, "embedded post", f"{body} {match.group(0).strip()}", True))
+    return found
 
 
 _PARENT_CUES = ("parent company", "parent firm", "maison mère", "maison-mère", "société mère", "empresa matriz",
@@ -862,7 +914,9 @@ _OWNER_CUES = ("owner", "founder", "boss", "chief", "ceo", "chair", "propri", "p
                "dueñ", "duen", "fundador", "jef", "consejero", "eigentüm", "besitzer", "gründer", "chef", "inhaber",
                "bought", "acquir", "purchas", "owns", "took over", "compr", "adquir", "racha", "rachè", "rachet",
                "possè", "gekauft", "übernom", "übernahm", "kaufte", "ownership", "mandos", "gegründet", "leitet",
-               "runs", "besitzt", "dirige", "posee", "fundó", "fondé")
+               "runs", "besitzt", "dirige", "posee", "fundó", "fondé",
+               # "Jo Weber confirmed these changes", "Jo Weber kündigte an, … auf X": the pattern for it needs no title
+               "confirm", "announc", "anunci", "annonc", "bestätigt", "kündigt")
 
 
 @lru_cache(maxsize=64)
@@ -886,7 +940,8 @@ def _owner_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
         # "Jo Weber confirmed these changes", "Jo Weber l'a confirmé : X va …", "Jo Weber kündigte an, … auf X …"
         rf"(?:^|(?<=[.!?]\s)|(?<=\n)){_SOMEONE}\s+(?:has\s+|a\s+|ha\s+|hat\s+)?(?:l['’]a\s+|lo\s+ha\s+)?(?-i:confirmed|"
         rf"announced|confirm[óo]|anunci[óo]|confirmado|anunciado|confirm[ée]|annonc[ée]|bestätigte|kündigte|angekündigt)\b"
-        rf"[^.!?]{{0,20}}?(?:(?:these|the) changes?|ces changements|estos cambios|diese Änderungen|[^.!?]{{0,140}}?{platform})",
+        # "Search Engine Land a confirmé auprès de Microsoft": an outlet checking with someone, not its owner
+        rf"(?!\s+(?:auprès d|with\b|con\b|bei\b))[^.!?]{{0,20}}?(?:(?:these|the) changes?|ces changements|estos cambios|diese Änderungen|[^.!?]{{0,140}}?{platform})",
         # "X, dem von Elon Musk übernommenen Dienst", "the platform bought by Jo Weber", "rachetée par Jo Weber"
         rf"{platform}[^.;:!?]{{0,40}}?\b(?:(?:acquired|bought|owned|founded|run|led)\s+by|(?:comprad|adquirid|fundad)[ao]s?\s+"
         rf"por|propiedad\s+de|(?:rachet|d[ée]tenu|fond|poss[ée]d)[ée]?e?s?\s+par|von)\s+{_SOMEONE}"
@@ -1000,6 +1055,20 @@ def _with_case_variants(names: tuple[str, ...]) -> tuple[str, ...]:
     return names + variants
 
 
+# Scraped text whose spaces were lost at a link or a tag: "X saidthat", "the change,X said", "report it.X said".
+_GLUED_VERB = re.compile(
+    r"\b(?P<verb>said|says|told|added|wrote|writes|explained|noted|claimed|stated|announced|confirmed|insisted|"
+    r"dijo|afirm[óo]|asegur[óo]|explic[óo]|señal[óo]|declar[óo]|d[ée]clar[ée]|affirm[ée]|indiqu[ée]|pr[ée]cis[ée]|"
+    r"sagte|erklärte|betonte)(?P<next>that|the|it|in|on|que|qu['’]|dass)\b")
+_GLUED_PUNCTUATION = re.compile(r"(?<=[a-zà-ÿ]),(?=[A-ZÀ-Ý]|(?:dass|que|that)\b)|(?<=[a-zà-ÿ]{2})[.](?=[A-ZÀ-Ý][\w-]*\s)")
+
+
+def _unglue(text: str) -> str:
+    """Spaces put back where scraping glued words ("saidthat" → "said that", ",X said" → ", X said")."""
+    text = _GLUED_VERB.sub(r"\g<verb> \g<next>", text)
+    return _GLUED_PUNCTUATION.sub(lambda m: m.group(0) + " ", text)
+
+
 def extract_statements(
     text: str,
     names: Sequence[str],
@@ -1022,6 +1091,7 @@ def extract_statements(
         language = language or detect_language(f"{title}\n{text}")
         return [Statement(body, speaker, "newsroom post", language, body, True, platform, published, None, (body,),
                           title.strip() or None)]
+    text = _unglue(text)
     if not _mentions_speech(text) and not any(cue in text for cue in ("\n–", "\n—", ":\n")):
         return []  # nobody is quoted or reported as saying anything: no regex scans
     lowered = text.lower()
@@ -1082,11 +1152,13 @@ def extract_statements(
                 if speaker is not None:
                     clause = intro
                     whole = (spans[index - 1][0], whole[1])
-        if speaker is None and clause and _DOCUMENT.search(clause) and _SPEECH.search(clause):
+        document = clause or (before if before.rstrip(_MARKS).endswith(":") else "")  # "The notice reads:" then it
+        if speaker is None and document and _DOCUMENT.search(document) and (_SPEECH.search(document)
+                                                                            or _READS.search(document)):
             # "«…», indique le courriel", "the notice reads": the platform's own message, when it was named just before
             named = _name_pattern(name_tuple).search(text, max(0, whole[0] - 600), whole[0])
             if named is not None:
-                speaker = _Speaker(re.sub(r"(?:'s|’s)$", "", named.group(0)), "platform")
+                speaker = _Speaker(_platform_name(named.group(0), name_tuple), "platform")
         if speaker is None and not clause.strip(_MARKS + ".,;:—–-") and words >= 12 and _CORPORATE_WE.search(quote) \
                 and not before.strip(_MARKS) and not after.strip(_MARKS + "."):
             # a paragraph that is one quotation, in the company's voice ("our customers"), about the platform
@@ -1242,6 +1314,25 @@ def _nearest_actor(context: str, names: tuple[str, ...], people: dict[str, str],
     return speaker
 
 
+def _platform_name(mention: str, names: tuple[str, ...]) -> str:
+    """The name as written ("Tunely's" → "Tunely"), or the platform's own for a descriptive alias ("formerly …")."""
+    mention = re.sub(r"(?:'s|’s)$", "", mention)
+    return names[0] if mention[:1].islower() and names else mention
+
+
+def _someone_else(context: str, names: tuple[str, ...], people: dict[str, str]) -> bool:
+    """Does the sentence name a person who is not the platform's (a critic, a researcher)?"""
+    names_re = _name_pattern(names)
+    for match in re.finditer(r"(?<![.!?]\s)(?<!^)\b(?-i:[A-Z][a-zà-ÿ'’-]+\s+[A-Z][a-zà-ÿ'’-]+)\b(?!\s+[A-Z])", context):
+        first, last = match.group(0).split()
+        if first in _NOT_PEOPLE or first in _NOT_A_NAME_START or names_re.search(match.group(0)):
+            continue
+        if first in people or last in people or last in _PLACES:
+            continue
+        return True
+    return False
+
+
 # Sentences with no subject of their own ("Asimismo, aclara que …"), or the saying as an aside ("…, dice, …").
 _QUOTE_CUES_RE = re.compile(r"[“”«»„\"]")
 _CONNECTIVES = frozenset(
@@ -1256,6 +1347,10 @@ _DOCUMENT = re.compile(
     r"la (?:lettre ouverte|déclaration|notification)|el (?:comunicado|anuncio|correo|mensaje|aviso)|la carta abierta|"
     r"die (?:Mitteilung|Stellungnahme|Erklärung|E-Mail|Nachricht|Benachrichtigung)|der (?:Blogbeitrag|offene Brief)|"
     r"the (?:e-?mail|notice|notification|message|pop-?up)|le (?:courriel|mail|e-mail|message|avis))\b", re.IGNORECASE)
+
+
+# What a document "says": "the notice reads", "le message se lit", "el aviso reza", "die Nachricht lautet".
+_READS = re.compile(r"\b(?:reads|read as follows|se lit|reza|dec[íi]a|lautet|lautete)\b", re.IGNORECASE)
 
 
 # Words said before the news: "Previously, Tunely stated …", "Tunely had promised …", "since Tunely announced …".
@@ -1343,8 +1438,11 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
         if speaker is None:
             return None
     if speaker.kind == "pronoun":
-        speaker = found[-1].speaker if found else _nearest_actor(context, names, people,
-                                                                 _pronoun_of(stripped[:match.end("verb")]))
+        pronoun = _pronoun_of(stripped[:match.end("verb")])
+        nearest = _nearest_actor(context, names, people, pronoun)
+        if nearest is None and pronoun in ("he", "she", "er", "sie", "il", "elle") and _someone_else(context, names, people):
+            return None  # "Tracy Chou built an app. She stresses that …": the person named just before
+        speaker = found[-1].speaker if found else nearest
         if speaker is None:
             return None
     content = match.group("content").strip()
