@@ -548,6 +548,13 @@ def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
     assert judge_version(new, old).kind == "noise"
 
 
+def test_footer_links_with_separators_are_chrome_both_ways() -> None:
+    footer = "\n* Privacy ·\n* Terms ·\n* Cookies ·\n* Help\n"
+    assert judge_version(DOC + footer, DOC).kind == "noise" and judge_version(DOC, DOC + footer).kind == "noise"
+    fee = DOC + "\n4.3 The Pro plan costs 5 €/month.\n"
+    assert judge_version(DOC, fee).kind == "change"  # a short clause with a slash is still a clause
+
+
 def test_an_address_at_the_end_of_a_sentence_is_not_glued_to_the_next_one() -> None:
     """"privacy@tunely.test. Please …" is an address and a new sentence, whichever form the address takes."""
     old = DOC + "\nTo ask, write to [privacy@tunely.test](mailto:privacy@tunely.test). Please allow a month.\n"

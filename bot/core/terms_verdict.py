@@ -237,6 +237,10 @@ def _is_clause(text: str) -> bool:
     return capitalised < _CAPITALISED_SHARE * len(lettered)
 
 
+# A label of one to four words followed by a separator glyph: the links of a footer or menu ("Privacy ·")
+_SEPARATED_LABEL = re.compile(r"(?:[-*+]\s+)?[^\s·|•/]+(?:\s+[^\s·|•/]+){0,3}\s*[·|•/]")
+
+
 def _is_chrome(text: str, listed: bool) -> bool:
     """Page chrome, not a clause: a line without words (a stray period), a protected-address placeholder alone,
     a line of links with short labels (navigation, a table of contents, a language picker), an offline banner,
@@ -249,6 +253,8 @@ def _is_chrome(text: str, listed: bool) -> bool:
         return stripped.count("[") > 1 or len(_WORDS.findall(stripped)) <= _LINK_WORDS_MAX
     if len(stripped) <= _BANNER_WORDS_MAX * 8 and "offline" in stripped and _OFFLINE_BANNER.search(fold(stripped)):
         return True
+    if _SEPARATED_LABEL.fullmatch(stripped):
+        return True  # "Privacy ·", "Terms |": a footer link with its separator, list item or not
     if _is_clause(_cleaned(stripped)):
         return False
     if "ago" in stripped or not stripped.isascii() or "vor " in stripped:
