@@ -103,9 +103,17 @@ def earlier_versions(pair_id: str, cache: Path = CACHE) -> list[str]:
     return [read_version(path) for path in sorted(folder.glob("*.md"))] if folder.is_dir() else []
 
 
-def run_terms(show: bool, split: str = "all", blind: bool = False) -> dict[str, Any]:
-    cache = CACHE / "blind" if blind else CACHE
-    pairs = yaml.safe_load((HERE / ("terms-blind.yaml" if blind else "terms.yaml")).read_text(encoding="utf-8"))["pairs"]
+def blind_files(kind: str, blind: int) -> tuple[Path, Path]:
+    """The manifest and cache folder of a corpus: the development one (0) or blind corpus 1 or 2."""
+    if not blind:
+        return HERE / f"{kind}.yaml", CACHE
+    suffix = "" if blind == 1 else str(blind)
+    return HERE / f"{kind}-blind{suffix}.yaml", CACHE / f"blind{suffix}"
+
+
+def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
+    manifest, cache = blind_files("terms", blind)
+    pairs = yaml.safe_load(manifest.read_text(encoding="utf-8"))["pairs"]
     pairs = [p for p in pairs if in_split(f"{p['repo']}/{p['path'].split('/', 1)[0]}", split)]
     missing = [p["id"] for p in pairs if not (cache / "terms" / f"{p['id']}.new.md").exists()]
     if missing:
@@ -266,9 +274,9 @@ def wave_labels(articles: Sequence[dict[str, Any]], window_seconds: float) -> di
     return labels
 
 
-def run_news(show: bool, split: str = "all", blind: bool = False) -> dict[str, Any]:
-    cache = CACHE / "blind" if blind else CACHE
-    manifest = yaml.safe_load((HERE / ("news-blind.yaml" if blind else "news.yaml")).read_text(encoding="utf-8"))
+def run_news(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
+    manifest_path, cache = blind_files("news", blind)
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
     articles = []
     missing = []
     for entry in manifest["articles"]:
@@ -387,13 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true", help="list every miss, false alert, split and merge")
     parser.add_argument("--split", choices=("all", "dev", "holdout"), default="all",
                         help="half of the corpus (news by event, terms by service): tune on dev, check on holdout")
-    parser.add_argument("--blind", action="store_true",
-                        help="the blind corpus (terms-blind.yaml, news-blind.yaml, cached in .cache/blind/): labelled "
-                             "without looking at the system's output, measured once rules were set")
+    parser.add_argument("--blind", type=int, nargs="?", const=1, default=0, choices=(1, 2),
+                        help="a blind corpus (1: terms-blind.yaml / news-blind.yaml in .cache/blind/; 2: the -blind2 "
+                             "files in .cache/blind2/): labelled without looking at the system's output")
     args = parser.parse_args(argv)
     report = (run_terms(args.show_misses, args.split, args.blind) if args.corpus == "terms"
               else run_news(args.show_misses, args.split, args.blind))
-    report["split"] = "blind" if args.blind else args.split
+    report["split"] = f"blind {args.blind}" if args.blind else args.split
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif args.corpus == "terms":
