@@ -272,8 +272,8 @@ def test_phrases_match_with_the_typographic_apostrophe() -> None:
     from bot.core.stories import concepts_in
     from bot.core.text import fold
 
-    assert "terms_of_service" in concepts_in(fold("la mise à jour des conditions d’utilisation de Chirpy"))
-    assert concepts_in(fold("conditions d’utilisation")) == concepts_in(fold("conditions d'utilisation"))
+    assert "age_verification" in concepts_in(fold("la vérification de l’âge devient obligatoire chez Chirpy"))
+    assert concepts_in(fold("vérification de l’âge")) == concepts_in(fold("vérification de l'âge"))
 
 
 def test_what_blocked_accounts_see_is_named_in_every_language() -> None:
@@ -305,12 +305,13 @@ def test_two_events_of_one_platform_with_several_concepts_but_none_in_common_sta
     index = StoryIndex(platform_names={"chirpy": ("Chirpy",)})
     training = index.assign(article_item(
         "en-training", "Chirpy will train AI on users' content",
-        "Chirpy's new terms of service let it use uploads to train AI models; users can opt out in the settings, "
-        "and the privacy policy was rewritten.", _day(1), ["chirpy"], link="https://training.example/a",
+        "Chirpy's new terms let it use uploads to train AI models; users can opt out in the settings, and "
+        "personal data may be shared with partners.", _day(1), ["chirpy"], link="https://training.example/a",
         language="en", topics=["ai_training"]))
     pulled = index.assign(article_item(
         "en-pulled", "Chirpy pulls its AI design tool",
-        "The CEO apologized and suspended the AI tool after critics showed it copied existing apps.",
+        "The company suspended the AI tool after critics showed it copied existing apps, and removed the feature "
+        "from the paid subscription.",
         _day(4), ["chirpy"], link="https://pulled.example/a", language="en", topics=["ai_training"]))
     assert pulled.opened and pulled.story != training.story, pulled.placement
     assert "no common concept" in pulled.placement
