@@ -548,6 +548,19 @@ def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
     assert judge_version(new, old).kind == "noise"
 
 
+@pytest.mark.parametrize(("old_line", "new_line"), [
+    ("Tunely Ltd, Harbourstrasse 3, CH-8032 Zurich", "Tunely Ltd, Quaistrasse 27, CH-8050 Zurich"),
+    ("**Address**: 12 Elm Road, Springfield 40123", "**Address**: 900 Main St Suite 4, Riverton 40555"),
+    ("Data protection officer: legal@tunely.test", "Data protection officer: privacy@tunely.test"),
+    ("Tunely BV, Havenlaan 111", "Tunely BV, Havenlaan 125"),
+])
+def test_who_the_terms_are_with_is_never_chrome(old_line: str, new_line: str) -> None:
+    """An address, a postcode or a controller's e-mail is no sentence, but changing it changes who the contract is
+    with or where to write: it alerts, even where other short lines are page chrome."""
+    old = DOC + f"\n## 5. Contact\n\n{old_line}\n"
+    assert judge_version(old, old.replace(old_line, new_line)).kind == "change"
+
+
 def test_footer_links_with_separators_are_chrome_both_ways() -> None:
     footer = "\n* Privacy ·\n* Terms ·\n* Cookies ·\n* Help\n"
     assert judge_version(DOC + footer, DOC).kind == "noise" and judge_version(DOC, DOC + footer).kind == "noise"

@@ -237,6 +237,17 @@ def _is_clause(text: str) -> bool:
     return capitalised < _CAPITALISED_SHARE * len(lettered)
 
 
+# Contact data that is no sentence but says who the terms are with: an e-mail address, or a number beside words
+# (a street address, a postcode and town, a phone number)
+_CONTACT_DATA = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.-]+"  # an e-mail address
+    r"|\b(?:\d+\w?\s+)?(?:street|st|avenue|ave|road|rd|boulevard|blvd|suite|ste|floor|rue|avenida|calle|via|"
+    r"place|plaza|platz|strasse|straße|str|weg|gasse|allee|chemin|quai)\b\.?\s*(?:\d|#)"  # "Market St 10", "rue 12"
+    r"|\b\d+\w?,?\s+(?:[A-Z][\w.-]*\s+){0,3}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|way|drive|dr)\b"
+    r"|\w(?:strasse|straße|str\.|weg|gasse|allee|platz|avenue|laan|straat|plein|vej|gatan|gade)\s*\d"  # "Minervastrasse 3"
+    r"|\b[A-Z]{1,2}-\d{4,5}\b|\b\d{5}\b|\+\d[\d\s().-]{7,}"  # "CH-8050", "94114", "+33 1 23 45 67 89"
+)
+
 # A label of one to four words followed by a separator glyph: the links of a footer or menu ("Privacy ·")
 _SEPARATED_LABEL = re.compile(r"(?:[-*+]\s+)?[^\s·|•/]+(?:\s+[^\s·|•/]+){0,3}\s*[·|•/]")
 
@@ -260,6 +271,8 @@ def _is_chrome(text: str, listed: bool) -> bool:
     if "ago" in stripped or not stripped.isascii() or "vor " in stripped:
         if _RELATIVE_TIME.search(fold(stripped)):
             return True
+    if _CONTACT_DATA.search(stripped):
+        return False  # an address, a phone number, an e-mail of a controller: who the contract is with
     return not listed and not _TABLE_ROW.fullmatch(stripped)
 
 
