@@ -250,6 +250,34 @@ SHAPES: list[Shape] = [
     Shape("en", "Jo Weber, a critic who bought a Tunely subscription, said the app had become slower.", None),
     Shape("en", "Tunely did not respond to a request for comment, and a regulator said it would look into the "
                 "change.", None),
+    # German inversion, source clauses, role-only executives; Spanish source phrases (reported speech)
+    Shape("de", "In einem Blogbeitrag schreibt Tunely, die Funktion werde standardmäßig deaktiviert.", "Tunely", "paraphrase"),
+    Shape("de", "Gegenüber dem Spiegel sagte ein Tunely-Sprecher, die Funktion sei für alle Nutzer freiwillig.", "Sprecher", "paraphrase"),
+    Shape("de", "Wie Tunely mitteilte, werden die Daten künftig verschlüsselt gespeichert.", "Tunely", "paraphrase"),
+    Shape("de", "Nur drei Prozent der Konten machen davon Gebrauch, wie Tunely mitteilt.", "Tunely", "paraphrase"),
+    Shape("de", "Tunely hat seine Regeln geändert. Die Funktion sei für alle Nutzer freiwillig, so das Unternehmen.", "Unternehmen", "paraphrase"),
+    Shape("de", "Tunely hat seine Regeln geändert. Ein Unternehmenssprecher betonte, dass die Daten nie verkauft "
+                "wurden.", "Unternehmenssprecher", "paraphrase"),
+    Shape("de", "Tunely hat seine Regeln geändert. Der Tunely-Chef sagte, Zensur sei keine Lösung für das Problem.", "Tunely-Chef", "paraphrase"),
+    Shape("de", "Tunely räumte ein, dass bei der Einführung Fehler gemacht worden seien.", "Tunely", "paraphrase"),
+    Shape("de", "Tunely kündigte an, die Funktion im Juni in ganz Europa einzuführen.", "Tunely", "paraphrase"),
+    Shape("de", "„Die Funktion ist standardmäßig ausgeschaltet“, bekräftigt Tunely in einem Blogbeitrag.", "Tunely"),
+    Shape("de", "Nach Angaben von Tunely behalten 97 Prozent der Jugendlichen die Einstellungen bei.", "Tunely", "paraphrase"),
+    Shape("de", "Tunely hat seine Regeln geändert. Jedoch beteuert die Firma seit langem, dies sei technisch völlig unmöglich.", "Firma", "paraphrase"),
+    Shape("de", "Wie die Behörde mitteilte, ermittelt sie gegen Tunely wegen Betrugs.", None),
+    Shape("de", "Die Funktion von Tunely sei gefährlich, so die Datenschützer.", None),
+    Shape("de", "Gegenüber dem Spiegel sagte die Ministerin, Tunely müsse die Daten herausgeben.", None),
+    Shape("de", "Ein Sprecher der Verbraucherzentrale sagte, die Funktion von Tunely sei gefährlich.", None),
+    Shape("de", "Tunely kündigte die Funktion im Juni an.", None),
+    Shape("es", "Tunely cambió sus reglas. De acuerdo con la compañía, los datos nunca se venden a terceros.",
+          "compañía", "paraphrase"),
+    Shape("es", "Tunely cambió sus reglas. Los datos nunca se venden a terceros, señaló la empresa en un comunicado.",
+          "empresa", "paraphrase"),
+    Shape("es", "Como explicó la empresa, la función estará desactivada por defecto en Tunely.", "empresa", "paraphrase"),
+    Shape("es", "Tunely cambió sus reglas. El director ejecutivo de Tunely dijo que la función no se retirará.",
+          "Tunely", "paraphrase"),
+    Shape("es", "Los datos de Tunely no están seguros, señaló la asociación de consumidores en un comunicado.", None),
+    Shape("es", "Según la fiscalía, Tunely no colaboró con la investigación.", None),
 ]
 
 

@@ -170,9 +170,10 @@ _SPEECH_OTHER = (
     r"escribe|reconoce|reconoci[óo]|insisti[óo]|insiste|sostiene|defiende|defendi[óo]|"
     r"sagte|sagt|erkl[äa]rte|erkl[äa]rt|betonte|betont|schreibt|schrieb|versicherte|best[äa]tigte|bestritt|"
     r"dementierte|teilte\b[^,.;:]{0,80}?\bmit|teilt\b[^,.;:]{0,80}?\bmit|hei(?:ß|ss)t es|hie(?:ß|ss) es|"
-    r"stellte?\b[^,.;:]{0,60}?\bklar|gibt\b[^,.;:]{0,60}?\ban(?=,)|gab\b[^,.;:]{0,60}?\ban(?=,)|"
+    r"stellte?\b[^,.;:]{0,60}?\bklar|gibt\b[^,.;:]{0,60}?\ban(?=,|\s+dass\b|$)|gab\b[^,.;:]{0,60}?\ban(?=,|\s+dass\b|$)|"
     r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|ergänzte|ergänzt|beteuerte?|versichert|"
-    r"räumte?\b[^,.;:]{0,40}?\bein(?=,)|(?<=,\s)so(?=\s+(?-i:[A-ZÄÖÜ]))|kündigte?\b[^,.;:]{0,60}?\ban(?=,)|"
+    r"räumte?\b[^,.;:]{0,40}?\bein(?=,|\s+dass\b|$)|(?:(?<=,\s)|(?<=^))so(?=\s+(?-i:[A-ZÄÖÜ]|(?:das|der|die|ein|eine)\s))|"
+    r"kündigte?\b[^,.;:]{0,60}?\ban(?=,|\s+dass\b|$)|bekr[äa]ftigte?|pr[äa]zisierte|verteidigte|vergewisserte|"
     r"expres[óo] su (?:decepci[óo]n|pesar|malestar)|anot[óo]|apunt[óo]|detall[óo]|ha detallado|"
     r"merkte\b[^,.;:]{0,60}?\ban(?=,| dass)|(?:wissen|verlauten) lie(?:ß|ss)|erläuterte|argumentiert(?:e)?"
 )
@@ -190,7 +191,8 @@ _SPEECH_STEMS = frozenset((
     "claim", "asser", "revea", "menti", "reite", "infor", "comun", "anunc", "aclar", "recon", "insis", "sosti",
     "defie", "defen", "stell", "gibt", "gab", "posit", "discl", "conti", "decri", "expre", "kundi", "justi", "begru", "citin", "invoq", "alega", "aduci", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
     "affir", "insis", "sayin", "stati", "addin", "arguin", "empha", "asegu", "afirm", "senal",
-    "anoto", "apunt", "detal", "so", "merkt", "wisse", "verla", "erlau", "argum",
+    "anoto", "apunt", "detal", "so", "merkt", "wisse", "verla", "erlau", "argum", "bekra", "prazi", "verte",
+    "vergi", "acuer", "angab", "mitte",
 ))
 
 
@@ -205,13 +207,14 @@ _TITLE_CUES = ("ceo", "chief", "founder", "president", "head of", "director", "c
                "empleada", "salarié", "mitarbeiter", "liaison", "communica", "comunica", "kommunikation", "officer",
                "spokes", "portavoz", "porte-parole", "sprecher", "leiter", "engineer", "ingénieur", "ingeniero")
 _ACCORDING = re.compile(
-    r"\b(?:according to|selon|d'après|d’après|según|laut)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
+    r"\b(?:according to|selon|d'après|d’après|según|laut|de acuerdo con|nach Angaben(?: von)?)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
 )
-_ROLE_WORD = (r"spokes(?:person|woman|man)|representative|press officer|porte-parole|portavoz|Sprecher(?:in)?|"
+_ROLE_WORD = (r"spokes(?:person|woman|man)|representative|press officer|porte-parole|portavoz|"
+              r"(?:Unternehmens|Konzern|Firmen|Presse)?[Ss]precher(?:in)?|"
               r"représentante?|representante")
 _TITLE_EN = (
     r"(?:(?:Senior |Executive )?(?:[Vv]ice[- ]president|VP) and )?general counsel|"
-    r"(?:Firmen|Konzern|Unternehmens)chef(?:in)?|(?:co-?)?founder(?: and (?:CEO|chief executive))?|CEO|chief executive(?: officer)?|president|"
+    r"(?:Firmen|Konzern|Unternehmens)(?:chef|gründer|mitgründer)(?:in)?|(?:co-?)?founder(?: and (?:CEO|chief executive))?|CEO|chief executive(?: officer)?|president|"
     r"vice[- ]president(?: of [a-z]+(?: [a-z]+){0,3})?|VP(?: of [a-z]+(?: [a-z]+){0,3})?|"
     r"head of (?:[a-z]+|[A-Z]{2,4})(?: (?:and|&) [a-z]+| [a-z]+){0,3}|chief [a-z]+ officer|"
     r"director of [a-z]+(?: [a-z]+){0,3}|general counsel|(?:product|policy|public policy) (?:lead|director|chief)"
@@ -236,7 +239,7 @@ _GENERIC_OTHER = re.compile(r"\b(?:la (?:empresa|compañía|plataforma|firma|app
                             r"(?:das|dem) soziale[n]? Netzwerk|"
                             r"(?:das|dem) (?:Unternehmen|Start-up)|(?:der|dem) (?:Konzern|Dienst|Anbieter)|"
                             r"des (?:Unternehmens|Konzerns|Dienstes|Anbieters)|der (?:Plattform|Firma)|"
-                            r"die (?:Plattform|Firma|App))\b", re.IGNORECASE)
+                            r"die (?:Plattform|Firma|App)|(?:Unternehmens|Konzern|Firmen)seite)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|they|il|elle|ils|elles|-t-il|-t-elle|er|sie)\b", re.IGNORECASE)
 _ORG = r"(?P<org>(?:the |la |le |l['’])?[A-Z][\w&.’'-]*(?:\s+(?:of |for |des |de )?[A-Z][\w&.’'-]*)*)"
 # A publication's name ("The Circuit Ledger", "Écran Libre"), matched case-sensitively inside IGNORECASE patterns.
@@ -314,6 +317,13 @@ def _speaker_patterns(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], st
          rf"(?P<name>{name})", "role"),
         # "Ein Tunely-Sprecher", "der Tunely-Sprecher"
         (rf"(?P<name>{core})-(?P<role>Sprecher(?:in)?)(?:\s+{_PERSON})?", "role"),
+        # "der Tunely-Chef", "des Tunely-Gründers", "el fundador de Tunely", "el director ejecutivo de la compañía":
+        # the executive named by role only
+        (rf"(?i:\b(?:der|die|den|dem|des)\s+)(?P<name>{core})-(?P<role>(?:Mit)?[Gg]ründer(?:in|s)?|Chef(?:in|s)?)\b"
+         rf"(?!\s+(?-i:[A-Z]))", "role"),
+        (rf"(?i:\b(?:el|la|al|del)\s+)(?P<role>(?i:(?:co)?fundador(?:a)?|director(?:a)? ejecutiv[oa]|"
+         rf"consejer[oa] delegad[oa]))\s+(?i:de|del)\s+(?:(?P<name>{name})|(?i:la (?:compañía|empresa|plataforma)))"
+         rf"(?!\s*,\s*(?-i:[A-Z]))", "role"),
         # "SoundCloud CEO Jane Doe", "CEO Jane Doe", "SoundCloud's chief executive, Jane Doe", "Tunely-Chef Jo Weber"
         (rf"(?:(?P<name>{name})\s+)?(?P<title>{_TITLE_EN}|{_TITLE_FR}),?\s+{_PERSON}", "person"),
         (rf"(?P<name>{core})-(?P<title>Chef(?:in)?|Gründer(?:in)?|Vorstand)\s+{_PERSON}", "person"),
@@ -468,7 +478,7 @@ _FILLER = frozenset(
     "has since already instead quickly separately in a an statement the emailed when asked still "
     "aussi ensuite encore a de nouveau depuis lundi mardi mercredi jeudi vendredi samedi dimanche "
     "soir matin however other hand its part turn for pour sa por su parte en revanche cependant jedoch aber "
-    "seinerseits ihrerseits sin embargo".split()
+    "seinerseits ihrerseits sin embargo von seiten seitens".split()
 )
 
 
@@ -1235,7 +1245,7 @@ _INVERTED = re.compile(
     rf"^(?P<content>[^“”«»\"]{{12,}}?),\s+"
     rf"(?P<attribution>[^,]{{0,80}}?\b(?i:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b"
     # after the verb, only a short adjunct ("on Thursday", "told The Verge"): a longer tail is what was said
-    r"(?:\s+[^\s,]+){0,4}?)[.!]?$",
+    r"(?:\s+[^\s,]+){0,4}?(?:\s+(?i:en|in) (?i:un|una|einer|einem) [^\s,]+)?)[.!]?$",
     re.DOTALL,
 )
 
@@ -1251,7 +1261,7 @@ _NEEDS_THAT = re.compile(
     r"reiterated|reiterates|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|escribe|reconoce|"
     r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|mentions|posits|posited|"
     r"disclosed|discloses|continued|decries|decried|anot[óo]|apunt[óo]|detall[óo]|ha detallado|a not[ée]|confirme|"
-    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt)"
+    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|verteidigte|vergewisserte)"
 )
 
 
@@ -1419,6 +1429,14 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
     if not match:
         return None
     verb = match.group("verb").lower()
+    if _GERMAN_VERB.fullmatch(match.group("verb")) and _resolve_speaker(stripped[:match.end("verb")], names, people) is None:
+        # German inversion: "In einem Blogbeitrag schreibt Tunely, …", "Gegenüber X sagte ein Sprecher, …"
+        inverted_subject = _AFTER_VERB_SUBJECT.match(match.group("content"))
+        if inverted_subject is not None:
+            speaker = _subject_speaker(_LEADING_ADVERB.sub("", inverted_subject.group("who")), names, people)
+            content = inverted_subject.group("content")
+            if speaker is not None and len(content.split()) >= MIN_QUOTE_WORDS - 1:
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), stripped, False)
     if _NEEDS_THAT.fullmatch(match.group("verb")) and not re.search(
             r"(?:\bthat|\bque|\bqu['’]|\bdass|:)\s*$", stripped[:match.start("content")]) and not (
             # "Tunely gab bekannt, Inhalte künftig zu kennzeichnen": what it will do, as an infinitive
@@ -1459,6 +1477,14 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
     return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence.strip(), False)
 
 
+_GERMAN_VERB = re.compile(r"(?i:sagte|sagt|erkl[äa]rte|erkl[äa]rt|betonte|betont|schreibt|schrieb|versicherte|"
+                          r"best[äa]tigte|beteuerte?|beteuert|versichert|ergänzte|ergänzt|bekr[äa]ftigte?|"
+                          r"pr[äa]zisierte|erläuterte|argumentiert(?:e)?)")
+# after an inverted verb: the subject (and a short adjunct), a comma or colon, then what was said
+_AFTER_VERB_SUBJECT = re.compile(r"^(?P<who>[^,:;.«»“”\"„]{2,90}?)\s*[,:]\s*(?:dass\s+)?(?P<content>.+)$", re.DOTALL)
+_LEADING_ADVERB = re.compile(r"^(?!(?:der|die|das|den|dem|des|ein|eine|einem)\s)(?:(?-i:[a-zäöü]+)\s+){1,2}(?=(?-i:[A-Z])|(?:der|die|das|ein|eine)\s)")
+
+
 def _pronoun_of(clause: str) -> str:
     match = _PRONOUN.search(clause)
     return match.group(0).lower().removeprefix("-t-") if match else ""
@@ -1478,7 +1504,7 @@ def _subjectless(verb: str) -> bool:
 # "… sind laut Meta ausgeschlossen", "according to the company", "selon la plateforme", "según la compañía": the
 # source named right after the phrase, anywhere in the sentence.
 _ACCORDING_INLINE = re.compile(
-    r"\b(?:according to|selon|d['’]apr[èe]s|seg[úu]n|laut|zufolge)\s+(?P<who>(?:(?:the|its|la|le|l['’]|el|su|ses|son|sa|"
+    r"\b(?:according to|selon|d['’]apr[èe]s|seg[úu]n|laut|zufolge|de acuerdo con|nach Angaben(?: von)?)\s+(?P<who>(?:(?:the|its|la|le|l['’]|el|su|ses|son|sa|"
     r"des|der|dem|den)\s*)?[\w&.’'-]+(?:\s+[A-Z][\w&.’'-]+)?)", re.IGNORECASE)
 # "nach eigenen Angaben", "by its own account", "selon ses dires", "según sus palabras", "aus Sicht des Konzerns":
 # the subject of the sentence is the source.
@@ -1513,6 +1539,14 @@ _DOCUMENT_PARTICIPLE = re.compile(
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:mais|pero|but|and|et|y|und|aber)\s+)$", re.IGNORECASE)
 
 
+# "Wie Tunely mitteilte, …", "…, wie der Konzern bestätigt.", "Como explicó la empresa, …": a source clause.
+_AS_SAID = re.compile(
+    r"(?:^|,\s+)(?:(?-i:W)|w)ie\s+(?P<who>[^,]{2,70}?)\s+(?:mitteilte|mitteilt|mitgeteilt hat|erkl[äa]rte|erkl[äa]rt|"
+    r"best[äa]tigte|best[äa]tigt|sagte|sagt|schreibt|schrieb|betonte|betont|ankündigte|bekannt ?gab|angab|angibt|"
+    r"versicherte|versichert)\b[^,]{0,40}?(?=,|[.!]?$)|"
+    r"(?:^|,\s+)(?:(?-i:C)|c)omo\s+(?:lo\s+)?(?:explic[óo]|indic[óo]|señal[óo]|anunci[óo]|confirm[óo]|asegur[óo]|"
+    r"inform[óo]|detall[óo]|ha (?:explicado|indicado|señalado|anunciado|confirmado|informado))\s+(?P<who2>[^,]{2,70}?)"
+    r"(?=,|[.!]?$)")
 # "aus Sicht von Tunely", "aus Tunelys Sicht": the platform's view, as "laut Tunely".
 _VIEW_OF = re.compile(r"\baus\s+(?:der\s+)?Sicht\s+(?:von\s+)?(?P<who>[A-Z][\w&.’'-]+)|"
                       r"\baus\s+(?P<who2>[A-Z][\w&.’'-]+?)s\s+Sicht\b")
@@ -1528,7 +1562,7 @@ def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str], cont
     """Reported speech marked by a source phrase or a participle rather than a verb of saying with its subject."""
     lowered = sentence.lower()
     if any(cue in lowered for cue in ("laut ", "zufolge", "according to", "selon ", "d'apr", "d’apr", "según ",
-                                      "segun ")):
+                                      "segun ", "de acuerdo con ", "nach angaben ")):
         for match in _ACCORDING_INLINE.finditer(sentence):
             if match.start() < 40 and _ACCORDING.match(sentence, match.start()):
                 continue  # the sentence-initial form, handled with its comma
@@ -1547,6 +1581,13 @@ def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str], cont
             speaker = _subject_speaker(sentence[:own.start()], names, people)
             if speaker is not None:
                 content = (sentence[:own.start()] + sentence[own.end():]).strip(" ,")
+                return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
+    if "wie " in lowered or "como " in lowered:
+        as_said = _AS_SAID.search(sentence)
+        if as_said is not None:
+            speaker = _subject_speaker(as_said.group("who") or as_said.group("who2"), names, people)
+            content = (sentence[:as_said.start()] + sentence[as_said.end():]).strip(" ,")
+            if speaker is not None and len(content.split()) >= MIN_QUOTE_WORDS:
                 return _Found(0, _clean_content(content), speaker, _channel(sentence), sentence, False)
     if "sicht" in lowered:
         view = _VIEW_OF.search(sentence)
