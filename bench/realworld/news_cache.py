@@ -4,6 +4,7 @@ The cache (.cache/news/<id>.json) is filled by a session with the search tool (p
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -67,5 +68,16 @@ def load_news(manifest: Path = MANIFEST, cache_dir: Path = CACHE_DIR) -> list[di
     return out
 
 
+def main(argv: list[str] | None = None) -> int:
+    """`python bench/realworld/news_cache.py [--blind 1|2]`: verify the development (or a blind) news cache."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--blind", type=int, choices=(1, 2), default=0)
+    args = parser.parse_args(argv)
+    if not args.blind:
+        return 0 if verify() else 1
+    suffix = "" if args.blind == 1 else str(args.blind)
+    return 0 if verify(HERE / f"news-blind{suffix}.yaml", HERE / ".cache" / f"blind{suffix}" / "news") else 1
+
+
 if __name__ == "__main__":
-    sys.exit(0 if verify() else 1)
+    sys.exit(main())
