@@ -5,6 +5,7 @@ Names that are also common words or single letters ("X", "Meta", "Medium") only 
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.config import Platform
-from bot.core.text import fold, words
+from bot.core.text import fold, word_set, words
 
 # Platform names that are also ordinary words (folded). Such a name counts only when written with the
 # configured capitals and confirmed by context (another alias, "Meta Platforms", "a Meta spokesperson" …).
@@ -182,10 +183,14 @@ class _Matchers:
     def __init__(self, size: int) -> None:
         self._size = size
         self._by_ids: dict[tuple[int, ...], tuple[tuple[Platform, ...], _Matcher]] = {}
+        self._last: tuple[tuple[Platform, ...], _Matcher] | None = None  # the set asked for last (most calls)
         self._lock = threading.Lock()
 
     def get(self, platforms: Mapping[str, Platform]) -> _Matcher:
         values = tuple(platforms.values())
+        last = self._last
+        if last is not None and all(map(operator.is_, values, last[0])) and len(values) == len(last[0]):
+            return last[1]
         key = tuple(map(id, values))
         cached = self._by_ids.get(key)
         if cached is None:
@@ -194,6 +199,7 @@ class _Matchers:
                 if len(self._by_ids) >= self._size:
                     self._by_ids.pop(next(iter(self._by_ids)))
                 self._by_ids[key] = cached
+        self._last = cached
         return cached[1]
 
 
@@ -391,9 +397,10 @@ def attribute(
     matcher = _matcher(platforms)
     by_platform: dict[str, list[tuple[int, int, str]]] = {}
     # Only aliases whose first word is among the text's words (one set intersection for all aliases) are looked
-    # for, with `str.find` and word-boundary checks.
+    # for, with `str.find` and word-boundary checks. (The distinct words are remembered: topics and stories read
+    # them too.)
     by_first_word = matcher.by_first_word
-    present = set(filter(by_first_word.__contains__, words(folded)))
+    present = by_first_word.keys() & word_set(folded)
     candidates = [alias for word in present for alias in by_first_word[word]]
     if matcher.wordless:
         candidates.extend(alias for alias in matcher.wordless if alias.folded in folded)

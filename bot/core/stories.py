@@ -650,8 +650,12 @@ def _features(item: StoryItem, platform_names: frozenset[str]) -> _Features:
 
 def _reports_terms(folded: str) -> bool:
     """Does folded text name one of `_DOCUMENT_PHRASES` (or "section 4")?"""
-    if "section " in folded and _SECTION_NUMBER.search(folded) is not None:
-        return True
+    # (`\bsection \d` is tried only where "section " occurs: a search would try it at every position)
+    start = folded.find("section ")
+    while start >= 0:
+        if _SECTION_NUMBER.match(folded, start) is not None:  # (`match` at `start` sees the text before it)
+            return True
+        start = folded.find("section ", start + 1)
     for anchor, phrases in _PHRASES_BY_ANCHOR:
         if anchor in folded:
             for phrase in phrases:
