@@ -698,3 +698,140 @@ def test_a_misspelling_fixed_or_made_stays_noise_where_the_right_spelling_is_use
     new = old.replace("recieve", "receive")
     assert judge_version(old, new).kind == "noise"  # the old spelling is gone from the page
     assert judge_version(new, old).kind == "noise"  # the new spelling is new to the page
+
+
+# --- page widgets, stamps, punctuation and layout edits that change nothing (and their substantive controls) ---
+
+def _kind(old: str, new: str) -> str:
+    return judge_version(old, new).kind
+
+
+HELP_WIDGETS = [
+    "Was this article helpful? Yes No",
+    "27 out of 31 found this helpful",
+    "Still have questions? Get in touch with us",
+    "Cet article vous a-t-il été utile ?",
+    "Vous ne trouvez pas la réponse ? Contactez-nous",
+    "8 von 11 fanden das hilfreich",
+    "Haben Sie noch Fragen? Kontaktieren Sie uns",
+    "¿Te resultó útil este artículo?",
+    "¿No encuentras lo que buscas? Contáctanos",
+]
+
+
+@pytest.mark.parametrize("widget", HELP_WIDGETS)
+def test_help_widgets_come_and_go_as_noise(widget: str) -> None:
+    with_widget = DOC + "\n" + widget + "\n"
+    assert _kind(DOC, with_widget) == "noise"
+    assert _kind(with_widget, DOC) == "noise"
+
+
+def test_a_helpfulness_counter_that_moves_is_noise() -> None:
+    before = with_clause(DOC, "3.3 You may close your account at any time from the settings page.\n",
+                         "\n12 of 40 people found this helpful\n")
+    after = before.replace("12 of 40", "15 of 44")
+    assert _kind(before, after) == "noise"
+
+
+def test_a_contact_call_out_with_a_new_address_or_a_condition_still_alerts() -> None:
+    assert _kind(DOC, DOC + "\nStill have questions? Write to privacy@tunely.test\n") == "change"
+    assert _kind(DOC, DOC + "\nQuestions? Call us on +353 1 555 0199\n") == "change"
+    refund = "If you have questions about refunds, contact us within 14 days of purchase."
+    assert _kind(DOC, with_clause(DOC, "4.2 We deduct a platform fee of ten percent before each payout.\n",
+                                  refund + "\n")) == "change"
+
+
+def test_a_leaving_site_dialog_and_a_search_box_are_chrome() -> None:
+    chrome = ("\nYou are now leaving tunely.test. Sites of our partners have their own privacy policies.\n"
+              "\nNo results found. Try a different search term.\n")
+    assert _kind(DOC + chrome, DOC) == "noise"
+    assert _kind(DOC, DOC + chrome) == "noise"
+    assert _kind(DOC, DOC + "\nWhen you leave the service, we delete your playlists after 30 days.\n") == "change"
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("Last update: 1 March 2024", "Last update: 5 June 2024"),
+    ("Latest revision: March 1, 2024", "Latest revision: June 5, 2024"),
+    ("Version 20240301", "Version 20240605"),
+    ("Version: 3.1 (2024-03-01)", "Version: 3.2 (2024-06-05)"),
+    ("Dernière actualisation : 1er mars 2024", "Dernière actualisation : 5 juin 2024"),
+])
+def test_stamps_and_date_lines_in_more_forms_are_noise(before: str, after: str) -> None:
+    old = DOC.replace("Last updated: 1 March 2024", before)
+    assert _kind(old, old.replace(before, after)) == "noise"
+    assert _kind(old.replace(before, after), old) == "noise"
+
+
+def test_a_changed_figure_next_to_a_changed_stamp_still_alerts() -> None:
+    old = DOC.replace("Last updated: 1 March 2024", "Version 20240301")
+    new = old.replace("Version 20240301", "Version 20240605").replace("ten percent", "fifteen percent")
+    assert _kind(old, new) == "change"
+
+
+def test_punctuation_only_edits_are_noise_both_ways() -> None:
+    old = DOC.replace("every recording, cover image and text", "every recording, cover image, and text")
+    assert _kind(old, DOC) == "noise" and _kind(DOC, old) == "noise"
+    semi = DOC.replace("Keep your password private; you answer", "Keep your password private: you answer")
+    assert _kind(DOC, semi) == "noise"
+
+
+def test_a_comma_edit_with_a_negation_a_modal_or_a_figure_still_alerts() -> None:
+    negated = DOC.replace("every recording, cover image and text", "every recording, but not cover image and text")
+    assert _kind(DOC, negated) == "change"
+    modal = DOC.replace("3.3 You may close your account", "3.3 You must close your account")
+    assert _kind(DOC, modal) == "change"
+    figure = DOC.replace("at least 16 years old", "at least 18 years old,")
+    assert _kind(DOC, figure) == "change"
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2007", "\u2002", "&nbsp;", "&#160;"])
+def test_odd_spaces_anywhere_are_noise(space: str) -> None:
+    spaced = DOC.replace("Tunely Ltd", f"Tunely{space}Ltd").replace("ten percent", f"ten{space}percent")
+    assert _kind(DOC, spaced) != "change" and _kind(spaced, DOC) != "change"
+    assert _kind(DOC, spaced.replace("ten", "twelve")) == "change"
+
+
+def test_titles_turned_into_headings_and_back_are_noise() -> None:
+    flat = DOC.replace("## 3. Accounts", "Accounts").replace("## 4. Payouts", "Payouts")
+    plain = "\n".join(line if not line.startswith("## ") else line[3:] for line in DOC.split("\n"))
+    for old, new in ((plain, DOC), (DOC, plain), (flat, DOC)):
+        assert _kind(old, new) == "noise", (old[:80], new[:80])
+    retitled_and_changed = DOC.replace("at least 16 years old", "at least 13 years old")
+    assert _kind(plain, retitled_and_changed) == "change"
+    assert _kind(plain, DOC.replace("## 3. Accounts", "## 3. Accounts and payouts")) == "change"
+
+
+def test_screen_reader_text_after_a_link_is_noise() -> None:
+    old = DOC.replace("our postal address in Dublin.", "our postal address in Dublin (see [Imprint](/imprint)).")
+    for hint in (" - opens in new window or tab", " (opens in a new tab or window)", " (öffnet in neuem Fenster)",
+                 " (s'ouvre dans un nouvel onglet ou une nouvelle fenêtre)"):
+        new = old.replace("[Imprint](/imprint)", f"[Imprint{hint}](/imprint)")
+        assert _kind(old, new) == "noise" and _kind(new, old) == "noise"
+
+
+def test_link_cards_and_menus_that_span_lines_are_chrome() -> None:
+    card = ("\n[![](/img/summer.jpg)\n\n#### Summer tips\n\n2024-06-26\n\n"
+            "Stay safe while streaming on holiday. Read our tips.](https://tunely.test/news/summer)\n")
+    menu = ("[Who we are\n\nFounded in 2019, Tunely connects artists and listeners.\n\n"
+            "Read more](https://tunely.test/about)\n\n")
+    assert _kind(DOC, DOC + card) == "noise" and _kind(DOC + card, DOC) == "noise"
+    assert _kind(menu + DOC, DOC) == "noise" and _kind(DOC, menu + DOC) == "noise"
+    linked = DOC.replace("from the settings page.", "from the [settings page](https://tunely.test/settings).")
+    assert _kind(linked, linked.replace("at any time from", "within 30 days from")) == "change"
+
+
+def test_a_broken_word_mended_or_an_ending_put_right_is_noise() -> None:
+    old = DOC.replace("You confirm that you hold", "You confirm that you hold a alid licence and").replace(
+        "ten percent before", "ten percent before each valid")
+    assert _kind(old, old.replace("a alid licence", "a valid licence")) == "noise"
+    ended = DOC.replace("musicians publish recordings", "musicians publish select recordings")
+    assert _kind(ended, ended.replace("select recordings", "selected recordings")) == "noise"
+
+
+def test_a_short_word_that_becomes_another_word_still_alerts() -> None:
+    ours = DOC.replace("You keep ownership of every recording", "The recordings are yours, and ours are")
+    assert _kind(ours, ours.replace("are yours, and ours are", "are ours, and yours are")) == "change"
+    mine = DOC.replace("You keep ownership of every recording", "Ownership of every recording is yours")
+    assert _kind(mine, mine.replace("is yours", "is ours")) == "change"
+    lose = DOC.replace("3.3 You may close your account", "3.3 You lose your account")
+    assert _kind(lose, lose.replace("You lose", "You close")) == "change"

@@ -10,15 +10,18 @@ import unicodedata
 from dataclasses import dataclass, field
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-                         "–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+                         "–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+                         **{chr(c): " " for c in (*range(0x2000, 0x2009), 0x200a, 0x205f, 0x3000)}, "\u00ad": ""})
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_NBSP_ENTITY = re.compile(r"&(?:nbsp|#160|#x0*a0);", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\f\v]+")
 # Date lines ("Last updated: …", "Dernière mise à jour : …", "Stand: …", "Última actualización: …") are kept aside
 # as metadata: a change of the date alone is no change of the terms. A date line holds a year.
 DATE_PHRASES = (
-    r"last (?:updated|modified|revised|amended|changed|reviewed)|(?:last )?(?:updated|amended|revised)(?:\s*:| on)"
+    r"(?:last|latest|most recent) (?:updated?|modified|modification|revised|revision|amended|amendment|changed?|"
+    r"reviewed)|(?:last )?(?:updated|amended|revised)(?:\s*:| on)|version(?= *:? *v?\d)"
     r"|effective(?: date| as of| from| on)?|date of (?:last )?(?:revision|update|amendment)|version date"
-    r"|derni[eè]re (?:mise [aà] jour|modification|r[eé]vision)|mise? [aà] jour\s*(?:le|:)"
+    r"|derni[eè]re (?:mise [aà] jour|modification|r[eé]vision|actualisation)|mise? [aà] jour\s*(?:le|:)"
     r"|date (?:de (?:la )?(?:derni[eè]re )?mise [aà] jour|d'entr[eé]e en vigueur|de prise d'effet)"
     r"|(?:entr[eé]e )?en vigueur|version (?:du|en vigueur)"
     r"|stand(?=\s*:|\s+\d)|zuletzt (?:aktualisiert|ge[aä]ndert|[uü]berarbeitet)"
@@ -28,7 +31,9 @@ DATE_PHRASES = (
     r"|fecha de (?:entrada en vigor|vigencia)|[uú]ltima (?:actualizaci[oó]n|modificaci[oó]n|revisi[oó]n)"
     r"|actualizad[oa]s? (?:el|en)|(?:vigente|en vigor) (?:desde|a partir del?)"
 )
-_DATE_LINE = re.compile(rf"^(?=[^\n]*\b(?:1[89]|2[01])\d\d\b)\W*(?:{DATE_PHRASES})(?!\w).{{0,60}}$", re.IGNORECASE)
+# (a year, or a compact date stamp: "Version 20240301")
+_DATE_LINE = re.compile(rf"^(?=[^\n]*\b(?:1[89]|2[01])\d\d(?:[01]\d[0-3]\d)?\b)\W*(?:{DATE_PHRASES})(?!\w).{{0,60}}$",
+                        re.IGNORECASE)
 _DATE_LINE_MAX = 110  # longest line `_DATE_LINE` can match when it starts with a word character (about 45 + 60)
 # A date at the start of a longer paragraph ("Last updated: 3 March 2025. These terms …"): only the date part is
 # metadata. The year ends it.
@@ -116,6 +121,8 @@ def normalize(text: str) -> NormalizedDocument:
         if any(char in text for char in "\u200b\u200c\u200d\u2060\ufeff"):
             text = _ZERO_WIDTH.sub("", text)
         text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    if "&" in text and ("&nbsp;" in text or "&#160;" in text or "&#xa0;" in text.lower()):
+        text = _NBSP_ENTITY.sub(" ", text)  # no-break spaces written as entities are spaces
     text = _fold_markup(text)
     if "\t" in text or "\f" in text or "\v" in text:
         text = _SPACE_RUNS.sub(" ", text)

@@ -125,11 +125,13 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
         return _same_meaning(old, new, context) or (_is_chrome(old, context.listed(old, False))
                                            and _is_chrome(new, context.listed(new, True)))
     if change.kind == "moved":
-        return (_same_heading(change.old_path or "", change.path)
+        old_path = change.old_path or ""
+        return (_same_heading(old_path, change.path) or context.retitled(old_path, change.path, change.old_text or "")
                 or _is_chrome(change.new_text or "", context.listed(change.new_text or "", True)))
     text = (change.new_text if change.kind == "added" else change.old_text) or ""
     new_side = change.kind == "added"
-    if _is_chrome(text, context.listed(text, new_side)) or context.was_heading(text, new_side):
+    if (_is_chrome(text, context.listed(text, new_side)) or context.was_heading(text, new_side)
+            or context.in_link(text, new_side)):
         return True
     numbered = bool(_NUMBER_ONLY.fullmatch(change.path.rsplit(PATH_SEPARATOR, 1)[-1]))
     return (not numbered and len(text) <= _BANNER_MAX and "cookie" in text.lower()
@@ -141,13 +143,17 @@ class _Context:
     items (a short list item is content, a short plain line a label), their heading titles, their words (what
     tells a spelling fix from another word) and the runs of lines at their edges that one of them lacks."""
 
-    __slots__ = ("old_lines", "new_lines", "_listed", "_headings", "_runs", "_words")
+    __slots__ = ("old_lines", "new_lines", "_listed", "_headings", "_plain", "_runs", "_words", "_counts", "_linked", "_old_at")
 
     def __init__(self, old_text: str, new: NormalizedDocument) -> None:
         self.old_lines: Sequence[str] = old_text.split("\n")
         self.new_lines: Sequence[str] = new.lines if new.lines is not None else new.text.split("\n")
         self._listed: dict[bool, frozenset[str]] = {}
         self._headings: dict[bool, frozenset[str]] = {}
+        self._plain: dict[bool, frozenset[str]] = {}
+        self._counts: dict[bool, dict[str, int]] = {}
+        self._linked: dict[bool, frozenset[str]] = {}
+        self._old_at: dict[str, int] | None = None
         self._runs: dict[bool, _Runs] = {}
         self._words: dict[bool, frozenset[str]] = {}
 
@@ -166,14 +172,84 @@ class _Context:
     def was_heading(self, text: str, new_side: bool) -> bool:
         """Whether an added (`new_side`) clause was a heading in the old version, or a removed one is a heading
         in the new version: a heading turned into a line of text or back is markup."""
-        other = not new_side
-        found = self._headings.get(other)
-        if found is None:
-            found = self._headings[other] = frozenset(
-                noise_key(line.lstrip("#")) for line in (self.new_lines if other else self.old_lines)
-                if line.startswith("#"))
         key = noise_key(text)
-        return bool(key) and key in found
+        return bool(key) and key in self._heading_keys(not new_side)
+
+    def retitled(self, old_path: str, new_path: str, old_text: str) -> bool:
+        """Whether a clause "moved" only because the headings above it are lines of text turned into headings or
+        back ("Introduction" → "### Introduction"): every title on one path and not on the other is a plain line
+        of the other version, or (a heading it lost) still a line of the new one; and in the old version the line
+        of the innermost new title is the nearest line above the clause that is a heading in the new one (the
+        clause stayed where it was)."""
+        old_titles, new_titles = _titles(old_path), _titles(new_path)
+        old_only = [t for t in old_titles if t not in new_titles]
+        new_only = [t for t in new_titles if t not in old_titles]
+        if not (old_only or new_only) or not all(t in self._plain_lines(False) for t in new_only):
+            return False
+        if not all(t in self._plain_lines(True) or t in self._heading_keys(True) for t in old_only):
+            return False
+        if not new_only:
+            return True
+        index = self._old_index().get(old_text.strip())
+        if index is None:
+            return False
+        headings = self._heading_keys(True)
+        for line in reversed(self.old_lines[:index]):
+            key = noise_key(line.lstrip("#"))
+            if key in headings:
+                return key == new_only[-1] and not line.startswith("#")
+        return False
+
+    def _old_index(self) -> dict[str, int]:
+        """The index of the first old line of each clause text (with and without its number or bullet)."""
+        found = self._old_at
+        if found is None:
+            found = {}
+            for k, line in enumerate(self.old_lines):
+                marked = _MARKED.match(line)
+                text = line if marked is None else marked.group(3) if marked.group(3) is not None else marked.group(2)
+                found.setdefault(text.strip(), k)
+                found.setdefault(line.strip(), k)
+            self._old_at = found
+        return found
+
+    def _heading_keys(self, new_side: bool) -> frozenset[str]:
+        found = self._headings.get(new_side)
+        if found is None:
+            found = self._headings[new_side] = frozenset(
+                noise_key(line.lstrip("#")) for line in (self.new_lines if new_side else self.old_lines)
+                if line.startswith("#"))
+        return found
+
+    def _plain_lines(self, new_side: bool) -> frozenset[str]:
+        found = self._plain.get(new_side)
+        if found is None:
+            found = self._plain[new_side] = frozenset(
+                noise_key(line) for line in (self.new_lines if new_side else self.old_lines)
+                if not line.startswith("#"))
+        return found
+
+    def in_link(self, text: str, new_side: bool) -> bool:
+        """Whether `text` is a line of a link label that spans lines in that version: a menu's or a card's
+        text between "[Who we are" and "Go to this section](https://…)"."""
+        found = self._linked.get(new_side)
+        if found is None:
+            found = self._linked[new_side] = _link_labels(self.new_lines if new_side else self.old_lines)
+        return text.strip() in found
+
+    def rare(self, broken: str, word: str, new_side: bool) -> bool:
+        """Whether `broken` (lower case) occurs once at most in that version and never in the other, while that
+        version writes `word` right elsewhere: a slip of the keyboard, not a word of the document."""
+        counts = self._count(new_side)
+        return counts.get(broken, 0) <= 1 and broken not in self._count(not new_side) and counts.get(word, 0) >= 1
+
+    def _count(self, new_side: bool) -> dict[str, int]:
+        found = self._counts.get(new_side)
+        if found is None:
+            found = self._counts[new_side] = defaultdict(int)
+            for word in _TOKEN.findall("\n".join(self.new_lines if new_side else self.old_lines).casefold()):
+                found[word] += 1
+        return found
 
     def spelling_fix(self, before: str, after: str) -> bool:
         """Whether a word pair that looks like a spelling fix (`_spelling_variant`, lower case) may be one: the new
@@ -266,6 +342,12 @@ def _is_chrome(text: str, listed: bool) -> bool:
         return True
     if _SEPARATED_LABEL.fullmatch(stripped):
         return True  # "Privacy ·", "Terms |": a footer link with its separator, list item or not
+    if "](" in stripped and _LINK_TAIL.fullmatch(stripped):
+        return True  # the end of a link whose label spans lines: a card or teaser ("… Read our tips.](/news/…)")
+    if _is_widget(stripped):
+        return True
+    if len(stripped) <= _BANNER_WORDS_MAX * 8 and _LEAVING.match(fold(stripped)):
+        return True  # "You are leaving example.com. …": the dialog before a link to another site
     if _is_clause(_cleaned(stripped)):
         return False
     if "ago" in stripped or not stripped.isascii() or "vor " in stripped:
@@ -274,6 +356,84 @@ def _is_chrome(text: str, listed: bool) -> bool:
     if _CONTACT_DATA.search(stripped):
         return False  # an address, a phone number, an e-mail of a controller: who the contract is with
     return not listed and not _TABLE_ROW.fullmatch(stripped)
+
+
+# The tail of a link whose label began lines before (a news card, a teaser: "[![](img)", "#### Title", then
+# "Teaser text.](https://…)"), with what starts the next card after it
+_LINK_TAIL = re.compile(r"[^\[\]\n]*\]\([^()\s]*\)[\s!\[\]]*")
+# Help widgets of a web page (folded: lower case, no accents), in English, French, German and Spanish: how many
+# found the page helpful, "was this helpful?", and call-outs to the help desk ("can't find your answer? contact
+# us"). A line that is such phrases and at most `_WIDGET_LEFTOVER` other words is chrome, unless it carries an
+# e-mail address or a phone number (a contact point of the terms).
+_WIDGET = re.compile(
+    r"(?:\b(?:\d+ )?(?:out )?of \d+ (?:people |users |customers |members )?)?\b(?:found|find) (?:this|it) "
+    r"(?:article |page |answer |post |information )?(?:helpful|useful)"
+    r"|\b(?:was|is|did) (?:this|the) (?:article |page |answer |post |information |content |guide )?"
+    r"(?:helpful|useful|help(?: you)?|answer your questions?)"
+    r"|\bdid you find (?:this|what you (?:were|are) looking for)(?: (?:article|page|answer))?(?: helpful| useful)?"
+    r"|\bhow (?:helpful|useful) (?:was|is) (?:this|the) (?:article|page|answer)"
+    r"|\bthanks? (?:you )?for (?:your )?feedback"
+    r"|\b(?:can't|cannot|can not|couldn't|didn't|did not|unable to) find (?:what you(?:'re| are| were) looking for|"
+    r"(?:the |your |an )?answers?(?: you(?:'re| are| were)? (?:looking for|need))?|the information you need)"
+    r"|\b(?:still )?(?:have|got) (?:more |any |other |further )?questions"
+    r"|\b(?:need|want|looking for) (?:more |further |additional |some )?(?:help|support|assistance)"
+    r"|\b(?:contact|reach|ask) (?:us|our (?:support|customer|help)\w*(?: (?:team|service|center|centre|desk))?|"
+    r"support|customer (?:service|support|care))"
+    r"|\bget in touch(?: with us)?|\bvisit (?:our|the) help (?:center|centre|desk|page)"
+    r"|\bwe(?:'re| are) here to help"
+    r"|\bno (?:results|matches) (?:were )?found|\btry (?:a )?(?:different|another) (?:search|keyword)(?: terms?)?"
+    r"|\b(?:submit|clear) (?:search|text)|\bauto-?suggestions? (?:will )?appear(?: below(?: the)?(?: search)? field)?"
+    r"|\bsearch\b|\baucun resultat(?: trouve)?|\bkeine (?:ergebnisse|treffer)(?: gefunden)?"
+    r"|\bno se (?:encontraron|han encontrado) resultados"
+    r"|(?:\b\d+ )?\b(?:sur|personnes? sur) \d+(?: personnes?)? (?:ont|a) trouve (?:cet article |cette page |cette reponse |"
+    r"ceci |cela |ce contenu )?utile"
+    r"|\b(?:cet article|cette page|cette reponse|ces informations|ce contenu) (?:vous )?(?:a|ont)[- ]t[- ]"
+    r"(?:il|elle|ils|elles) ete utiles?"
+    r"|\bavez[- ]vous trouve (?:cet article|cette page|cette reponse|ceci|cela|ce que vous cherchiez)(?: utile)?"
+    r"|\bvous ne trouvez pas (?:votre reponse|la reponse|ce que vous cherchez|l'information|les informations)"
+    r"|\b(?:vous avez |encore |d'autres |une autre |des )(?:des )?questions|\bbesoin d'(?:aide|assistance)"
+    r"|\bcontactez[- ]nous|\bnous contacter|\bmerci (?:pour|de) (?:votre|vos) (?:avis|retours?|commentaires?)"
+    r"|(?:\b\d+ )?\bvon \d+ (?:personen |nutzern |kunden )?fanden (?:dies|das|diesen artikel|diese seite|diese antwort)"
+    r" hilfreich"
+    r"|\b(?:war|ist|waren) (?:dieser artikel|diese seite|diese antwort|diese information(?:en)?|das|dies) hilfreich"
+    r"|\bfanden sie (?:diesen artikel|diese seite|diese antwort|das|dies) hilfreich"
+    r"|\b(?:sie )?(?:haben|noch) (?:sie )?(?:noch |weitere |andere )?fragen"
+    r"|\b(?:nicht gefunden, wonach sie suchen|keine antwort gefunden|nicht das richtige gefunden)"
+    r"|\b(?:brauchen|benotigen) sie (?:weitere |mehr )?(?:hilfe|unterstutzung)"
+    r"|\bkontaktieren sie uns|\bkontakt aufnehmen|\bdanke fur ihr feedback"
+    r"|\ba (?:\d+ )?de \d+ (?:personas |usuarios )?les (?:parecio|resulto) util"
+    r"|(?:\b\d+ )?\bde \d+ (?:personas |usuarios )?(?:encontraron|consideraron) (?:esto |este articulo )?util"
+    r"|\b(?:te|le|les) (?:ha )?(?:resultado|resulto|parecio|sirvio)(?: util)? (?:este articulo|esta pagina|"
+    r"esta respuesta|esta informacion)"
+    r"|\b(?:fue|es|ha sido) util (?:este articulo|esta pagina|esta respuesta|esta informacion)"
+    r"|\b(?:este articulo|esta pagina|esta respuesta|esta informacion) (?:te |le )?(?:fue|ha sido|resulto) util"
+    r"|\bno encuentras? (?:tu respuesta|la respuesta|lo que buscas|la informacion)"
+    r"|\b(?:tienes|tiene|tienen) (?:mas |alguna |otras )?preguntas|\bnecesitas? (?:mas )?ayuda"
+    r"|\bcontacta(?:nos| con nosotros)|\bponte en contacto con nosotros|\bgracias por (?:tu|su) (?:opinion|comentario)"
+)
+_WIDGET_HINTS = ("search", "result", "resultat", "ergebnis", "treffer", "resultado", "help", "useful", "question",
+                 "find", "contact", "touch", "feedback", "utile", "aide", "trouve",
+                 "hilfreich", "fragen", "gefunden", "kontakt", "util", "ayuda", "preguntas", "encuentra")
+# The dialog a site shows before a link to another site (en, fr, de, es)
+_LEAVING = re.compile(r"\W*(?:you are (?:now )?(?:leaving|about to leave)|vous (?:etes sur le point de |allez )?quitte[rz]"
+                      r"|sie verlassen (?:jetzt |nun )?|(?:esta|estas|usted esta) (?:saliendo|abandonando|a punto de "
+                      r"(?:salir|abandonar)))\b.{0,200}\b(?:site|website|web|page|pagina|seite|webseite|sitio)(?:s|n)?\b")
+_WIDGET_FILLER = frozenset("yes no oui non ja nein si please svp bitte por favor here ici hier aqui the us".split())
+_WIDGET_LEFTOVER = 2
+_WIDGET_WORDS_MAX = 30
+_PHONE = re.compile(r"\+?\d[\d ().-]{7,}\d")
+
+
+def _is_widget(text: str) -> bool:
+    """A helpfulness counter or vote ("12 out of 40 found this helpful", "Cet article vous a-t-il été utile ?") or
+    a call-out to the help desk ("Still have questions? Contact us"), with no address or phone number in it."""
+    folded = fold(text).replace("\u2019", "'")
+    if not any(hint in folded for hint in _WIDGET_HINTS) or len(_WORDS.findall(folded)) > _WIDGET_WORDS_MAX:
+        return False
+    rest = _WIDGET.sub(" ", folded)
+    if rest == folded or "@" in folded or EMAIL_TOKEN.lower() in folded or _PHONE.search(rest):
+        return False
+    return sum(1 for word in _WORDS.findall(rest) if word not in _WIDGET_FILLER) <= _WIDGET_LEFTOVER
 
 
 # A RUN of page chrome at an edge of the document: the lines of a version that the other lacks, before the first
@@ -369,6 +529,34 @@ def _edge_chrome(changes: Sequence[ClauseChange], noise: set[int], context: _Con
             if all(context.runs(side).chrome[run] and (side, run) not in blocked for side, run in found)}
 
 
+_LINK_SPAN_MAX = 8  # lines of a link label that spans lines
+
+
+def _link_labels(lines: Sequence[str]) -> frozenset[str]:
+    """The texts of the lines inside link labels that span lines: from a line that opens a bracket it does not
+    close to the next line that closes one into a link target ("](…)"), at most `_LINK_SPAN_MAX` lines."""
+    found: set[str] = set()
+    opened: int | None = None
+    for k, line in enumerate(lines):
+        if "[" not in line and "]" not in line:
+            continue
+        if opened is not None and "](" in line and line.count("]") > line.count("["):
+            if k - opened < _LINK_SPAN_MAX:
+                for inside in lines[opened:k + 1]:
+                    found.add(inside.strip())
+                    marked = _MARKED.match(inside)
+                    if marked is not None:
+                        found.add((marked.group(3) if marked.group(3) is not None else marked.group(2)).strip())
+            opened = None
+        if line.count("[") > line.count("]"):
+            opened = k
+    return frozenset(found)
+
+
+def _titles(path: str) -> list[str]:
+    return [noise_key(t) for t in path.split(PATH_SEPARATOR) if not _NUMBER_ONLY.fullmatch(t)] if path else []
+
+
 def _same_heading(old_path: str, new_path: str) -> bool:
     """A clause "moved" under a heading of the same title (the heading levels around it changed)."""
     old_titles = [t for t in old_path.split(PATH_SEPARATOR) if not _NUMBER_ONLY.fullmatch(t)] if old_path else []
@@ -381,12 +569,16 @@ def _same_heading(old_path: str, new_path: str) -> bool:
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,2000}>")
 _URL_TOKEN = re.compile(r"\S*://\S*|/\S*%[0-9A-Fa-f]{2}\S*|(?<![\w/])/[\w%.~-]+(?:/[\w%.~-]*)+\)?")
 _SCREEN_READER = re.compile(
-    r"\(?(?:(?:this )?link )?(?:opens|will open) in (?:a )?new (?:tab|window)(?: of (?:your )?browser)?\)?"
+    r"\(?(?:(?:this )?link )?(?:opens|will open) in (?:a )?new (?:tab|window)(?: or (?:tab|window))?"
+    r"(?: of (?:your )?browser)?\)?"
     r"|\(?(?:(?:le )?lien )?s'ouvr(?:e|ira) dans (?:un|une) (?:nouvel onglet|nouvelle fen[eê]tre)"
-    r"(?: de (?:votre )?navigateur)?\)?"
-    r"|\(?(?:[öo]ffnet|wird) (?:sich )?in (?:einem )?neuen (?:tab|fenster)(?: ge[öo]ffnet)?\)?"
-    r"|\(?se abre en (?:una )?nueva (?:pesta[ñn]a|ventana)(?: del navegador)?\)?", re.IGNORECASE)
+    r"(?: ou (?:un|une) (?:nouvel onglet|nouvelle fen[eê]tre))?(?: de (?:votre )?navigateur)?\)?"
+    r"|\(?(?:[öo]ffnet|wird) (?:sich )?in (?:einem )?neue[nm] (?:tab|fenster)(?: oder (?:tab|fenster))?"
+    r"(?: ge[öo]ffnet)?\)?"
+    r"|\(?se abre en (?:una )?nueva (?:pesta[ñn]a|ventana)(?: o (?:pesta[ñn]a|ventana))?(?: del navegador)?\)?",
+    re.IGNORECASE)
 _SCREEN_READER_HINTS = ("new tab", "new window", "nouvel onglet", "nouvelle fen", "neuen tab", "neuen fenster",
+                        "neuem tab", "neuem fenster",
                         "nueva pesta", "nueva ventana")
 # Mojibake: UTF-8 read as Windows-1252 ("Ã©" for "é", "ï¿½" for a replacement character)
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
@@ -509,6 +701,13 @@ def _minor_words(old: str, new: str, context: _Context | None = None) -> bool:
             return False
         for before, after in zip(olds, news):
             same = _spelling_variant(before, after)
+            if not same and context is not None and _first_letter(before, after):
+                (shorter, longer), new_side = ((before, after), False) if len(before) < len(after) else ((after, before), True)
+                if context.rare(shorter, longer, new_side):  # "alid" → "valid": a word broken once, nowhere else
+                    changed += 1
+                    if changed > _MINOR_MAX:
+                        return False
+                    continue
             if not same:
                 return False
             if same is not _ENCODING and before != after:
@@ -553,9 +752,38 @@ def _spelling_variant(before: str, after: str) -> bool | int:
     shortest = min(len(plain_before), len(plain_after))
     if shortest >= 5 and (plain_before == plain_after[1:] or plain_after == plain_before[1:]):
         return True  # a first letter lost or put back ("ervices" → "services")
+    if shortest >= 5 and _inflected(plain_before, plain_after):
+        return True  # an ending put right ("all/select boards" → "all/selected boards")
     if shortest < 4 or plain_before[0] != plain_after[0] or plain_before[-1] != plain_after[-1]:
         return False
     return _distance(plain_before, plain_after, 1 if max(len(plain_before), len(plain_after)) <= 7 else 2)
+
+
+_ENDINGS = ("s", "d", "ed", "es")
+
+
+def _inflected(a: str, b: str) -> bool:
+    """Whether one word is the other with a plural or past ending added."""
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return longer.startswith(shorter) and longer[len(shorter):] in _ENDINGS
+
+
+_FIRST_LETTER_MIN = 4  # letters left of a word that lost its first one ("alid"), when that broken word is rare
+
+
+def _first_letter(a: str, b: str) -> bool:
+    """Whether one word is the other without its first letter (four letters left at least, no digit)."""
+    a, b = fold(a), fold(b)
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return (len(shorter) >= _FIRST_LETTER_MIN and longer[1:] == shorter and shorter.isalpha()
+            and shorter not in _KEEP and longer not in _KEEP and shorter not in _SHORT_WORDS)
+
+
+# Words of four or five letters that are words of their own once a first letter goes ("yours" → "ours",
+# "close" → "lose", "price" → "rice"): a change between them is another word, never a slip
+_SHORT_WORDS = frozenset(
+    "ours here ever else over ends sent able lose ease earn rent lone hare lace rice rate ring arts ally mail "
+    "hose hall just once aged oral ages eight elle vous nous sont leur eine sind ihre alle esta este otro".split())
 
 
 def _distance(a: str, b: str, limit: int) -> bool:
