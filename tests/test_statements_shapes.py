@@ -543,3 +543,51 @@ def test_new_shapes(shape: Shape) -> None:
         assert "(paraphrased)" in body and f"“{found[0].quote[:20]}" not in body
     else:
         assert f"“{found[0].quote[:20]}" in body
+
+
+# Spanish reporting patterns (general wordings, the platform always "Tunely"): the company speaking through a
+# communiqué, a blog, a channel, its founder introduced earlier, sources, and the officials who are not it.
+SPANISH_SHAPES: list[Shape] = [
+    Shape("es", "El servicio de música Tunely cambió sus reglas. A través de un comunicado, indicaron que “las "
+          "cuentas de los menores tendrán límites nuevos desde el lunes”.", "Tunely"),
+    Shape("es", "Tunely lanzó la función el martes. Explicaron desde la compañía que el cambio llegará a todos los "
+          "países antes de junio.", "desde la compañía", "paraphrase"),
+    Shape("es", "La app dejó de funcionar el sábado. Ayer Tunely informó a través de su perfil en X que ha comenzado "
+          "a restablecer el servicio en todo el país.", "Tunely", "paraphrase"),
+    Shape("es", "Tunely emitió un comunicado argumentando que la venta forzosa no era viable ni técnica ni "
+          "comercialmente.", "Tunely", "paraphrase"),
+    Shape("es", "La aplicación Tunely quedó bloqueada en el país.\n«Una ley nos obliga a cerrar el servicio por "
+          "ahora. Trabajamos para volver pronto, gracias por la paciencia», decía un mensaje en la aplicación.",
+          "Tunely"),
+    Shape("es", "Tunely cerró su servicio.\n«Una ley nos obliga a cerrar el servicio por ahora. Trabajamos para "
+          "volver muy pronto»,\nMensaje de Tunely a sus usuarios\nLa medida afecta a millones de personas.",
+          "Tunely"),
+    Shape("es", "La plataforma creció demasiado rápido, algo que en palabras de la compañía desbordó sus equipos "
+          "de moderación durante años.", "la compañía", "paraphrase"),
+    Shape("es", "La aplicación de mensajería Tunely cambia su política de datos. La medida, anunciada por su "
+          "fundadora, Lucía Ferrer, entra en vigor hoy.\n\n«Si recibimos una orden judicial válida, revisaremos "
+          "la solicitud con cuidado», explicó Lucía Ferrer a la prensa.", "fundadora Lucía Ferrer"),
+    Shape("es", "Tunely ha reforzado su buscador con filtros automáticos, haciéndolo «mucho más seguro», afirmó el "
+          "representante de la plataforma.", "el representante", "paraphrase"),
+    # not the platform: an official, a rival's communiqué, a judge, a founder of something else
+    Shape("es", "Tunely cambió sus reglas. A través de un comunicado, el ministerio indicó que “las cuentas de los "
+          "menores deberán tener límites nuevos desde el lunes”.", None),
+    Shape("es", "Rivalsound elogió a Tunely en un comunicado de prensa y subrayó que su principal objetivo es "
+          "“facilitar que la gente encuentre música nueva cada día”.", None),
+    Shape("es", "Tunely recurrirá el fallo. «La ley es clara y la empresa deberá cumplirla en todo el país», "
+          "afirmó la jueza Marta Ruiz.", None),
+    Shape("es", "El regulador Datacom, que investiga a Tunely, cambió de criterio. La decisión, anunciada por su "
+          "presidente, Jorge Salas, entra en vigor hoy.\n\n«Las multas serán mucho más altas desde ahora», "
+          "explicó Jorge Salas a la prensa.", None),
+]
+
+
+@pytest.mark.parametrize("shape", SPANISH_SHAPES, ids=lambda s: f"{s.language}:{s.text[:40]}")
+def test_spanish_shapes(shape: Shape) -> None:
+    found = extract_statements(shape.text, shape.names, published=PUBLISHED)
+    if shape.speaker is None:
+        assert found == [], found
+        return
+    assert found, shape.text
+    assert shape.speaker.lower() in found[-1].speaker.lower() or shape.speaker.lower() in found[0].speaker.lower(), found
+    assert any(item.direct is (shape.kind == "quote") for item in found), found

@@ -175,6 +175,11 @@ _SPEECH_OTHER = (
     r"räumte?\b[^,.;:]{0,40}?\bein(?=,|\s+dass\b|$)|(?:(?<=,\s)|(?<=^))so(?=\s+(?-i:[A-ZÄÖÜ]|(?:das|der|die|ein|eine)\s))|"
     r"kündigte?\b[^,.;:]{0,60}?\ban(?=,|\s+dass\b|$)|bekr[äa]ftigte?|pr[äa]zisierte|verteidigte|vergewisserte|"
     r"expres[óo] su (?:decepci[óo]n|pesar|malestar)|anot[óo]|apunt[óo]|detall[óo]|ha detallado|"
+    r"dijeron|afirmaron|aseguraron|explicaron|señalaron|declararon|indicaron|informaron|comunicaron|anunciaron|"
+    r"aclararon|añadieron|agregaron|precisaron|subrayaron|detallaron|confirmaron|sostuvieron|recalc[óo]|"
+    r"afirman|aseguran|explican|señalan|indican|sostienen|insisten|dec[íi]a|"
+    r"han (?:dicho|afirmado|asegurado|explicado|señalado|indicado|informado|anunciado|confirmado|aclarado|declarado)|"
+    r"ha (?:precisado|subrayado|recalcado|insistido|reconocido|sostenido)|"
     r"merkte\b[^,.;:]{0,60}?\ban(?=,| dass)|(?:wissen|verlauten) lie(?:ß|ss)|erläuterte|argumentiert(?:e)?"
 )
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b", re.IGNORECASE)
@@ -192,7 +197,7 @@ _SPEECH_STEMS = frozenset((
     "defie", "defen", "stell", "gibt", "gab", "posit", "discl", "conti", "decri", "expre", "kundi", "justi", "begru", "citin", "invoq", "alega", "aduci", "ergan", "beteu", "raumt", "raum", "angab", "eigen", "sicht", "assur",
     "affir", "insis", "sayin", "stati", "addin", "arguin", "empha", "asegu", "afirm", "senal",
     "anoto", "apunt", "detal", "so", "merkt", "wisse", "verla", "erlau", "argum", "bekra", "prazi", "verte",
-    "vergi", "acuer", "angab", "mitte",
+    "vergi", "acuer", "angab", "mitte", "dijer", "decia", "recal", "palab", "mensa",
 ))
 
 
@@ -207,7 +212,7 @@ _TITLE_CUES = ("ceo", "chief", "founder", "president", "head of", "director", "c
                "empleada", "salarié", "mitarbeiter", "liaison", "communica", "comunica", "kommunikation", "officer",
                "spokes", "portavoz", "porte-parole", "sprecher", "leiter", "engineer", "ingénieur", "ingeniero")
 _ACCORDING = re.compile(
-    r"\b(?:according to|selon|d'après|d’après|según|laut|de acuerdo con|nach Angaben(?: von)?)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
+    r"\b(?:according to|selon|d'après|d’après|según|laut|de acuerdo con|en palabras de|nach Angaben(?: von)?)\s+(?P<who>[^,:«“\"]{2,80}?)\s*[,:]", re.IGNORECASE
 )
 _ROLE_WORD = (r"spokes(?:person|woman|man)|representative|press officer|porte-parole|portavoz|"
               r"(?:Unternehmens|Konzern|Firmen|Presse)?[Ss]precher(?:in)?|"
@@ -315,6 +320,13 @@ def _speaker_patterns(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], st
         # "a source at Tunely", "une source chez Tunely", "fuentes de Tunely", "eine Quelle bei Tunely"
         (rf"(?P<role>(?i:sources?|fuentes?|Quellen?))\s+(?i:at|within|inside|chez|au sein de|de|bei|aus dem Umfeld von)\s+"
          rf"(?P<name>{name})", "role"),
+        # "fuentes de la compañía", "desde la empresa" ("afirman desde la compañía"), "en palabras de su fundador"
+        (r"(?P<role>(?i:fuentes?|portavoces|voceros?)\s+(?:de|cercanas a)\s+la\s+(?:compañía|empresa|plataforma))|"
+         r"(?i:\b(?:afirm|asegur|explic|señal|indic|insist|dic|dij|sostien|comunic|inform|apunt|precis|recalc|"
+         r"subray|confirm|aclar|defiend|reconoc)\w*\s+desde\s+)"
+         rf"(?P<role2>(?i:la (?:compañía|empresa|plataforma|red social)|el servicio)|(?P<name>{name}))|"
+         r"(?i:\bsu\s+)(?P<role3>(?i:(?:co)?fundador(?:a)?|director(?:a)? ejecutiv[oa]|consejer[oa] delegad[oa]|"
+         r"portavoz))\b(?!\s*,?\s*(?-i:[A-Z]))", "role"),
         # "Ein Tunely-Sprecher", "der Tunely-Sprecher"
         (rf"(?P<name>{core})-(?P<role>Sprecher(?:in)?)(?:\s+{_PERSON})?", "role"),
         # "der Tunely-Chef", "des Tunely-Gründers", "el fundador de Tunely", "el director ejecutivo de la compañía":
@@ -355,8 +367,35 @@ def _find_people(text: str, names: tuple[str, ...]) -> list[tuple[int, str, str]
             people.append((match.start(), person.split()[-1], label))
     if "," in text:
         people.extend(_appositions(text, names_re))
+    people.extend(_possessive_titles(text, names_re))
     people.sort()
     return people
+
+
+# "anunciado por su fundador, Pavel Durov", "son fondateur Jo Diaz", "its CEO, Jane Doe": an executive of the
+# company named just before ("its" is the platform only when the platform is the last organisation named).
+_POSSESSIVE_TITLE = re.compile(
+    rf"\b(?:su|sa|son|its)\s+(?P<title>(?:co-?)?fundador(?:a)?|director(?:a)? ejecutiv[oa]|consejer[oa] delegad[oa]|"
+    rf"(?:co-?)?fondat(?:eur|rice)|PDG|CEO|(?:co-?)?founder|chief executive|portavoz|porte-parole|spokesperson)"
+    rf",?\s+{_PERSON}")
+
+
+def _possessive_titles(text: str, names_re: re.Pattern[str]) -> list[tuple[int, str, str]]:
+    found: list[tuple[int, str, str]] = []
+    for match in _POSSESSIVE_TITLE.finditer(text):
+        window = text[max(0, match.start() - 400):match.start()]
+        named = list(names_re.finditer(window))
+        if not named:
+            continue
+        # another organisation or person named after the platform may be what "its" stands for
+        tail = window[named[-1].end():]
+        if re.search(r"(?<![.!?:]\s)(?<![.!?:\n])(?<!^)(?<!\n\n)\b[A-ZÀ-Ý][a-zà-ÿ]+", tail.lstrip()):
+            continue
+        person = match.group("person")
+        label = f"{match.group('title')} {person}"
+        found.append((match.start(), person, label))
+        found.append((match.start(), person.split()[-1], label))
+    return found
 
 
 # "Marni Greenberg, responsable de la communication, précise …", "Jo Diaz, empleado de Tunely, dijo …", "Jane Doe,
@@ -563,6 +602,8 @@ def _quotes(text: str) -> list[tuple[int, int]]:
 
 
 _OPENING = ("“", "«", "„", '"')
+_CAPTION = re.compile(r"[”\"»]?[ \t,.]*\n[ \t]*(?:(?i:mensaje|comunicado|aviso|nota|message|statement|communiqué|"
+                      r"Mitteilung|Nachricht)\s+(?i:de|del|from|du|de la|von))\s+(?P<who>[^\n]{2,80})")
 # ",” said X CEO Jo Weber", "», a déclaré …", "“, dijo …": a short quotation its speaker closes is speech, not a name.
 _SAID_RIGHT_AFTER = re.compile(rf"[”\"»“]?\s*,?\s*[”\"»“]?\s*(?:{_SPEECH.pattern})", re.IGNORECASE)
 
@@ -1162,12 +1203,18 @@ def extract_statements(
                 if speaker is not None:
                     clause = intro
                     whole = (spans[index - 1][0], whole[1])
+        caption = _CAPTION.match(text, end) if speaker is None else None
+        if caption is not None:
+            # «…»,\nMensaje de Tunely: a caption under the quotation says whose words they are
+            speaker = _resolve_speaker(caption.group("who"), name_tuple, people, needs_verb=False)
+            speaker = speaker if speaker is not None and speaker.kind != "pronoun" else None
+            clause = caption.group(0) if speaker is not None else clause
         document = clause or (before if before.rstrip(_MARKS).endswith(":") else "")  # "The notice reads:" then it
         if speaker is None and document and _DOCUMENT.search(document) and (_SPEECH.search(document)
                                                                             or _READS.search(document)):
             # "«…», indique le courriel", "the notice reads": the platform's own message, when it was named just before
             named = _name_pattern(name_tuple).search(text, max(0, whole[0] - 600), whole[0])
-            if named is not None:
+            if named is not None and _document_speaks(document):
                 speaker = _Speaker(_platform_name(named.group(0), name_tuple), "platform")
         if speaker is None and not clause.strip(_MARKS + ".,;:—–-") and words >= 12 and _CORPORATE_WE.search(quote) \
                 and not before.strip(_MARKS) and not after.strip(_MARKS + "."):
@@ -1234,18 +1281,23 @@ _REPORTED = re.compile(
     r"(?P<object>(?:(?<=told)|(?<=tells))\s+"
     r"(?:(?:The |Le |La |Les |L['’])?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,3}|reporters|journalists)|"
     r"\s+à\s+(?:[^,]{2,40}?)(?=\s*,|\s+que\b|\s+qu['’])|"
-    r"\s+(?:a|al)\s+(?:El |La |Los |Las )?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,3}(?=\s*,|\s+que\b))?"
-    r"(?P<channel>\s+(?:in|on|during|dans|par|lors|en)\s+[^,]{1,60}?(?=\s*,|\s+that\b|\s+que\b|\s+qu['’]))?"
+    r"\s+(?:a|al)\s+(?:El |La |Los |Las )?[A-Z][\w&’'-]*(?:\s+[A-Z][\w&’'-]*){0,3}(?=\s*,|\s+que\b)|"
+    # "explicaron desde la compañía que …": where the words come from, after the verb
+    r"\s+desde\s+[^,]{2,40}?(?=\s*,|\s+que\b))?"
+    r"(?P<channel>\s+(?:in|on|during|dans|par|lors|en|a trav[ée]s de|mediante|por medio de)\s+[^,]{1,60}?"
+    r"(?=\s*,|\s+that\b|\s+que\b|\s+qu['’]))?"
     r"\s*[,:]?\s*(?:that\s+|que\s+|qu['’]|dass\s+|daß\s+)?(?P<content>.+)$",
     re.DOTALL,
 )
 
 
 _INVERTED = re.compile(
-    rf"^(?P<content>[^“”«»\"]{{12,}}?),\s+"
+    rf"^(?P<content>(?:[^“”«»\"]|[«“\"][^“”«»\"]{{1,60}}[»”\"]){{12,}}?),\s+"
     rf"(?P<attribution>[^,]{{0,80}}?\b(?i:{_SPEECH_EN}|{_SPEECH_FR}|{_SPEECH_OTHER})\b"
     # after the verb, only a short adjunct ("on Thursday", "told The Verge"): a longer tail is what was said
-    r"(?:\s+[^\s,]+){0,4}?(?:\s+(?i:en|in) (?i:un|una|einer|einem) [^\s,]+)?)[.!]?$",
+    r"(?:\s+[^\s,]+){0,4}?(?:\s+(?i:en|in) (?i:un|una|einer|einem) [^\s,]+|"
+    # "…, afirmó el representante de la plataforma": the speaker's title after the verb
+    r"\s+(?i:el|la) [^\s,]+ (?i:de|del) (?i:la|el) [^\s,]+)?)[.!]?$",
     re.DOTALL,
 )
 
@@ -1261,7 +1313,8 @@ _NEEDS_THAT = re.compile(
     r"reiterated|reiterates|inform[óo]|informa|comunic[óo]|comunica|anunci[óo]|anuncia|escribe|reconoce|"
     r"reconoci[óo]|defiende|defendi[óo]|asserts|asserted|ha (?:informado|comunicado|anunciado)|mentions|posits|posited|"
     r"disclosed|discloses|continued|decries|decried|anot[óo]|apunt[óo]|detall[óo]|ha detallado|a not[ée]|confirme|"
-    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|verteidigte|vergewisserte)"
+    r"gibt\b[^,.;:]{0,40}?\bbekannt|gab\b[^,.;:]{0,40}?\bbekannt|verteidigte|vergewisserte|informaron|comunicaron|"
+    r"anunciaron|añadieron|agregaron|detallaron|confirmaron|han (?:informado|anunciado|confirmado))"
 )
 
 
@@ -1354,9 +1407,21 @@ _ASIDE = re.compile(r",\s+(?P<verb>dice|dijo|afirma|asegura|explica|añade|seña
 # "the statement read", "le communiqué précise", "el comunicado señala": the document its author issued.
 _DOCUMENT = re.compile(
     r"\b(?:the (?:statement|blog post|open letter|announcement)|le (?:communiqué|billet de blog|post de blog)|"
-    r"la (?:lettre ouverte|déclaration|notification)|el (?:comunicado|anuncio|correo|mensaje|aviso)|la carta abierta|"
+    r"la (?:lettre ouverte|déclaration|notification)|(?:el|un) (?:comunicado|anuncio|correo|mensaje|aviso)|la carta abierta|"
+    r"(?:la|una) (?:notificaci[óo]n|publicaci[óo]n)|"
     r"die (?:Mitteilung|Stellungnahme|Erklärung|E-Mail|Nachricht|Benachrichtigung)|der (?:Blogbeitrag|offene Brief)|"
     r"the (?:e-?mail|notice|notification|message|pop-?up)|le (?:courriel|mail|e-mail|message|avis))\b", re.IGNORECASE)
+
+
+def _document_speaks(clause: str) -> bool:
+    """Is the document the one saying it? "«…», decía un mensaje en la aplicación" is; in "Google elogió a Reddit en un
+    comunicado, y subrayó que …" a document is only where someone else spoke. An indefinite one ("un mensaje") must be
+    the subject of the verb; a definite one ("the statement", "le communiqué") refers back to the platform's."""
+    verbs = [(m.start(), m.end()) for m in _SPEECH.finditer(clause)] + [(m.start(), m.end()) for m in _READS.finditer(clause)]
+    for match in _DOCUMENT.finditer(clause):
+        if not re.match(r"(?i:un|una)\s", match.group(0)) or _next_to_verb(clause, match.start(), match.end(), verbs):
+            return True
+    return False
 
 
 # What a document "says": "the notice reads", "le message se lit", "el aviso reza", "die Nachricht lautet".
@@ -1443,7 +1508,8 @@ def _reported(sentence: str, names: tuple[str, ...], people: dict[str, str], fou
             stripped[:match.start("content")].rstrip().endswith(",") and _ZU_INFINITIVE.search(match.group("content"))
     ) and not _CLAUSE_OBJECT.match(match.group("content")):
         return None
-    speaker = _resolve_speaker(stripped[:match.end("verb")], names, people)
+    from_where = (match.group("object") or "").lstrip().lower().startswith("desde")
+    speaker = _resolve_speaker(stripped[:match.end("object" if from_where else "verb")], names, people)
     if speaker is None:
         subject = match.group("subject")
         if _DOCUMENT.search(subject) and _next_to_verb(subject + match.group("verb"), _DOCUMENT.search(subject).start(),
@@ -1494,7 +1560,12 @@ def _pronoun_of(clause: str) -> str:
 _SUBJECTLESS = re.compile(r"(?i:dice|dijo|afirm[óa]|asegur[óa]|explic[óa]|señal[óa]|declar[óa]|indic[óa]|añadi[óo]|"
                           r"añade|agreg[óa]|sostuvo|sostiene|subray[óa]|precis[óa]|neg[óo]|confirm[óa]|coment[óa]|"
                           r"aclar[óa]|insisti[óo]|insiste|reconoce|reconoci[óo]|defiende|defendi[óo]|recuerda|anot[óo]|apunt[óo]|detall[óo]|"
-                          r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|aclarado))")
+                          r"ha (?:dicho|afirmado|asegurado|explicado|señalado|declarado|indicado|confirmado|aclarado)|"
+                          r"dijeron|afirmaron|aseguraron|explicaron|señalaron|declararon|indicaron|informaron|"
+                          r"comunicaron|anunciaron|aclararon|añadieron|agregaron|precisaron|subrayaron|detallaron|"
+                          r"confirmaron|sostuvieron|"
+                          r"han (?:dicho|afirmado|asegurado|explicado|señalado|indicado|informado|anunciado|confirmado|"
+                          r"aclarado|declarado))")
 
 
 def _subjectless(verb: str) -> bool:
@@ -1504,7 +1575,7 @@ def _subjectless(verb: str) -> bool:
 # "… sind laut Meta ausgeschlossen", "according to the company", "selon la plateforme", "según la compañía": the
 # source named right after the phrase, anywhere in the sentence.
 _ACCORDING_INLINE = re.compile(
-    r"\b(?:according to|selon|d['’]apr[èe]s|seg[úu]n|laut|zufolge|de acuerdo con|nach Angaben(?: von)?)\s+(?P<who>(?:(?:the|its|la|le|l['’]|el|su|ses|son|sa|"
+    r"\b(?:according to|selon|d['’]apr[èe]s|seg[úu]n|laut|zufolge|de acuerdo con|en palabras de|nach Angaben(?: von)?)\s+(?P<who>(?:(?:the|its|la|le|l['’]|el|su|ses|son|sa|"
     r"des|der|dem|den)\s*)?[\w&.’'-]+(?:\s+[A-Z][\w&.’'-]+)?)", re.IGNORECASE)
 # "nach eigenen Angaben", "by its own account", "selon ses dires", "según sus palabras", "aus Sicht des Konzerns":
 # the subject of the sentence is the source.
@@ -1535,7 +1606,8 @@ _DOCUMENT_PARTICIPLE = re.compile(
     r"(?i:statement|letter|blog post|post|message|note|lettre|communiqué|billet|courriel|carta|comunicado|correo|"
     r"mensaje|nota)(?:\s+[\w-]+){0,2}?,?\s+(?:by\s+|en\s+)?(?i:saying|stating|affirming|explaining|insisting|"
     r"assuring|affirmant|assurant|expliquant|pr[ée]cisant|indiquant|soulignant|afirmando|asegurando|explicando|"
-    r"señalando|indicando)\s+(?:que\s+|qu['’]|that\s+)?(?P<content>.+)$", re.DOTALL)
+    r"señalando|indicando|argumentando|alegando|sosteniendo|aclarando|claiming|arguing|argumentant)\s+"
+    r"(?:que\s+|qu['’]|that\s+)?(?P<content>.+)$", re.DOTALL)
 _CLAUSE_START = re.compile(r"(?:^|[,;:]\s+|\b(?:mais|pero|but|and|et|y|und|aber)\s+)$", re.IGNORECASE)
 
 
@@ -1562,7 +1634,7 @@ def _sourced(sentence: str, names: tuple[str, ...], people: dict[str, str], cont
     """Reported speech marked by a source phrase or a participle rather than a verb of saying with its subject."""
     lowered = sentence.lower()
     if any(cue in lowered for cue in ("laut ", "zufolge", "according to", "selon ", "d'apr", "d’apr", "según ",
-                                      "segun ", "de acuerdo con ", "nach angaben ")):
+                                      "segun ", "de acuerdo con ", "nach angaben ", "en palabras de ")):
         for match in _ACCORDING_INLINE.finditer(sentence):
             if match.start() < 40 and _ACCORDING.match(sentence, match.start()):
                 continue  # the sentence-initial form, handled with its comma
