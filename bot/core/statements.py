@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.core.language import detect_language
-from bot.core.text import fold, words
+from bot.core.text import fold, quotations, words
+from bot.core.text import sentence_spans as text_sentence_spans
 
 MIN_QUOTE_WORDS = 4  # shorter reported pieces are fragments, not claims
 SHORT_QUOTE_WORDS = 4  # quotations this short are setting names or terms ("“Allow AI training”"), not speech
@@ -19,58 +20,15 @@ MAX_CLAUSE_CHARS = 240  # how far an attribution ("…,” a spokesperson said i
 
 # --- sentences ---------------------------------------------------------------------------------------------
 
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof vs etc inc corp ltd jr sr p.m a.m e.g i.e u.s u.k jan feb mar apr jun jul aug "
-    "sep sept oct nov dec mme mlle approx".split()
-)
-_ABBREVIATIONS_BEFORE_NUMBER = frozenset("no art fig p pp vol ch sec sect st co".split())  # "art. 5", "No. 3"
-
-
-_DOT_NUMBER = re.compile(r"\.\s*\d")
-_BOUNDARY = re.compile(r"[.!?…]+[”»\"')’']*(?:\s+(?=[«“\"(\dA-ZÀ-Ý])|\s*$)|\n\s*\n")
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a sentence never ends inside a quotation (“…”, «…», "…")."""
-    quotes = _quotes(text) if any(cue in text for cue in _QUOTE_CUES) else []
-    spans: list[tuple[int, int]] = []
-    start = 0
-    quote = 0  # quotations are in order, and so are boundaries: one pass over both
-    for match in _BOUNDARY.finditer(text):
-        end = match.end()
-        position = match.start()
-        if text[position] != "\n":
-            while quote < len(quotes) and quotes[quote][1] - 1 <= position:
-                quote += 1
-            inside = quote < len(quotes) and quotes[quote][0] < position
-            if inside or (text[position] == "." and _is_abbreviation(text, position)):
-                continue
-            end = position + len(match.group(0).rstrip())
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), s + len(text[s:e].rstrip())) for s, e in spans]
+    """(start, end) of each sentence (`bot.core.text.sentence_spans`), never ending inside a quotation, even one
+    a cut-off excerpt leaves open."""
+    return text_sentence_spans(text, _quotes(text))
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of `text`, stripped."""
-    return [text[s:e].strip() for s, e in sentence_spans(text)]
-
-
-def _is_abbreviation(text: str, dot: int) -> bool:
-    if text[dot] != ".":
-        return False
-    start = max(text.rfind(" ", max(0, dot - 8), dot), text.rfind("(", max(0, dot - 8), dot)) + 1
-    if start == 0 and dot > 7:
-        return False  # a word longer than any abbreviation ends here
-    word = text[start:dot].lower().strip(".")
-    if not word or not word.replace(".", "").isalpha():
-        return False
-    if word in _ABBREVIATIONS_BEFORE_NUMBER:
-        return _DOT_NUMBER.match(text, dot) is not None
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[dot - 1].isupper())
+    """The sentences of `text`, stripped (as `sentence_spans` cuts them)."""
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 # --- updates appended to an article ------------------------------------------------------------------------
@@ -571,21 +529,9 @@ class _Found:
     direct: bool
 
 
-_QUOTATION = re.compile(
-    r"“([^”]{2,2000})”|«\s?([^»]{2,2000}?)\s?»|„([^“”]{2,2000})[“”]|\"([^\"]{2,2000})\"|»([^«»]{2,2000}?)«|"
-    r"‘((?:[^’]|’(?=\w)){2,2000}?)’(?!\w)|"
-    # Markdown italics, which some outlets use for a statement they print in full
-    r"(?<![\w*])\*(?![\s*])([^*]{10,2000}?)(?<!\s)\*(?![\w*])|(?<![\w_])_(?![\s_])([^_]{10,2000}?)(?<!\s)_(?![\w_])"
-)
-_QUOTE_CUES = ("“", "«", '"', "„", "»", "‘", "*", "_")
-
-
 def _quotes(text: str) -> list[tuple[int, int]]:
     """(start, end) of the inside of each quotation (“…”, «…», „…“, "…")."""
-    found: list[tuple[int, int]] = []
-    for match in _QUOTATION.finditer(text):
-        group = next(g for g in range(1, 9) if match.group(g) is not None)
-        found.append((match.start(group), match.end(group)))
+    found = quotations(text)
     # A text cut off inside a quotation (a feed's excerpt): the last opening mark never closed runs to the end.
     tail_start = found[-1][1] + 1 if found else 0
     tail = text[tail_start:]

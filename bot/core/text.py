@@ -115,10 +115,11 @@ _DOT_NUMBER = re.compile(r"\.\s*\d")
 _BOUNDARY = re.compile(r"[.!?…]+[”»\"')’']*(?:\s+(?=[«“„\"(¿¡\dA-ZÀ-Ý])|\s*$)|\n\s*\n")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, stripped; a sentence never ends inside a quotation or after an
-    abbreviation ("Mr.", "art. 5", "J. Doe")."""
-    quotes = quotations(text)
+def sentence_spans(text: str, quotes: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, stripped; a sentence never ends inside a quotation (`quotes`, in order:
+    `quotations(text)` unless given) or after an abbreviation ("Mr.", "art. 5", "J. Doe")."""
+    if quotes is None:
+        quotes = quotations(text)
     spans: list[tuple[int, int]] = []
     start = 0
     quote = 0  # quotations are in order, and so are boundaries: one pass over both
