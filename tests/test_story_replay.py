@@ -13,6 +13,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from bot.app import App, ChatEnv, load_config
+from bot.core.config import Config
 from bot.pipeline.reports import status_report
 from conftest import Remote
 
@@ -106,28 +107,33 @@ def serve(remote: Remote, path: str, body: Callable[[], str], content_type: str)
     return remote.route(path, handler)
 
 
-async def test_a_story_of_the_soundcloud_shape_is_one_thread_with_replies(
-        remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:
-    stages = Stages()
-    terms = serve(remote, "/echowave/terms", stages.terms, "text/html")
+def replay_config(remote: Remote, write_config: Callable[..., Path], tmp_path: Path, stages: Stages,
+                  terms: Callable[[], str]) -> Config:
+    """Echowave's terms page (as `terms` gives it), the stages' English and French feeds, a JSONL channel."""
+    url = serve(remote, "/echowave/terms", terms, "text/html")
     english = serve(remote, "/en/feed.xml", stages.english, "application/rss+xml")
     french = serve(remote, "/fr/feed.xml", stages.french, "application/rss+xml")
-    jsonl = tmp_path / "posts.jsonl"
-    path = write_config(f"""
+    return load_config(write_config(f"""
         storage: {tmp_path / 'storage'}
         poll: {{interval: 1h, concurrency: 1, timeout: 5s}}
         platforms:
           echowave:
             name: Echowave
             documents:
-              - {{type: Terms of Service, url: "{terms}", select: main}}
+              - {{type: Terms of Service, url: "{url}", select: main}}
         feeds:
           - {{id: sound-policy, url: "{english}"}}
           - {{id: le-fil, url: "{french}"}}
         channels:
-          - {{id: archive, jsonl: {jsonl}}}
-        """)
-    config = load_config(path)
+          - {{id: archive, jsonl: {tmp_path / 'posts.jsonl'}}}
+        """))
+
+
+async def test_a_story_of_the_soundcloud_shape_is_one_thread_with_replies(
+        remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:
+    stages = Stages()
+    config = replay_config(remote, write_config, tmp_path, stages, stages.terms)
+    jsonl = tmp_path / "posts.jsonl"
     async with App.open(config, stdout=io.StringIO(), chat_env=ChatEnv(), clock=lambda: TIMES[stages.stage]) as app:
         for stage in range(3):
             stages.stage = stage
@@ -168,24 +174,9 @@ async def test_a_terms_change_seen_after_its_coverage_joins_the_story_the_covera
         remote: Remote, write_config: Callable[..., Path], tmp_path: Path) -> None:
     """Whichever comes first: here the articles open the story and the terms change, seen a poll later, replies."""
     stages = Stages()
-    late_terms = serve(remote, "/echowave/terms", lambda: TERMS_BEFORE if stages.stage < 2 else TERMS_AFTER, "text/html")
-    english = serve(remote, "/en/feed.xml", stages.english, "application/rss+xml")
-    french = serve(remote, "/fr/feed.xml", stages.french, "application/rss+xml")
+    config = replay_config(remote, write_config, tmp_path, stages,
+                           lambda: TERMS_BEFORE if stages.stage < 2 else TERMS_AFTER)
     jsonl = tmp_path / "posts.jsonl"
-    config = load_config(write_config(f"""
-        storage: {tmp_path / 'storage'}
-        poll: {{interval: 1h, concurrency: 1, timeout: 5s}}
-        platforms:
-          echowave:
-            name: Echowave
-            documents:
-              - {{type: Terms of Service, url: "{late_terms}", select: main}}
-        feeds:
-          - {{id: sound-policy, url: "{english}"}}
-          - {{id: le-fil, url: "{french}"}}
-        channels:
-          - {{id: archive, jsonl: {jsonl}}}
-        """))
     async with App.open(config, stdout=io.StringIO(), chat_env=ChatEnv(), clock=lambda: TIMES[stages.stage]) as app:
         for stage in range(3):
             stages.stage = stage
