@@ -68,11 +68,39 @@ def load_news(manifest: Path = MANIFEST, cache_dir: Path = CACHE_DIR) -> list[di
     return out
 
 
+def pack(raw_dir: Path, manifest: Path = MANIFEST, cache_dir: Path = CACHE_DIR) -> None:
+    """Turn `<raw_dir>/<id>.txt` (an excerpt exactly as the search tool returned it) into `<cache_dir>/<id>.json`.
+
+    The title is the excerpt's first line when it is short enough to be a headline; the text is the whole excerpt.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    known = {art["id"]: art for art in _read_manifest(manifest)["articles"]}
+    for raw in sorted(raw_dir.glob("*.txt")):
+        art = known.get(raw.stem)
+        if art is None:
+            print(f"not in the manifest: {raw.name}")
+            continue
+        text = raw.read_text(encoding="utf-8")
+        first = text.split("\n", 1)[0].strip()
+        title = first if 0 < len(first) <= 200 else ""
+        (cache_dir / f"{raw.stem}.json").write_text(json.dumps({"title": title, "text": text}, ensure_ascii=False),
+                                                    encoding="utf-8")
+        flag = "ok" if _sha256(text) == art["sha256"] else "sha256 differs"
+        print(f"{raw.stem}: {flag}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python bench/realworld/news_cache.py [--blind 1|2]`: verify the development (or a blind) news cache."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--blind", type=int, choices=(1, 2), default=0)
+    parser.add_argument("--pack", type=Path, metavar="RAW_DIR",
+                        help="first turn RAW_DIR/<id>.txt excerpts into cache files, then verify")
     args = parser.parse_args(argv)
+    if args.pack:
+        suffix = "" if args.blind == 1 else str(args.blind)
+        manifest = MANIFEST if not args.blind else HERE / f"news-blind{suffix}.yaml"
+        cache = CACHE_DIR if not args.blind else HERE / ".cache" / f"blind{suffix}" / "news"
+        pack(args.pack, manifest, cache)
     if not args.blind:
         return 0 if verify() else 1
     suffix = "" if args.blind == 1 else str(args.blind)
