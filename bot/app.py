@@ -25,7 +25,7 @@ import bot.chat.atom  # noqa: F401 - registers the Atom output
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
 from bot.chat.outputs import ChatSetupError, Output, build_output
-from bot.core.config import Channel, Config, ConfigError, parse_config
+from bot.core.config import Channel, Config, ConfigError, SourceSpec, parse_config
 from bot.core.overrides import apply_feed_changes
 from bot.core.routing import RouteTable
 from bot.pipeline.commands import PolicyCommands
@@ -223,10 +223,12 @@ class App:
     @contextlib.asynccontextmanager
     async def open(
         cls, config: Config, stdout: TextIO | None = None, clock: Callable[[], datetime] = utc_now,
-        exclusive: bool = False, chat_env: ChatEnv | None = None, listen: bool = False,
+        exclusive: bool = False, chat_env: ChatEnv | None = None, listen: bool = False, read_only: bool = False,
     ) -> AsyncIterator[App]:
         """`exclusive`: this process polls, so it takes the storage's poller lock (see PollerLock).
-        `listen`: also answer slash commands (Slack HTTP endpoint or Socket Mode, Discord gateway)."""
+        `listen`: also answer slash commands (Slack HTTP endpoint or Socket Mode, Discord gateway).
+        `read_only`: only read the store (reports): it works on storage that cannot be written, and no chat
+        connection is made."""
         env = ChatEnv.from_env() if chat_env is None else chat_env
         lock = PollerLock(config.storage) if exclusive else None
         if lock is not None:
@@ -235,7 +237,7 @@ class App:
             except OSError as error:
                 raise StoreError(f"cannot lock {lock.path}: {error}") from error
         try:
-            store = await Store.open(config.storage)
+            store = await (Store.open_for_reading if read_only else Store.open)(config.storage)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -252,11 +254,13 @@ class App:
                 try:
                     if listen and config.metrics_port is not None:
                         await app._serve_metrics(config.metrics_host, config.metrics_port)
-                    await app._start_chats(env, listen)
+                    if not read_only:
+                        await app._start_chats(env, listen)
                     await app.refresh()
                     if app._apply_pending_config():
                         app.poller.config = app.config
-                    await app.poller.prepare()
+                    if not store.read_only:
+                        await app.poller.prepare()
                     yield app
                 finally:
                     await app.deliverer.close()
@@ -367,25 +371,50 @@ class App:
         return cycle, delivery
 
     async def run(self, stop: asyncio.Event, progress: Progress | None = None) -> None:
-        """Poll due sources until `stop` is set; the cycle in flight always finishes."""
-        await self.deliverer.deliver_pending()
-        while not stop.is_set():
-            self.wake.clear()
-            await self._reconfigure_between_cycles()
-            due = self.poller.due()
-            if due:
-                cycle = await self.poller.run_cycle(due, progress=progress)
-                self.metrics.observe_cycle(cycle.seconds)
-                delivery = await self.deliverer.deliver_pending()
-                log.info(
-                    "cycle: %d sources, %d ok, %d not modified, %d unchanged, %d failed, %d events, %d delivered in %.1fs",
-                    cycle.sources, cycle.ok, cycle.not_modified, cycle.unchanged, cycle.failed, cycle.events,
-                    delivery.delivered, cycle.seconds,
-                )
-            else:
-                await self.deliverer.deliver_pending()
-            wait = min(60.0, max(1.0, self.poller.next_wakeup() - time.time()))
-            await _first_of(stop, self.wake, timeout=wait)
+        """Poll due sources until `stop` is set; the cycles in flight always finish.
+
+        Sources are fetched on their own schedules: the sources that fall due while others are still in flight
+        start a cycle of their own at once, so a slow source delays no other (a cycle is a unit of reporting,
+        not a barrier). Delivery runs beside polling in one lane per channel (see `Deliverer.serve`)."""
+        cycles: set[asyncio.Task[None]] = set()
+        failures: list[BaseException] = []
+        lanes_stop = asyncio.Event()
+        lanes = asyncio.ensure_future(self.deliverer.serve(lanes_stop))
+
+        def finished(task: asyncio.Task[None]) -> None:
+            cycles.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                failures.append(task.exception())  # type: ignore[arg-type]
+            self.wake.set()
+
+        try:
+            while not stop.is_set() and not failures:
+                self.wake.clear()
+                await self._reconfigure_between_cycles()  # cycles in flight finish with the sources they took
+                due = self.poller.due()
+                if due:
+                    task = asyncio.ensure_future(self._cycle(due, progress))
+                    cycles.add(task)
+                    task.add_done_callback(finished)
+                wait = min(60.0, max(1.0, self.poller.next_wakeup() - time.time()))
+                await _first_of(stop, self.wake, timeout=wait)
+        finally:
+            if cycles:
+                await asyncio.gather(*cycles, return_exceptions=True)
+            lanes_stop.set()
+            self.deliverer.kick()
+            await lanes
+        if failures:
+            raise failures[0]
+
+    async def _cycle(self, due: list[SourceSpec], progress: Progress | None) -> None:
+        cycle = await self.poller.run_cycle(due, progress=progress)
+        self.metrics.observe_cycle(cycle.seconds)
+        self.deliverer.kick()
+        log.info(
+            "cycle: %d sources, %d ok, %d not modified, %d unchanged, %d failed, %d events in %.1fs",
+            cycle.sources, cycle.ok, cycle.not_modified, cycle.unchanged, cycle.failed, cycle.events, cycle.seconds,
+        )
 
 
 async def _first_of(*events: asyncio.Event, timeout: float) -> None:

@@ -22,6 +22,7 @@ from bot.app import App, ChatEnv, PollerLock, StartupError, discord_invite, conf
 from bot.core.clauses import ClauseChange
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
+from bot.core.text import plain
 from bot.pipeline.backup import export_state, import_state, is_export
 from bot.pipeline.history_import import ArchiveError, backfill_platform, import_archive
 from bot.pipeline.poller import Progress
@@ -247,7 +248,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
     for row in table:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + "  " + str(row[-1]))
+        _say("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + "  " + str(row[-1]))
 
 
 @main.command()
@@ -276,23 +277,30 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     for entry in report.get("platforms", [report]):
-        click.echo(f"{entry.get('name', entry['platform'])} ({entry['platform']})")
+        _say(f"{entry.get('name', entry['platform'])} ({entry['platform']})")
         for doc in entry["documents"]:
             granted = doc.get("ai_training_granted", (doc.get("ai_training") or {}).get("granted"))
             ai = {True: "grants AI training", False: "no AI-training clause", None: "not fetched yet"}[granted]
-            click.echo(f"  {doc['type']}: {doc['health']}, last change {doc['last_change'] or '-'}, {ai}")
+            _say(f"  {doc['type']}: {doc['health']}, last change {doc['last_change'] or '-'}, {ai}")
             clause = (doc.get("ai_training") or {}).get("clause")
             if clause:
-                click.echo(f"    “{clause[:200]}”")
+                _say(f"    “{clause[:200]}”")
         statement = entry.get("statement")
         if statement:
-            click.echo(f"  latest statement: {statement['speaker']} ({statement['channel']}), {statement['at']}")
+            _say(f"  latest statement: {statement['speaker']} ({statement['channel']}), {statement['at']}")
             for point in statement["points"]:
-                click.echo(f"    • {point}")
+                _say(f"    • {point}")
         for story in entry.get("stories", []):
-            click.echo(f"  story: {story['title']} ({story['items']} posts, last {story['last_at']})")
+            _say(f"  story: {story['title']} ({story['items']} posts, last {story['last_at']})")
         for event in entry["recent"]:
-            click.echo(f"  [{event['event']}] {event['title']} ({event['at']})")
+            _say(f"  [{event['event']}] {event['title']} ({event['at']})")
+    if platform is None:
+        cycle = report.get("last_cycle")
+        _say(f"last poll cycle: {cycle['finished_at']}: {cycle['sources']} sources, {cycle['ok']} ok, "
+                   f"{cycle['failed']} failed, {cycle['events']} events" if cycle else "last poll cycle: none yet")
+        for route in report.get("routes", []):
+            reason = f" — {route['reason']}" if route.get("reason") else ""
+            _say(f"route {route['id']} ({route['output']}): {route['health']}{reason}")
 
 
 @main.command()
@@ -309,10 +317,10 @@ def stories(ctx: click.Context, platform: str | None, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     if not report["stories"]:
-        click.echo("no stories yet")
+        _say("no stories yet")
     for story in report["stories"]:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(story["kinds"].items()))
-        click.echo(f"{story['last_at']}  {story['platform'] or '-'}  {story['title']}  ({kinds})")
+        _say(f"{story['last_at']}  {story['platform'] or '-'}  {story['title']}  ({kinds})")
 
 
 @main.command()
@@ -328,20 +336,20 @@ def why(ctx: click.Context, url: str, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     if not report["seen"]:
-        click.echo(f"{url}: {report['reason']}")
+        _say(f"{url}: {report['reason']}")
         return
     for entry in report["entries"]:
-        click.echo(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
-        click.echo(f"  platform: {entry['platform'] or 'none'}" + (f" ({entry['attribution']})" if entry["attribution"] else "")
+        _say(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
+        _say(f"  platform: {entry['platform'] or 'none'}" + (f" ({entry['attribution']})" if entry["attribution"] else "")
                    + f"; language: {entry['language'] or '-'}; thread: {entry['thread']}")
         if entry.get("thread_reason"):
-            click.echo(f"  thread: {entry['thread_reason']}")
+            _say(f"  thread: {entry['thread_reason']}")
         for post in entry["posts"]:
             where = ", ".join(f"{d['channel_id']} {d['status']}" + (f" ({d['last_error']})" if d["last_error"] else "")
                               for d in post["deliveries"]) or post["reason"]
-            click.echo(f"  {post['event']} at {post['at']}: {where}")
+            _say(f"  {post['event']} at {post['at']}: {where}")
         if entry["reason"]:
-            click.echo(f"  not posted: {entry['reason']}")
+            _say(f"  not posted: {entry['reason']}")
 
 
 @main.command(name="discord-invite")
@@ -393,11 +401,17 @@ def _check_document(ctx: click.Context, config: Config, platform: str, document:
     ctx.exit(1)
 
 
+def _say(text: str) -> None:
+    """Print text that may hold feed or page text: escapes, control and bidi characters stripped, as the console
+    channel does (JSON output is left exact)."""
+    click.echo(plain(text))
+
+
 def _report(ctx: click.Context, config: Config, build: Callable[[Config, Store], Awaitable[T]]) -> T:
-    """Open the app on `config` and build a read-only report from its store."""
+    """Open the app on `config` for reading only and build a report from its store (works on read-only storage)."""
 
     async def work() -> T:
-        async with App.open(config) as app:
+        async with App.open(config, read_only=True) as app:
             return await build(config, app.store)
 
     return _run(ctx, work)
@@ -418,15 +432,15 @@ def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool)
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     if not report["changes"]:
-        click.echo(f"no recorded change for {platform}" + (f" {document}" if document else ""))
+        _say(f"no recorded change for {platform}" + (f" {document}" if document else ""))
         return
     for change in report["changes"]:
-        click.echo(f"{change['document']} — {change['old_version_at']} → {change['new_version_at']} "
+        _say(f"{change['document']} — {change['old_version_at']} → {change['new_version_at']} "
                    f"[{change['severity']}; {', '.join(change['topics']) or 'no topic'}]")
         if change["effective_date"]:
-            click.echo(f"  effective {change['effective_date']}")
+            _say(f"  effective {change['effective_date']}")
         for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]], quote_limit=2000):
-            click.echo(f"  {line}")
+            _say(f"  {line}")
 
 
 @main.command()
@@ -444,9 +458,9 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     for doc in report["documents"]:
-        click.echo(f"{doc['type']} ({len(doc['versions'])} versions)")
+        _say(f"{doc['type']} ({len(doc['versions'])} versions)")
         for change in doc["changes"]:
-            click.echo(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{'' if change['clauses'] == 1 else 's'} "
+            _say(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{'' if change['clauses'] == 1 else 's'} "
                        f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
 
 

@@ -95,6 +95,7 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)  # what respond() sent to response URLs
     acks: list[dict[str, Any]] = field(default_factory=list)  # Socket Mode acknowledgements received
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    rate_limited: dict[str, int] = field(default_factory=dict)  # channel → Retry-After of its 429s, while set
     post_delay: float = 0.0  # network latency played after chat.postMessage stored a message, before the answer
     _extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # more fields for a scripted error
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -239,6 +240,10 @@ class FakeSlack:
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if request.headers.get("Authorization") != f"Bearer {expected}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "chat.postMessage" and str(params.get("channel")) in self.rate_limited:
+            call.status = 429
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(self.rate_limited[str(params["channel"])])})
         fault = self._take_fault(method)
         if fault is not None and not fault.store:
             call.status = fault.status

@@ -865,6 +865,16 @@ def test_read_only_storage_is_a_clear_one_line_error_and_no_corruption(tmp_path:
     with read_only(tmp_path / "storage") as how:
         FIGURES["faults"] += 1
         refused = cli(config, "poll", "--once")
+        # What can be read is still read: a volume mounted read-only can be inspected.
+        reads = {args: cli(config, *args) for args in (("sources", "--json"), ("sources",), ("status", "--json"),
+                                                        ("status",), ("stories",))}
+        health = cli(config, "health")
+        export = cli(config, "export", str(tmp_path / "copy.tar.gz"))
+    for args, answer in reads.items():
+        assert answer.returncode == 0 and answer.stdout.strip(), (args, answer.stderr)
+    assert json.loads(reads[("sources", "--json")].stdout) and "unable to open" not in str(reads)
+    assert health.returncode == 1 and "cannot write to" in health.stderr, health.stderr  # honest: no writes possible
+    assert export.returncode == 0, export.stderr
     assert refused.returncode == 1, (how, refused.stderr)
     (line,) = refused.stderr.strip().splitlines()  # one line, no traceback
     assert line.startswith(f"error: cannot lock {tmp_path / 'storage' / 'clausewatch.lock'}: "), line

@@ -532,3 +532,12 @@ def test_manifest_declares_the_command_and_only_the_scopes_the_code_uses() -> No
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "chat:write", "commands", "channels:history", "groups:history", "users:read"}
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+async def test_a_long_retry_after_is_not_slept_in_the_call_but_handed_to_the_delivery_lane(
+        bridge: SlackBridge, slack: FakeSlack) -> None:
+    slack.fail_next("chat.postMessage", 429, retry_after=120)
+    with pytest.raises(DeliveryError) as limited:
+        await bridge.output_for(ROUTE).deliver(story())
+    assert limited.value.retryable and limited.value.retry_after == 120
+    assert len(slack.calls_to("chat.postMessage")) == 1  # asked once, not slept on for two minutes

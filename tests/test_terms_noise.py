@@ -409,9 +409,9 @@ async def test_interstitials_served_with_200_are_one_unavailable_notice_and_one_
             failure = cycle.failures["tunely/terms-of-service"]
             assert cycle.failed == 1 and failure.startswith("document unavailable: "), (name, failure)
             (row,) = await sources_report(app.config, app.store)
-            assert row.health == ("failing" if count >= 3 else f"erroring ({count})") and row.last_error == failure
+            assert row.health == "unavailable" and row.last_error == failure  # before and past the threshold
             status = await status_report(app.config, app.store, "tunely")
-            assert status["documents"][0]["last_error"] == failure
+            assert status["documents"][0]["last_error"] == failure and status["documents"][0]["health"] == "unavailable"
         remote.serve("/terms", terms_html(), content_type="text/html; charset=utf-8")  # the real page is back
         cycle, _ = await app.poll_once()
         assert cycle.failed == 0

@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TextIO
 
-from bot.chat.outputs import DeliveryError, plain, register
+from bot.chat.outputs import DeliveryError, register
+from bot.core.text import plain
 from bot.core.config import Channel
 from bot.core.messages import Message
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import TextIO
 
-from bot.chat.outputs import plain, register
+from bot.chat.outputs import register
+from bot.core.text import plain
 from bot.core.config import Channel
 from bot.core.messages import Message
 from bot.core.topics import topic_name

@@ -281,7 +281,8 @@ class DiscordOutput:
             except DeliveryError:
                 raise
             except discord.RateLimited as error:
-                raise DeliveryError(f"Discord rate limit: retry in {error.retry_after:.0f}s") from error
+                raise DeliveryError(f"Discord rate limit: retry in {error.retry_after:.0f}s",
+                                    retry_after=error.retry_after) from error
             except discord.HTTPException as error:
                 raise self._failure(error) from error
             except _UNCERTAIN as error:

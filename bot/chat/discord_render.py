@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.chat.outputs import plain
+from bot.core.text import plain
 from bot.core.commands import CommandReply
 from bot.core.messages import Message
 from bot.core.topics import topic_name

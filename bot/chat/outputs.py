@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from bot.core.config import Channel
 from bot.core.messages import Message
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class DeliveryError(Exception):
@@ -17,13 +15,16 @@ class DeliveryError(Exception):
 
     `disable_route` means the chat platform refused us the channel itself (missing access or
     permissions, not in channel, channel archived or gone): the route is switched off with this
-    message as the reason, and other routes go on.
+    message as the reason, and other routes go on. `retry_after` is the platform's own wait (seconds) when it
+    gave one (HTTP 429): the channel's delivery lane waits that long, the others go on.
     """
 
-    def __init__(self, message: str, retryable: bool = True, disable_route: bool = False) -> None:
+    def __init__(self, message: str, retryable: bool = True, disable_route: bool = False,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable and not disable_route
         self.disable_route = disable_route
+        self.retry_after = retry_after
 
 
 class Output(Protocol):
@@ -48,11 +49,6 @@ class ThreadBook(Protocol):
     async def find_thread(self, channel_id: str, thread: str) -> str | None: ...
 
     async def remember_thread(self, channel_id: str, thread: str, ref: str) -> None: ...
-
-
-def plain(text: str) -> str:
-    """Text safe for a terminal or a log: no control characters, escape sequences or bidi overrides."""
-    return _CONTROL.sub("", text)
 
 
 OutputFactory = Callable[[Channel, TextIO], Output]

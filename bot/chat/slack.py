@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 POST_ATTEMPTS = 3  # posts of one part within one deliver() when Slack's answer is uncertain
-RATE_LIMIT_RETRIES = 2  # 429s waited out (Retry-After) inside one call before the outbox takes over
+RATE_LIMIT_RETRIES = 2  # short 429s waited out (Retry-After) inside one call before the outbox takes over
+SHORT_RATE_LIMIT = 5  # seconds: a longer Retry-After is not slept inside the call; the channel's lane waits it out
 HISTORY_LIMIT = 200  # top-level messages per page searched for an earlier copy of a thread's first post …
 HISTORY_PAGES = 5  # … in at most this many pages (the latest 1,000), once per channel after a restart
 REPLIES_LIMIT = 200
@@ -107,6 +108,30 @@ class _Seen:
 
 def _posts_a_message(request: HttpRequest) -> bool:
     return request.url.rstrip("/").endswith("/chat.postMessage")
+
+
+class _ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 inside the call only when Slack asks for a few seconds; a longer Retry-After reaches the
+    delivery lane (DeliveryError.retry_after), which waits without holding up other channels or shutdown."""
+
+    async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                               response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = _retry_after(response.headers)
+        return wait is None or wait <= SHORT_RATE_LIMIT
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds of a Retry-After header (slack_sdk gives header values as lists), or None."""
+    for name, value in dict(headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, (list, tuple)) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 class _ReadRetry(AsyncServerErrorRetryHandler):
@@ -210,7 +235,7 @@ class SlackBridge:
     @staticmethod
     def _retry_handlers() -> list[AsyncRetryHandler]:
         return [
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            _ShortRateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES),
             _ReadRetry(max_retry_count=2),
             _ConnectionRetry(max_retry_count=2),
         ]
@@ -402,7 +427,8 @@ class SlackBridge:
             except SlackApiError as error:
                 status, code, data = _failure(error)
                 if not (status >= 500 or code in UNCERTAIN_ERRORS):
-                    raise self._refusal(route, thread_ts, status, code, data) from None
+                    raise self._refusal(route, thread_ts, status, code, data,
+                                        getattr(error.response, "headers", None)) from None
                 last = code
             except CONNECTION_ERRORS as error:
                 last = str(error) or type(error).__name__
@@ -420,13 +446,15 @@ class SlackBridge:
                             "the next attempt looks for it first", retryable=True)
 
     def _refusal(self, route: Channel, thread_ts: str | None, status: int, code: str,
-                 data: dict[str, Any]) -> Exception:
+                 data: dict[str, Any], headers: Any = None) -> Exception:
         if code in GONE_ERRORS and thread_ts is not None:
             return _ThreadGone(code)
         if code in ROUTE_ERRORS:
             return _route_error(route, code, data)
         if status == 429 or code == "ratelimited":
-            return DeliveryError("Slack rate limit persists (HTTP 429); will retry later", retryable=True)
+            wait = _retry_after(headers)
+            later = f"retry in {wait:.0f}s" if wait is not None else "will retry later"
+            return DeliveryError(f"Slack rate limit (HTTP 429); {later}", retryable=True, retry_after=wait)
         if code in REJECTED_ERRORS:
             return DeliveryError(f"Slack rejected the message: {code}", retryable=False)
         return DeliveryError(f"Slack says {code}", retryable=True)

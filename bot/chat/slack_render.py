@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.chat.outputs import plain
+from bot.core.text import plain
 from bot.core.commands import CommandReply
 from bot.core.messages import Message
 from bot.core.topics import topic_name

@@ -135,6 +135,8 @@ class PollSettings:
     jitter: float = 0.1
     failure_threshold: int = 5
     max_redirects: int = 5
+    # Sources failing together with the same class of error that are announced as one outage, not one by one
+    outage_sources: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +361,8 @@ SUMMARIZER_KINDS = ("extractive", "openai")
 _METRICS_KEYS = {"port", "host"}
 _CHAT_KEYS = {"admin_users", "admin_roles", "slack_port", "slack_host", "pace"}
 _ARCHIVE_KEYS = {"url", "delay"}
-_POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold"}
+_POLL_KEYS = {"interval", "concurrency", "per_host", "timeout", "max_bytes", "user_agent", "jitter", "failure_threshold",
+              "outage_sources"}
 _PLATFORM_KEYS = {"name", "aliases", "documents", "feeds"}
 _DOCUMENT_KEYS = {"type", "url", "path", "select", "remove", "interval"}
 _PLATFORM_FEED_KEYS = {"id", "url", "path", "interval", "backfill"}
@@ -455,6 +458,8 @@ def _parse_poll(check: _Checker, raw: object) -> PollSettings:
         user_agent=check.string(data.get("user_agent"), "poll.user_agent") or default.user_agent,
         jitter=jitter,
         failure_threshold=check.integer(data.get("failure_threshold"), "poll.failure_threshold", default.failure_threshold),
+        outage_sources=check.integer(data.get("outage_sources"), "poll.outage_sources", default.outage_sources,
+                                     minimum=2),
     )
 
 

@@ -141,6 +141,50 @@ def health_message(source: SourceSpec, notice: str, error: str | None, failures:
     )
 
 
+# What an outage's sources have in common, in words (the fetcher's and poller's error classes).
+_ERROR_CLASS_WORDS = {
+    "connection": "cannot connect", "timeout": "timed out", "http": "HTTP errors", "forbidden": "access refused",
+    "redirects": "bad redirects", "url": "invalid URLs", "parse": "not readable as feeds", "extract": "unreadable pages",
+    "not_document": "the pages are not the documents", "error_page": "empty or error pages",
+}
+MAX_LISTED_SOURCES = 10
+
+
+def outage_message(outage: str, kind: str, sources: Sequence[str], total: int, since: str, at: str) -> Message:
+    """One notice for many sources failing together with the same class of error (a network outage, a blocked
+    address): "37 of 99 sources failing since 14:02: cannot connect". It opens the thread of `outage` (its id)."""
+    thread = thread_key("outage", outage)
+    listed = ", ".join(sources[:MAX_LISTED_SOURCES]) + (
+        f" and {len(sources) - MAX_LISTED_SOURCES} more" if len(sources) > MAX_LISTED_SOURCES else "")
+    words = _ERROR_CLASS_WORDS.get(kind, kind)
+    return Message(
+        event="source_failing", title=f"{len(sources)} of {total} sources failing since {_clock(since)}: {words}",
+        text=f"Failing together: {listed}. One reply follows when they are fetched again.", url=None, platform=None,
+        topics=(), severity="medium", thread=thread, reply_to=None, at=at, source=None,
+        key=f"outage:{outage}:failing",
+    )
+
+
+def outage_recovered_message(outage: str, kind: str, since: str, members: int, at: str) -> Message:
+    """The outage's one recovery reply, once none of its sources is failing any more."""
+    thread = thread_key("outage", outage)
+    return Message(
+        event="source_recovered", title=f"The {members} sources failing since {_clock(since)} are fetched again",
+        text=f"Recovered from: {_ERROR_CLASS_WORDS.get(kind, kind)}.", url=None, platform=None, topics=(),
+        severity="low", thread=thread, reply_to=thread, at=at, source=None, key=f"outage:{outage}:recovered",
+    )
+
+
+def _clock(moment: str) -> str:
+    """'2026-12-06T14:02:31+00:00' → '2026-12-06 14:02 UTC' (the zone as stored)."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    zone = parsed.tzname() or ""
+    return parsed.strftime("%Y-%m-%d %H:%M") + (" UTC" if zone in ("UTC", "UTC+00:00") else f" {zone}" if zone else "")
+
+
 _KIND_WORDS = {"added": "added", "removed": "removed", "modified": "changed", "moved": "moved"}
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 MAX_LISTED_CLAUSES = 10

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from bot.core.availability import UNAVAILABLE
+
 
 @dataclass(frozen=True, slots=True)
 class Health:
@@ -41,3 +43,18 @@ def next_delay(interval: float, jitter: float, failures: int, rng: random.Random
     base = interval if failures == 0 else min(interval, 60.0 * 2 ** min(failures - 1, 10))
     spread = base * jitter
     return max(1.0, base + rng.uniform(-spread, spread))
+
+
+def health_word(fetches: int, failing: bool, consecutive_failures: int, last_error: str | None) -> str:
+    """The one health vocabulary of `sources`, `status`, their JSON and chat: `new` (never fetched), `ok`,
+    `erroring (N)` (N failures in a row, below the threshold), `failing` (past it, announced), `unavailable`
+    (the page served is not the document: an interstitial, error or block page; the last good text is kept)."""
+    if fetches == 0:
+        return "new"
+    if consecutive_failures and last_error is not None and last_error.startswith(UNAVAILABLE):
+        return "unavailable"
+    if failing:
+        return "failing"
+    if consecutive_failures:
+        return f"erroring ({consecutive_failures})"
+    return "ok"

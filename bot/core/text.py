@@ -205,3 +205,12 @@ def dates(text: str) -> list[date]:
     """Every full date written in `text` (any of the four languages, any of the forms `DATE` reads), in order."""
     found = (date_of(match) for match in DATE.finditer(fold(text)))
     return [moment for moment in found if moment is not None]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: str) -> str:
+    """Text safe for a terminal or a log: no control characters, escape sequences or bidi overrides (newlines and
+    tabs stay)."""
+    return _CONTROL.sub("", text)

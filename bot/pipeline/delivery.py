@@ -4,6 +4,8 @@ done only after the output accepted it (at-least-once; outputs de-duplicate by m
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +16,8 @@ from bot.store.database import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+MAX_BACKOFF = 300.0  # seconds a lane waits at most after repeated failures without a Retry-After
+MAX_RETRY_AFTER = 3600.0  # a chat platform's Retry-After is honoured up to an hour
 
 
 @dataclass(slots=True)
@@ -26,7 +30,13 @@ class DeliveryReport:
 
 
 class Deliverer:
-    """Sends pending outbox rows to the active outputs."""
+    """Sends pending outbox rows to the active outputs, one lane per channel.
+
+    Each lane delivers its channel's rows in event order (so a thread's order is kept) with its own backoff:
+    after a failure the lane waits (the chat platform's Retry-After when it gave one, else a growing delay)
+    while the other lanes go on. `deliver_pending` runs every lane once to the end of its rows; `serve` keeps
+    the lanes running in the background, woken by `kick` when new rows are committed.
+    """
 
     def __init__(self, store: Store, outputs: Mapping[str, Output], clock: Callable[[], datetime],
                  route_disabled: Callable[[str, str], Awaitable[None]] | None = None) -> None:
@@ -34,48 +44,96 @@ class Deliverer:
         self.outputs = dict(outputs)
         self.clock = clock
         self.route_disabled = route_disabled
+        self._not_before: dict[str, float] = {}  # channel → loop time before which its lane does not try again
+        self._failures: dict[str, int] = {}  # channel → consecutive failed rounds (for the backoff)
+        self._busy: dict[str, asyncio.Task[None]] = {}  # lanes running now (one per channel at most)
+        self._kicked = asyncio.Event()
+        self._generation = 0  # counts kicks: a lane that ends after a kick it may have missed starts again
+        self.totals = DeliveryReport()  # what `serve` delivered since the process started
+
+    def kick(self) -> None:
+        """New rows were committed: wake the lanes that `serve` runs."""
+        self._generation += 1
+        self._kicked.set()
 
     async def deliver_pending(self, batch: int = 500) -> DeliveryReport:
-        """Deliver everything pending for the active channels; a failing channel waits for the next round."""
+        """Run every lane that is not backing off until its channel has nothing pending (or fails)."""
         report = DeliveryReport()
-        blocked: set[str] = set()
-        while True:
-            channels = [c for c in self.outputs if c not in blocked]
-            if not channels:
-                break
-            pending = await self.store.pending_deliveries(batch, channels)
+        await asyncio.gather(*(self._start_lane(channel, report, batch) for channel in self._ready()))
+        return report
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Keep the lanes running until `stop` (set it, then `kick`): a lane starts when it is kicked or its backoff ends; a slow or
+        rate-limited channel holds up nobody else. Returns once the running lanes have finished."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            self._kicked.clear()
+            for channel in self._ready():
+                self._start_lane(channel, self.totals)
+            now = loop.time()
+            backoffs = [at - now for c, at in self._not_before.items() if c in self.outputs and at > now]
+            with contextlib.suppress(TimeoutError):  # `stop` comes with a kick
+                await asyncio.wait_for(self._kicked.wait(), timeout=max(0.05, min([60.0, *backoffs])))
+        if self._busy:
+            await asyncio.gather(*self._busy.values(), return_exceptions=True)
+
+    def _ready(self) -> list[str]:
+        """Channels whose lane is idle and not backing off."""
+        now = asyncio.get_running_loop().time()
+        return [c for c in self.outputs if c not in self._busy and self._not_before.get(c, 0.0) <= now]
+
+    def _start_lane(self, channel: str, report: DeliveryReport, batch: int = 500) -> asyncio.Task[None]:
+        generation = self._generation
+        task = asyncio.ensure_future(self._lane(channel, report, batch))
+        self._busy[channel] = task
+
+        def finished(_task: asyncio.Task[None]) -> None:
+            self._busy.pop(channel, None)
+            if self._generation != generation:  # rows may have been committed after its last look
+                self._kicked.set()
+
+        task.add_done_callback(finished)
+        return task
+
+    async def _lane(self, channel: str, report: DeliveryReport, batch: int = 500) -> None:
+        """Deliver `channel`'s pending rows in order until none is left or one fails."""
+        while channel in self.outputs:
+            pending = await self.store.pending_deliveries(batch, [channel])
             if not pending:
-                break
-            progressed = False
+                return
             for item in pending:
-                if item.channel_id in blocked:
-                    continue
-                output = self.outputs[item.channel_id]
+                output = self.outputs.get(channel)
+                if output is None:
+                    return
                 try:
                     await output.deliver(item.message)
                 except DeliveryError as error:
                     if error.disable_route:
-                        await self._disable(item.channel_id, str(error), report)
-                        blocked.add(item.channel_id)
-                        continue
+                        await self._disable(channel, str(error), report)
+                        return
                     give_up = not error.retryable or item.attempts + 1 >= MAX_ATTEMPTS
-                    await self.store.mark_attempt_failed(item.event_id, item.channel_id, str(error), give_up)
-                    self._note_failure(report, item.channel_id, str(error), give_up)
-                    blocked.add(item.channel_id)
-                    continue
+                    await self.store.mark_attempt_failed(item.event_id, channel, str(error), give_up)
+                    self._note_failure(report, channel, str(error), give_up)
+                    self._back_off(channel, error.retry_after)
+                    return
                 except Exception as error:  # an output bug must not stop other channels
-                    log.exception("channel %s: delivery crashed", item.channel_id, extra={"channel": item.channel_id})
+                    log.exception("channel %s: delivery crashed", channel, extra={"channel": channel})
                     give_up = item.attempts + 1 >= MAX_ATTEMPTS
-                    await self.store.mark_attempt_failed(item.event_id, item.channel_id, f"{type(error).__name__}: {error}", give_up)
-                    self._note_failure(report, item.channel_id, str(error), give_up)
-                    blocked.add(item.channel_id)
-                    continue
-                await self.store.mark_delivered(item.event_id, item.channel_id, self.clock().isoformat(timespec="seconds"))
+                    await self.store.mark_attempt_failed(item.event_id, channel, f"{type(error).__name__}: {error}", give_up)
+                    self._note_failure(report, channel, str(error), give_up)
+                    self._back_off(channel, None)
+                    return
+                await self.store.mark_delivered(item.event_id, channel, self.clock().isoformat(timespec="seconds"))
+                self._failures.pop(channel, None)
+                self._not_before.pop(channel, None)
                 report.delivered += 1
-                progressed = True
-            if not progressed:
-                break
-        return report
+
+    def _back_off(self, channel: str, retry_after: float | None) -> None:
+        """The lane waits before its next try: Retry-After when given, else 2, 4, 8 … seconds up to 5 minutes."""
+        failures = self._failures.get(channel, 0) + 1
+        self._failures[channel] = failures
+        delay = retry_after if retry_after is not None else min(MAX_BACKOFF, 2.0 ** failures)
+        self._not_before[channel] = asyncio.get_running_loop().time() + min(max(delay, 0.0), MAX_RETRY_AFTER)
 
     async def _disable(self, channel_id: str, reason: str, report: DeliveryReport) -> None:
         """The chat platform refused us the channel: switch the route off (its rows stay pending, so they go
@@ -103,3 +161,4 @@ class Deliverer:
     async def close(self) -> None:
         for output in self.outputs.values():
             await output.close()
+

@@ -20,7 +20,7 @@ from bot.core.config import Config, Platform, SourceSpec
 from bot.core.availability import UNAVAILABLE, not_the_document
 from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.entries import FeedEntry, FeedParseError
-from bot.core.events import clause_change_message, health_message
+from bot.core.events import clause_change_message, health_message, outage_message, outage_recovered_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.routing import RouteTable
@@ -92,23 +92,38 @@ class Poller:
         self._now_text = ""
         self.desk = StoryDesk(config, points)
         self._desk_loaded = False
+        # Sources being processed now, by any cycle: `run` starts a new cycle for the sources that fall due
+        # while a slow one is still in flight, so one source never delays another (a cycle reports, it does
+        # not wait). `_slots` bounds the processing across overlapping cycles to `poll.concurrency`.
+        self.in_flight: set[str] = set()
+        self._slots: asyncio.Semaphore | None = None
+        # Open outages (many sources failing together with one class of error, announced once): outage id
+        # ("<kind> <announced at> <since>", kept in each member's fetch state) → members failing now.
+        self._outages: dict[str, set[str]] = {}
 
     async def prepare(self) -> None:
         """Register the configured sources and load their fetch state (and, once, the story index)."""
+        await self.flush_states()  # batched writes first, or the reload would forget them
         await self.store.sync_sources(self.config.sources(), self._now())
         self.states = await self.store.fetch_states()
+        self._outages = {}
+        for source_id, state in self.states.items():
+            if state.outage and state.failing:
+                self._outages.setdefault(state.outage, set()).add(source_id)
         if not self._desk_loaded:
             await self.desk.load(self.store)
             self._desk_loaded = True
 
     def due(self, now: float | None = None) -> list[SourceSpec]:
+        """The sources whose next fetch time has come, except those being processed now."""
         moment = time.time() if now is None else now
-        return [s for s in self.config.sources() if (self.states.get(s.id) or FetchState(s.id)).next_due_at is None
-                or (self.states[s.id].next_due_at or 0) <= moment]
+        return [s for s in self.config.sources() if s.id not in self.in_flight
+                and ((self.states.get(s.id) or FetchState(s.id)).next_due_at or 0.0) <= moment]
 
     def next_wakeup(self) -> float:
-        """Epoch seconds of the earliest next fetch."""
-        dues = [(self.states.get(s.id) or FetchState(s.id)).next_due_at for s in self.config.sources()]
+        """Epoch seconds of the earliest next fetch of a source not being processed now."""
+        dues = [(self.states.get(s.id) or FetchState(s.id)).next_due_at for s in self.config.sources()
+                if s.id not in self.in_flight]
         return min((d if d is not None else 0.0) for d in dues) if dues else time.time() + self.config.poll.interval
 
     async def run_cycle(self, sources: Sequence[SourceSpec] | None = None, progress: Progress | None = None) -> CycleReport:
@@ -122,10 +137,16 @@ class Poller:
         done = 0
         refused: list[StoreError] = []
 
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(max(1, self.config.poll.concurrency))
+        slots = self._slots
+
         async def one(spec: SourceSpec) -> None:
             nonlocal done
+            self.in_flight.add(spec.id)
             try:
-                outcome, events = await self.process(spec)
+                async with slots:
+                    outcome, events = await self.process(spec)
             except StoreError as error:  # the storage's fault, not the source's: one clear line, no traceback
                 log.error("source %s: not recorded: %s", spec.id, error, extra={"source": spec.id})
                 outcome, events = "error", 0
@@ -136,6 +157,8 @@ class Poller:
                 outcome, events = "error", 0
                 report.failures[spec.id] = f"internal error: {error}"
                 self.error_kinds["internal"] += 1
+            finally:
+                self.in_flight.discard(spec.id)
             self.outcomes[outcome] += 1
             if outcome == "error":
                 report.failed += 1
@@ -316,9 +339,12 @@ class Poller:
     async def _commit(self, spec: SourceSpec, state: FetchState, outcome: Outcome, messages: list[Message]) -> int:
         """Add the recovery notice if due, route every message, commit, and remember the new state."""
         change = record_success(Health(state.consecutive_failures, state.failing, state.last_error))
-        if change.notice == "recovered":
+        routed: list[Routed] = []
+        if change.notice == "recovered" and state.outage:
+            routed += self._leave_outage(spec, state.outage)
+        elif change.notice == "recovered":
             messages = [*messages, health_message(spec, "recovered", state.last_error, 0, self._now(), state.failing_seq)]
-        outcome.messages = [Routed(m, self._routes(spec, m)) for m in messages]
+        outcome.messages = [Routed(m, self._routes(spec, m)) for m in messages] + routed
         try:
             events = await self.store.commit(outcome, self._now())
         except StoreError:
@@ -333,7 +359,8 @@ class Poller:
     async def _fail(self, spec: SourceSpec, state: FetchState, error: str, result: FetchResult | None = None,
                     kind: str | None = None) -> int:
         """Count a failure; the baseline (body hash, snapshots, entries) is left untouched."""
-        self.error_kinds[kind or (result.error_kind if result else None) or "other"] += 1
+        error_kind = kind or (result.error_kind if result else None) or "other"
+        self.error_kinds[error_kind] += 1
         change = record_failure(Health(state.consecutive_failures, state.failing, state.last_error), error,
                                 self.config.poll.failure_threshold)
         seq = state.failing_seq + (1 if change.notice == "failing" else 0)
@@ -346,23 +373,70 @@ class Poller:
             "failing": int(change.health.failing),
             "failing_seq": seq,
             "fetches": state.fetches + 1,
+            "error_kind": error_kind,
             "next_due_at": time.time() + max(
                 min(result.retry_after or 0.0, MAX_RETRY_AFTER) if result else 0.0,
                 next_delay(spec.interval, self.config.poll.jitter, change.health.consecutive_failures, self.rng),
             ),
         }
         messages: list[Message] = []
+        routed: list[Routed] = []
         if change.notice == "failing":
-            messages.append(health_message(spec, "failing", error, change.health.consecutive_failures, self._now(), seq))
-            log.warning("source %s: failing after %d consecutive failures: %s", spec.id,
-                        change.health.consecutive_failures, error, extra={"source": spec.id})
-        else:
-            log.warning("source %s: %s (%s)", spec.id, error, kind or (result.error_kind if result else "error"),
+            outage, announcement = self._join_outage(spec, error_kind)
+            values["outage"] = outage
+            if outage is None:  # failing on its own: its own notice
+                messages.append(health_message(spec, "failing", error, change.health.consecutive_failures, self._now(), seq))
+            routed += announcement
+            log.warning("source %s: failing after %d consecutive failures: %s%s", spec.id,
+                        change.health.consecutive_failures, error, f" (outage {outage})" if outage else "",
                         extra={"source": spec.id})
-        outcome = Outcome(spec.id, values, messages=[Routed(m, self._routes(spec, m)) for m in messages])
+        else:
+            log.warning("source %s: %s (%s)", spec.id, error, error_kind, extra={"source": spec.id})
+        outcome = Outcome(spec.id, values, messages=[Routed(m, self._routes(spec, m)) for m in messages] + routed)
         events = await self.store.commit(outcome, self._now())
         self._remember(state, values)
         return events
+
+    def _join_outage(self, spec: SourceSpec, kind: str) -> tuple[str | None, list[Routed]]:
+        """A source just crossed the failure threshold. When `poll.outage_sources` configured sources (it included)
+        are erroring with the same class of error, their failures are one outage: the first to cross announces
+        it (one notice per channel), the others join it silently. Returns (outage id or None, the announcement)."""
+        for outage, failing in self._outages.items():
+            if failing and outage.split(" ", 1)[0] == kind:
+                failing.add(spec.id)
+                return outage, []
+        configured = {s.id: s for s in self.config.sources()}
+        together = [configured[sid] for sid, state in self.states.items() if sid in configured and sid != spec.id
+                    and state.consecutive_failures > 0 and state.error_kind == kind]
+        if len(together) + 1 < self.config.poll.outage_sources:
+            return None, []
+        members = [spec, *together]
+        at = self._now()
+        since = min([s.last_success_at for m in members if (s := self.states.get(m.id)) and s.last_success_at] or [at])
+        outage = f"{kind} {at} {since}"
+        self._outages[outage] = {spec.id}
+        message = outage_message(outage, kind, sorted(m.id for m in members), len(configured), since, at)
+        return outage, [Routed(message, self._routes_for(members))]
+
+    def _leave_outage(self, spec: SourceSpec, outage: str) -> list[Routed]:
+        """A member of an outage recovered; the last one to recover posts the outage's one recovery reply."""
+        failing = self._outages.get(outage)
+        if failing is None:
+            return []
+        failing.discard(spec.id)
+        if failing:
+            return []
+        del self._outages[outage]
+        kind, _at, since = (outage.split(" ", 2) + ["", ""])[:3]
+        configured = {s.id: s for s in self.config.sources()}
+        members = [configured[sid] for sid, state in self.states.items() if state.outage == outage and sid in configured]
+        log.info("outage %s: every source is fetched again", outage)
+        message = outage_recovered_message(outage, kind, since, len(members) or 1, self._now())
+        return [Routed(message, self._routes_for(members or [spec]))]
+
+    def _routes_for(self, sources: Sequence[SourceSpec]) -> tuple[str, ...]:
+        """Every channel that takes health notices of at least one of `sources`, each once."""
+        return tuple(dict.fromkeys(c for s in sources for c in self.routes.for_platform(s.platform)))
 
     async def reconfigure(self, config: Config) -> None:
         """Poll the sources of `config` from now on (feeds added or removed from chat)."""

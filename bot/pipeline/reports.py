@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.config import Config, SourceSpec, slugify
 from bot.core.clauses import effective_date, last_updated
+from bot.core.health import health_word
 from bot.core.routing import RouteTable
 from bot.core.status import ai_training_stance
 from bot.store.database import FetchState, Snapshot, Store, StoreError
@@ -38,19 +39,18 @@ def _announced(snapshot: Snapshot | None) -> str | None:
     return effective_date("\n".join((*json.loads(snapshot.metadata or "[]"), snapshot.text)))
 
 
+def _health(state: FetchState | None) -> str:
+    if state is None:
+        return "new"
+    return health_word(state.fetches, state.failing, state.consecutive_failures, state.last_error)
+
+
 async def sources_report(config: Config, store: Store) -> list[SourceRow]:
     states = await store.fetch_states()
     rows: list[SourceRow] = []
     for spec in config.sources():
         state = states.get(spec.id)
-        if state is None or state.fetches == 0:
-            health = "new"
-        elif state.failing:
-            health = "failing"
-        elif state.consecutive_failures:
-            health = f"erroring ({state.consecutive_failures})"
-        else:
-            health = "ok"
+        health = _health(state)
         due = None
         if state is not None and state.next_due_at is not None:
             due = datetime.fromtimestamp(state.next_due_at, timezone.utc).isoformat(timespec="seconds")
@@ -79,7 +79,7 @@ async def status_report(config: Config, store: Store, platform_id: str,
                 "type": spec.doc_type,
                 "url": spec.location,
                 "source": spec.id,
-                "health": "failing" if state and state.failing else ("ok" if state and state.fetches else "new"),
+                "health": _health(state),
                 "last_fetch": state.last_fetch_at if state else None,
                 "last_error": state.last_error if state else None,
                 "version": latest.hash[:16] if latest else None,

@@ -59,6 +59,8 @@ class FetchState:
     next_due_at: float | None = None
     fetches: int = 0
     primed: bool = False
+    error_kind: str | None = None  # the class of the last error: connection, timeout, http, not_document …
+    outage: str | None = None  # the thread of the outage this source's failure was announced in, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,12 +233,55 @@ def _connect(path: Path) -> Database:
     return db
 
 
+def _connect_read_only(path: Path) -> Database | None:
+    """A reader that never writes: `mode=ro`, else `immutable=1` (no locks, no WAL shared memory: for storage that
+    cannot be written at all). None when there is no database or it needs migrations that a writer can apply."""
+    if not path.is_file():
+        if os.access(path.parent if path.parent.exists() else path.parent.parent, os.W_OK):
+            return None
+        raise StoreError(f"no database at {path}, and the storage is read-only: nothing to show")
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.as_uri()}?{query}", uri=True, check_same_thread=False, timeout=30)
+            db = Database(conn, execute_plugins=False)
+            pending = migrations.pending(db)
+        except sqlite3.Error as error:
+            last = error
+            continue
+        if pending:
+            conn.close()
+            if os.access(path.parent, os.W_OK):
+                return None
+            raise StoreError(f"{path} was written by an older Clausewatch and the storage is read-only: "
+                             f"run a writing command once where it can be written")
+        return db
+    raise StoreError(f"cannot open database {path} for reading: {last}")
+
+
+def _probe_writable(path: Path) -> None:
+    """Take and release the write lock of the database file on a connection of its own (SQLite opens a file it
+    cannot write read-only without a word, so the file and its folder, where the WAL lives, are asked first)."""
+    for target in (path, path.parent):
+        if not os.access(target, os.W_OK):
+            raise StoreError(f"cannot write to {path}: {target} is read-only")
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot write to {path}: {error}") from error
+
+
 class Store:
     """Async facade over the database. Open with `await Store.open(storage_dir)`."""
 
-    def __init__(self, path: Path, writer: _Writer, reader: Database) -> None:
+    def __init__(self, path: Path, writer: _Writer | None, reader: Database) -> None:
         self.path = path
-        self._writer = writer
+        self._writer = writer  # None: opened for reading only (see `open_for_reading`)
         self._reader = reader
         self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-reader")
         self._closed = False
@@ -257,12 +302,36 @@ class Store:
         reader = await asyncio.get_running_loop().run_in_executor(None, _connect, path)
         return cls(path, writer, reader)
 
+    @classmethod
+    async def open_for_reading(cls, storage: Path) -> Store:
+        """Open an existing, up-to-date database without writing to it, so that a storage that cannot be written
+        (a read-only volume, a copy on a DVD) can still be inspected: read-only, or, when even the WAL's shared
+        memory file cannot be made, immutable. Falls back to `open` (which creates and migrates) when there is no
+        database yet or it needs migrations and the storage can be written."""
+        path = storage / DATABASE_NAME
+        loop = asyncio.get_running_loop()
+        reader = await loop.run_in_executor(None, _connect_read_only, path)
+        if reader is None:
+            return await cls.open(storage)
+        return cls(path, None, reader)
+
+    @property
+    def read_only(self) -> bool:
+        return self._writer is None
+
+    def _refuse_write(self) -> StoreError:
+        return StoreError(f"the storage is read-only: {self.path} was opened for reading (nothing was changed)")
+
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._writer.jobs.put(None)
         loop = asyncio.get_running_loop()
+        if self._writer is None:
+            await loop.run_in_executor(self._read_executor, self._reader.close)
+            self._read_executor.shutdown(wait=True)
+            return
+        self._writer.jobs.put(None)
         await loop.run_in_executor(None, self._writer.join)
         await loop.run_in_executor(self._read_executor, self._reader.close)
         self._read_executor.shutdown(wait=True)
@@ -271,6 +340,8 @@ class Store:
         """Run `fn(db)` on the writer thread inside one transaction."""
         if self._closed:
             raise StoreError("the store is closed")
+        if self._writer is None:
+            raise self._refuse_write()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
 
@@ -292,6 +363,9 @@ class Store:
             db.conn.execute("ROLLBACK")
 
         loop = asyncio.get_running_loop()
+        if self._writer is None:  # opened for reading: ask the file itself
+            await loop.run_in_executor(None, _probe_writable, self.path)
+            return
         future: asyncio.Future[None] = loop.create_future()
         self._writer.jobs.put((probe, loop, future))
         try:
@@ -743,6 +817,11 @@ def backup_database(storage: Path, target: Path) -> dict[str, int]:
     if not source_path.exists():
         raise StoreError(f"no database at {source_path}: nothing to export")
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+    try:
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:  # storage that cannot be written: no WAL shared memory, read it as immutable
+        source.close()
+        source = sqlite3.connect(f"file:{source_path}?mode=ro&immutable=1", uri=True, timeout=30)
     copy = sqlite3.connect(str(target))
     try:
         source.backup(copy)

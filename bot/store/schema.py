@@ -189,3 +189,10 @@ def m006_summary_cache(db: Database) -> None:
 def m007_entry_placement(db: Database) -> None:
     """Why an entry opened or joined its thread (the nearest stories and the missing evidence), for `why URL`."""
     db["entries"].add_column("placement", str)
+
+
+@migrations()
+def m008_outages(db: Database) -> None:
+    """The class of a source's last error, and the outage (many sources failing together) it was announced in."""
+    db["fetch_state"].add_column("error_kind", str)
+    db["fetch_state"].add_column("outage", str)
