@@ -7,6 +7,8 @@ through the real App against local feed servers and the fake Slack (real slack_s
 3. Aggregate failures: a network outage of many sources is one notice per channel and one recovery reply; an
    isolated failing source keeps its own notice.
 4. Honest status: one health vocabulary (`ok`, `erroring (N)`, `failing`, `unavailable`) in `sources` and `status`.
+5. Input limits and clean output: a named pipe or a binary file as a snapshot path, two channels on one file, no
+   channel at all; feed text printed by commands.
 """
 
 from __future__ import annotations
@@ -204,3 +206,48 @@ def test_commands_that_print_feed_text_strip_escapes_and_bidi_controls(tmp_path:
         assert result.exit_code == 0, (args, result.output)
         assert "rewrites" in result.output or args[0] == "why", (args, result.output)
         assert not any(c in result.output for c in "\x1b\x07\u202e\u202c"), (args, repr(result.output))
+
+
+async def test_a_named_pipe_or_a_binary_file_as_a_snapshot_path_is_a_clear_source_error(
+    write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    import os
+    import random
+
+    pipe = tmp_path / "terms.fifo"
+    os.mkfifo(pipe)
+    binary = tmp_path / "terms.bin"
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(1, 256) for _ in range(20_000))  # no NUL byte, not text either
+    binary.write_bytes(noise)
+    path = write_config(f"""
+        storage: {tmp_path / 'storage'}
+        poll: {{interval: 1h, timeout: 3s}}
+        platforms:
+          tunely:
+            name: Tunely
+            documents:
+              - {{type: Terms of Service, path: {pipe}}}
+              - {{type: Privacy Policy, path: {binary}}}
+        channels:
+          - {{id: log, jsonl: {tmp_path / 'out' / 'all.jsonl'}}}
+    """)
+    async with App.open(load_config(path), stdout=io.StringIO()) as app:
+        cycle, _ = await asyncio.wait_for(app.poll_once(), 30)  # a pipe never hangs the poll
+        assert cycle.failed == 2
+        errors = " | ".join(sorted(cycle.failures.values()))
+        assert "the body is binary" in errors and "not a regular file" in errors, errors
+        assert (await status_report(app.config, app.store, "tunely"))["documents"][1]["version"] is None
+
+
+def test_two_channels_on_one_file_are_refused_and_no_channel_is_a_warning(tmp_path: Path) -> None:
+    from bot.core.config import ConfigError, parse_config
+
+    try:
+        parse_config("channels:\n  - {id: a, jsonl: out.jsonl}\n  - {id: b, jsonl: ./out.jsonl}\n", tmp_path / "f.yaml")
+    except ConfigError as error:
+        assert "already the output of channel 'a'" in str(error)
+    else:
+        raise AssertionError("two channels writing one file were accepted")
+    quiet = parse_config("feeds:\n  - {id: w, url: 'https://news.test/feed.xml'}\n", tmp_path / "f.yaml")
+    assert any(w.startswith("channels: none configured") for w in quiet.warnings)

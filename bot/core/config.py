@@ -697,7 +697,17 @@ def _check_unique(
             check.fail(f"feeds[{index}].id", f"duplicate id {spec.id!r}")
         seen[spec.id] = spec.id
     channel_ids: set[str] = set()
+    files: dict[str, str] = {}
     for index, channel in enumerate(channels):
         if channel.id in channel_ids:
             check.fail(f"channels[{index}].id", f"duplicate channel id {channel.id!r}")
         channel_ids.add(channel.id)
+        if channel.kind in ("jsonl", "atom"):  # two writers of one file: one of them would never show its lines
+            if channel.target in files:
+                check.fail(f"channels[{index}].{channel.kind}",
+                           f"{channel.target} is already the output of channel {files[channel.target]!r}; "
+                           "give each channel its own file")
+            files[channel.target] = channel.id
+    if not channels:
+        check.warn("channels", "none configured: events are recorded but posted nowhere (add a console, jsonl, "
+                   "slack or discord channel)")

@@ -90,6 +90,22 @@ def refuse_non_text(body: bytes, content_type: str | None) -> None:
     if b"\x00" in body and not encoding_of(body, content_type).startswith(("utf-16", "utf-32")):
         raise ExtractionError("not a terms page: the body is binary (NUL bytes), or text in an undeclared "
                               "UTF-16/UTF-32 encoding")
+    if _control_share(body) > BINARY_CONTROL_SHARE and not encoding_of(body, content_type).startswith(("utf-16", "utf-32")):
+        raise ExtractionError("not a terms page: the body is binary (control bytes that no text holds)")
+
+
+# Text in any 8-bit or UTF-8 encoding holds almost no C0 control bytes besides tab, newline, form feed and carriage
+# return (an escape now and then); random or compressed bytes hold about one in eleven.
+BINARY_CONTROL_SHARE = 0.01
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+
+
+def _control_share(body: bytes) -> float:
+    """Share of control bytes in the first 64 KiB."""
+    head = body[:65536]
+    if not head:
+        return 0.0
+    return (len(head) - len(head.translate(None, _CONTROLS))) / len(head)
 
 
 def extract_text(body: bytes, *, content_type: str | None = None, name: str = "", select: str | None = None,

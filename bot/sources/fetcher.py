@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -84,8 +85,9 @@ class Fetcher:
             if not location.startswith(("http://", "https://")):
                 parts = urlsplit(location)
                 scheme = parts.scheme.lower()
-                if scheme == "file":
-                    body = await asyncio.to_thread(self._read_file, Path(unquote(parts.path)))
+                if scheme == "file":  # bounded by the poll timeout too (a slow or network disk)
+                    body = await asyncio.wait_for(asyncio.to_thread(self._read_file, Path(unquote(parts.path))),
+                                                  self.settings.timeout)
                     return FetchResult("ok", body=body, status=200, final_url=location, elapsed=time.monotonic() - started)
                 if scheme not in ("http", "https"):
                     raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
@@ -165,8 +167,13 @@ class Fetcher:
             return FetchResult("ok", body=bytes(body), **common)  # type: ignore[arg-type]
 
     def _read_file(self, path: Path) -> bytes:
+        """A regular file's bytes up to the size cap. A named pipe, device or socket is refused before it is
+        opened: opening a pipe waits for a writer forever."""
         try:
-            size = path.stat().st_size
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+                raise FetchFailed("file", f"not a regular file (a pipe, device or socket): {path}")
+            size = info.st_size
             if size > self.settings.max_bytes:
                 raise FetchFailed("too_large", f"{path} is {size} bytes, over max_bytes ({self.settings.max_bytes})")
             with path.open("rb") as handle:
