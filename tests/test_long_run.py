@@ -251,3 +251,27 @@ def test_two_channels_on_one_file_are_refused_and_no_channel_is_a_warning(tmp_pa
         raise AssertionError("two channels writing one file were accepted")
     quiet = parse_config("feeds:\n  - {id: w, url: 'https://news.test/feed.xml'}\n", tmp_path / "f.yaml")
     assert any(w.startswith("channels: none configured") for w in quiet.warnings)
+
+
+async def test_why_gives_the_baseline_as_the_reason_for_a_first_poll_entry(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    from bot.pipeline.reports import why_report
+
+    remote.serve("/wire.xml", rss(("g1", "Gardening tips for spring", "Nothing about any platform.")))
+    path = write_config(f"""
+        storage: {tmp_path / 'storage'}
+        poll: {{interval: 1h, timeout: 3s}}
+        allow_private_networks: true
+        platforms:
+          tunely: {{name: Tunely}}
+        feeds:
+          - {{id: wire, url: "{remote.url('/wire.xml')}"}}
+        channels:
+          - {{id: log, jsonl: {tmp_path / 'out' / 'all.jsonl'}}}
+    """)
+    async with App.open(load_config(path), stdout=io.StringIO()) as app:
+        await app.poll_once()
+        (entry,) = (await why_report(app.config, app.store, "https://news.test/g1"))["entries"]
+    assert entry["reason"].startswith("seen on its feed's first poll, which sets the baseline")
+    assert "names no watched platform" in entry["reason"]  # true too, but not what held it back

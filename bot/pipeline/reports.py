@@ -248,6 +248,12 @@ async def stories_report(config: Config, store: Store, platform_id: str | None =
     return {"platform": platform_id, "stories": stories}
 
 
+def _still_posted(note: str) -> bool:
+    """Notes of entries that are posted all the same (to channels that take news of no watched platform), so
+    that when nothing was posted, something else held the entry back."""
+    return note.startswith(("names no watched platform", "mentions "))
+
+
 async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
     """`clausewatch why URL`: was the article fetched, matched to which platform, which thread, and where
     was it posted — or why not (first poll of its feed, no route, not delivered yet, failed)."""
@@ -279,12 +285,15 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
                           "reason": None if deliveries else "no channel takes this platform or these topics"})
         if mine:
             reason = None
+        elif entry["note"] and not _still_posted(entry["note"]):  # a copy, a held-back update …: the note says why
+            reason = entry["note"]
+        elif entry["first_seen_at"] <= entry["baseline_at"]:  # what held it back, whatever else is true of it
+            reason = "seen on its feed's first poll, which sets the baseline and posts nothing" + (
+                f" (also: {entry['note']})" if entry["note"] else "")
         elif entry["note"]:
             reason = entry["note"]
         elif entry["platform"] is None:
             reason = "not attributed to any watched platform, so not posted"
-        elif entry["first_seen_at"] <= entry["baseline_at"]:
-            reason = "seen on its feed's first poll, which sets the baseline and posts nothing"
         else:
             reason = "recorded without a post (more new entries than the per-poll limit)"
         found.append({
