@@ -1,5 +1,5 @@
-"""Drains the outbox: each pending delivery goes to its channel's output, in event order, and is marked
-done only after the output accepted it (at-least-once; outputs de-duplicate by message key).
+"""Drains the outbox in one lane per channel: each pending delivery goes to its channel's output, in event
+order, and is marked done only after the output accepted it (at-least-once; outputs de-duplicate by message key).
 """
 
 from __future__ import annotations
@@ -87,8 +87,12 @@ class Deliverer:
         task = asyncio.ensure_future(self._lane(channel, report, batch))
         self._busy[channel] = task
 
-        def finished(_task: asyncio.Task[None]) -> None:
+        def finished(done: asyncio.Task[None]) -> None:
             self._busy.pop(channel, None)
+            if not done.cancelled() and done.exception() is not None:  # e.g. the store refused a write
+                log.error("channel %s: delivery lane stopped: %s", channel, done.exception(),
+                          extra={"channel": channel})
+                self._back_off(channel, None)
             if self._generation != generation:  # rows may have been committed after its last look
                 self._kicked.set()
 
