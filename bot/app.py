@@ -44,6 +44,7 @@ CONFIG_ENV = "CLAUSEWATCH_CONFIG"
 DEFAULT_CONFIG = "feeds.yaml"
 # Outputs that need a chat token; until their adapters are active, no event is routed to them.
 TOKEN_ENV = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}
+PRUNE_EVERY = 600.0  # seconds between two retention passes of a running bot
 
 
 def config_path(option: str | None) -> Path:
@@ -218,6 +219,7 @@ class App:
         self._metrics_runner: web.AppRunner | None = None
         self._pending_config: Config | None = None
         self.wake = asyncio.Event()
+        self._pruned_at: float | None = None  # monotonic time of the last retention pass
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -368,7 +370,20 @@ class App:
         self.metrics.observe_cycle(cycle.seconds)
         delivery = await self.deliverer.deliver_pending()
         delivery.delivered += delivered_before.delivered
+        await self.prune()
         return cycle, delivery
+
+    async def prune(self, every: float = 0.0) -> dict[str, int]:
+        """Apply `retention` (old outbox rows, entry texts, cycle records), unless it ran less than `every`
+        seconds ago. Small batches: polling never waits long on it."""
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < every:
+            return {}
+        self._pruned_at = now
+        pruned = await self.store.prune(self.config.retention, self.clock())
+        if any(pruned.values()):
+            log.info("retention: pruned %s", ", ".join(f"{count} {name}" for name, count in pruned.items() if count))
+        return pruned
 
     async def run(self, stop: asyncio.Event, progress: Progress | None = None) -> None:
         """Poll due sources until `stop` is set; the cycles in flight always finish.
@@ -411,6 +426,7 @@ class App:
         cycle = await self.poller.run_cycle(due, progress=progress)
         self.metrics.observe_cycle(cycle.seconds)
         self.deliverer.kick()
+        await self.prune(every=PRUNE_EVERY)
         log.info(
             "cycle: %d sources, %d ok, %d not modified, %d unchanged, %d failed, %d events in %.1fs",
             cycle.sources, cycle.ok, cycle.not_modified, cycle.unchanged, cycle.failed, cycle.events, cycle.seconds,

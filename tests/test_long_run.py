@@ -7,6 +7,7 @@ through the real App against local feed servers and the fake Slack (real slack_s
 3. Aggregate failures: a network outage of many sources is one notice per channel and one recovery reply; an
    isolated failing source keeps its own notice.
 4. Honest status: one health vocabulary (`ok`, `erroring (N)`, `failing`, `unavailable`) in `sources` and `status`.
+6. Retention: old outbox rows, entry texts, post bodies and cycle records go; the rest stays.
 5. Input limits and clean output: a named pipe or a binary file as a snapshot path, two channels on one file, no
    channel at all; feed text printed by commands.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
+import json
 from pathlib import Path
 
 from aiohttp import web
@@ -275,3 +277,63 @@ async def test_why_gives_the_baseline_as_the_reason_for_a_first_poll_entry(
         (entry,) = (await why_report(app.config, app.store, "https://news.test/g1"))["entries"]
     assert entry["reason"].startswith("seen on its feed's first poll, which sets the baseline")
     assert "names no watched platform" in entry["reason"]  # true too, but not what held it back
+
+
+async def test_retention_prunes_what_only_serves_the_recent_past_and_keeps_the_rest(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    moment = [datetime(2025, 1, 1, 12, tzinfo=timezone.utc)]
+    remote.serve("/wire.xml", rss(("old", "Tunely changes its terms", "An old story body.")))
+    remote.serve("/newsroom.xml", rss(("n1", "Welcome", "Hello.")))
+    remote.serve("/terms", TERMS.format(date="1 March 2024", extra=""), content_type="text/html; charset=utf-8")
+    config = load_config(write_config(config_text(tmp_path, remote, backfill=5)))
+    async with App.open(config, stdout=io.StringIO(), clock=lambda: moment[0]) as app:
+        await app.poll_once()  # the story is posted and delivered
+        moment[0] += timedelta(days=120)  # past `entry_texts` (90 days), not yet `entries` (180 days)
+        remote.serve("/wire.xml", rss(("new", "Tunely opens a fund", "A fresh story body.")))  # the old one is gone
+        await app.poll_once()
+        database = app.store.path
+    with sqlite3.connect(database) as db:
+        texts = dict(db.execute("SELECT identity, text FROM entries WHERE source_id = 'wire'").fetchall())
+        bodies = [json.loads(m)["text"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
+        delivered = db.execute("SELECT count(*) FROM deliveries d JOIN events e ON e.id = d.event_id "
+                               "WHERE e.created_at < '2025-02-01'").fetchone()[0]
+        cycles = db.execute("SELECT count(*) FROM cycles").fetchone()[0]
+        snapshots = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        pending = db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+    assert texts["old"] == "" and "fresh story body" in texts["new"]  # no feed carries the old one any more
+    assert "" in bodies and any("fresh story body" in b for b in bodies)  # its post keeps title, link, thread
+    assert delivered == 0 and cycles == 1 and pending == 0  # the outbox rows and cycle record of 120 days ago
+    assert snapshots == 1  # terms versions are kept forever
+
+    async with App.open(config, stdout=io.StringIO(), clock=lambda: moment[0]) as app:
+        moment[0] += timedelta(days=100)  # past `retention.entries` (180 days) since the old entry was last seen
+        await app.poll_once()
+        with sqlite3.connect(database) as db:
+            identities = {row[0] for row in db.execute("SELECT identity FROM entries WHERE source_id = 'wire'")}
+            titles = [json.loads(m)["title"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
+        assert identities == {"new"} and len(titles) == 1 and "opens a fund" in titles[0]  # the old one's post is gone
+        remote.serve("/wire.xml", rss(("new", "Tunely opens a fund", "A fresh story body."),
+                                      ("old", "Tunely changes its terms", "An old story body.")))
+        await app.poll_once()  # the old article comes back: recorded again, never posted again
+    with sqlite3.connect(database) as db:
+        identities = {row[0] for row in db.execute("SELECT identity FROM entries WHERE source_id = 'wire'")}
+        titles = [json.loads(m)["title"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
+    assert identities == {"new", "old"} and len(titles) == 1 and "opens a fund" in titles[0]
+    assert len([p for p in posts(tmp_path) if p["title"] == "Tunely changes its terms"]) == 1
+
+
+def test_retention_settings_are_range_checked_and_never_keeps_forever(tmp_path: Path) -> None:
+    from bot.core.config import ConfigError, parse_config
+
+    try:
+        parse_config("retention: {delivered: 1h, fetch_log: soon}\n", tmp_path / "f.yaml")
+    except ConfigError as error:
+        assert "retention.delivered: at least 1d" in str(error) and "retention.fetch_log" in str(error)
+    else:
+        raise AssertionError("a retention of an hour was accepted")
+    settings = parse_config("retention: {entry_texts: never, delivered: 7d}\n", tmp_path / "f.yaml").retention
+    assert settings.entry_texts is None and settings.delivered == 7 * 86400 and settings.fetch_log == 30 * 86400

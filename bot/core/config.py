@@ -140,6 +140,17 @@ class PollSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long what only serves the recent past is kept (seconds; None: forever). Terms versions, change records,
+    entries' identities and fingerprints, events' titles and threads are kept forever."""
+
+    delivered: float | None = 30 * 86400.0  # outbox rows of finished deliveries
+    entry_texts: float | None = 90 * 86400.0  # texts of entries no feed has carried since, old versions, post bodies
+    fetch_log: float | None = 30 * 86400.0  # records of poll cycles
+    entries: float | None = 180 * 86400.0  # entries no feed has carried since, with their posts and outbox rows
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSpec:
     """One thing we poll: a feed (RSS/Atom) or a terms document, remote (`url`) or local (`path`)."""
 
@@ -245,6 +256,7 @@ class Config:
     metrics_host: str = "127.0.0.1"
     story_window: float = DEFAULT_STORY_WINDOW  # seconds: items further apart never join one story
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -354,8 +366,9 @@ def _kind(value: object) -> str:
 
 
 _TOP_KEYS = {"storage", "poll", "platforms", "feeds", "channels", "archive", "chat", "allow_private_networks", "metrics",
-             "stories", "summarizer"}
+             "stories", "summarizer", "retention"}
 _STORIES_KEYS = {"window"}
+_RETENTION_KEYS = {"delivered", "entry_texts", "fetch_log", "entries"}
 _SUMMARIZER_KEYS = {"kind", "base_url", "model", "api_key_env", "timeout"}
 SUMMARIZER_KINDS = ("extractive", "openai")
 _METRICS_KEYS = {"port", "host"}
@@ -411,6 +424,7 @@ def parse_config(text: str, path: Path) -> Config:
         stories = check.mapping(top.get("stories"), "stories", _STORIES_KEYS)
         story_window = check.converted(stories.get("window"), "stories.window", DEFAULT_STORY_WINDOW, parse_duration)
     summarizer = _parse_summarizer(check, top.get("summarizer"))
+    retention = _parse_retention(check, top.get("retention"))
     allow_private = top.get("allow_private_networks", False)
     if not isinstance(allow_private, bool):
         check.fail("allow_private_networks", f"expected true or false, got {_kind(allow_private)}")
@@ -433,6 +447,7 @@ def parse_config(text: str, path: Path) -> Config:
         metrics_host=metrics_host,
         story_window=story_window,
         summarizer=summarizer,
+        retention=retention,
     )
 
 
@@ -461,6 +476,26 @@ def _parse_poll(check: _Checker, raw: object) -> PollSettings:
         outage_sources=check.integer(data.get("outage_sources"), "poll.outage_sources", default.outage_sources,
                                      minimum=2),
     )
+
+
+def _parse_retention(check: _Checker, raw: object) -> RetentionSettings:
+    """`retention: {delivered: 30d, entry_texts: 90d, fetch_log: 30d, entries: 180d}`; `never` keeps that kind
+    forever."""
+    data = check.mapping(raw, "retention", _RETENTION_KEYS)
+    default = RetentionSettings()
+
+    def duration(name: str, fallback: float | None) -> float | None:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() == "never":
+            return None
+        seconds = check.converted(value, f"retention.{name}", fallback, parse_duration)
+        if seconds is not None and seconds < 86400:
+            check.fail(f"retention.{name}", f"at least 1d (or `never`), got {value!r}")
+            return fallback
+        return seconds
+
+    return RetentionSettings(duration("delivered", default.delivered), duration("entry_texts", default.entry_texts),
+                             duration("fetch_log", default.fetch_log), duration("entries", default.entries))
 
 
 def _parse_archive(check: _Checker, raw: object) -> tuple[str, float]:

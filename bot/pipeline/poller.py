@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bot.core.config import Config, Platform, SourceSpec
 from bot.core.availability import UNAVAILABLE, not_the_document
@@ -231,6 +231,12 @@ class Poller:
         fresh: list[EntryPlacement] = []
         updates: list[EntryPlacement] = []
         announce: set[str] = set()
+        # Entries no feed carried for `retention.entries` are deleted: in a feed watched since before then, one
+        # published before then is an old article come back, recorded again but never posted again.
+        kept = self.config.retention.entries
+        forgotten = now - timedelta(seconds=kept) if kept is not None else None
+        if forgotten is not None and not (state.primed_at and state.primed_at < forgotten.isoformat()):
+            forgotten = None
         if not state.primed and spec.backfill:
             newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
             announce = {e.identity for e in newest}
@@ -239,7 +245,8 @@ class Poller:
             if previous is not None and previous.fingerprint == entry.fingerprint:
                 seen.append(entry.identity)
                 continue
-            post = previous is not None or state.primed or entry.identity in announce
+            post = previous is not None or ((state.primed or entry.identity in announce)
+                                             and not _published_before(entry, forgotten))
             placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
             placements.append(placement)
             (updates if previous is not None else fresh).append(placement)
@@ -334,6 +341,8 @@ class Poller:
             values["last_modified"] = result.last_modified or state.last_modified
         if primed:
             values["primed"] = 1
+            if not state.primed:
+                values["primed_at"] = now
         return values
 
     async def _commit(self, spec: SourceSpec, state: FetchState, outcome: Outcome, messages: list[Message]) -> int:
@@ -538,6 +547,18 @@ def _entry_write(placement: EntryPlacement, previous: KnownEntry | None) -> Entr
                       entry.published or entry.updated, previous.thread if previous else placement.thread,
                       previous.version + 1 if previous else 1, placement.language, placement.attribution,
                       placement.note, placement.placement)
+
+
+def _published_before(entry: FeedEntry, moment: datetime | None) -> bool:
+    """Was the entry published (or, lacking that, updated) before `moment`? False when it has no date."""
+    stamp = entry.published or entry.updated
+    if moment is None or not stamp:
+        return False
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return False
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) < moment
 
 
 def _without_flood(spec: SourceSpec, fresh: list[EntryPlacement]) -> list[EntryPlacement]:

@@ -266,7 +266,8 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
         [wanted, wanted],
     )
     if not entries:
-        return {"url": wanted, "seen": False, "reason": "no watched feed has carried this link (yet)",
+        return {"url": wanted, "seen": False, "reason": "no watched feed has carried this link (yet), or none has "
+                "for longer than `retention.entries`",
                 "entries": []}
     found = []
     for entry in entries:

@@ -19,13 +19,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from bot.core.config import SourceSpec
+from bot.core.config import RetentionSettings, SourceSpec
 from bot.core.messages import Message
 from bot.core.overrides import FeedChange
 from bot.core.routing import Subscription
@@ -61,6 +61,7 @@ class FetchState:
     primed: bool = False
     error_kind: str | None = None  # the class of the last error: connection, timeout, http, not_document …
     outage: str | None = None  # the thread of the outage this source's failure was announced in, if any
+    primed_at: str | None = None  # when the source's first poll set its baseline
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ class _Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            db = _connect(self.path)
+            db = _connect(self.path, new=not self.path.exists())
             migrations.apply(db)
         except BaseException as error:  # reported to the opener
             self.error = error
@@ -222,10 +223,12 @@ def _resolve(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], resul
         pass
 
 
-def _connect(path: Path) -> Database:
+def _connect(path: Path, new: bool = False) -> Database:
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
     db = Database(conn, execute_plugins=False)
     conn.execute("PRAGMA busy_timeout = 30000")
+    if new:  # pages freed by retention go back to the file system (`incremental_vacuum` after each prune)
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     if db.journal_mode != "wal":
         db.enable_wal()
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -758,6 +761,104 @@ class Store:
         await self.write(apply)
 
     # --- cycles -------------------------------------------------------------------------------
+
+    async def prune(self, retention: RetentionSettings, now: datetime, batch: int = 500,
+                    max_batches: int = 20) -> dict[str, int]:
+        """Retention, in small transactions so that polling never waits long: finished outbox rows, texts of
+        entries no feed carries any more, old entry versions, old post bodies (title, link and thread stay) and
+        old poll-cycle records. Terms versions and change records are never pruned. Returns rows pruned by kind."""
+
+        def cutoff(seconds: float | None) -> str | None:
+            return None if seconds is None else (now - timedelta(seconds=seconds)).isoformat(timespec="seconds")
+
+        texts, delivered, log_before = cutoff(retention.entry_texts), cutoff(retention.delivered), cutoff(retention.fetch_log)
+        steps: list[tuple[str, str, list[Any]]] = []
+        if delivered:
+            steps.append(("deliveries", "DELETE FROM deliveries WHERE rowid IN (SELECT rowid FROM deliveries "
+                          "WHERE status != 'pending' AND delivered_at < ? LIMIT ?)", [delivered, batch]))
+        if texts:
+            steps.append(("entry_texts", "UPDATE entries SET text = '' WHERE rowid IN (SELECT rowid FROM entries "
+                          "WHERE text != '' AND last_seen_at < ? LIMIT ?)", [texts, batch]))
+            steps.append(("entry_versions", "DELETE FROM entry_versions WHERE rowid IN (SELECT rowid FROM "
+                          "entry_versions WHERE seen_at < ? LIMIT ?)", [texts, batch]))
+        forgotten = cutoff(retention.entries)
+        if forgotten:
+            steps.append(("entries", "DELETE FROM entries WHERE rowid IN (SELECT rowid FROM entries "
+                          "WHERE last_seen_at < ? LIMIT ?)", [forgotten, batch]))
+        if log_before:
+            steps.append(("cycles", "DELETE FROM cycles WHERE id IN (SELECT id FROM cycles WHERE finished_at < ? "
+                          "ORDER BY id LIMIT ?)", [log_before, batch]))
+        pruned = {name: 0 for name, _sql, _args in steps}
+
+        def one(sql: str, args: list[Any]) -> Callable[[Database], int]:
+            return lambda db: db.execute(sql, args).rowcount
+
+        for name, sql, args in steps:
+            for _ in range(max_batches):
+                count = await self.write(one(sql, args))
+                pruned[name] += count
+                if count < batch:
+                    break
+        if forgotten:
+            pruned["events"] = await self._forget_events(forgotten, batch, max_batches)
+        if texts:
+            pruned["post_bodies"] = await self._trim_events(texts, batch, max_batches)
+        if any(pruned.values()):
+            await self.write(lambda db: db.execute("PRAGMA incremental_vacuum(2000)").fetchall())
+        return pruned
+
+    async def _forget_events(self, before: str, batch: int, max_batches: int) -> int:
+        """Delete the events created before `before` with their outbox rows, oldest first (ids grow with time)."""
+
+        def step(db: Database) -> tuple[int, bool]:
+            rows = db.execute("SELECT id, created_at FROM events ORDER BY id LIMIT ?", [batch]).fetchall()
+            old: list[int] = []
+            for event_id, created in rows:
+                if created >= before:
+                    break
+                old.append(event_id)
+            if old:
+                marks = ",".join("?" * len(old))
+                db.execute(f"DELETE FROM deliveries WHERE event_id IN ({marks})", old)
+                db.execute(f"DELETE FROM events WHERE id IN ({marks})", old)
+            return len(old), len(old) == len(rows) == batch
+
+        forgotten = 0
+        for _ in range(max_batches):
+            count, more = await self.write(step)
+            forgotten += count
+            if not more:
+                break
+        return forgotten
+
+    async def _trim_events(self, before: str, batch: int, max_batches: int) -> int:
+        """Empty the text of events created before `before`, in id order from a watermark (ids grow with time)."""
+
+        def step(db: Database) -> tuple[int, bool]:
+            row = db.execute("SELECT value FROM retention_marks WHERE name = 'events'").fetchone()
+            mark = row[0] if row else 0
+            rows = db.execute("SELECT id, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                              [mark, batch]).fetchall()
+            old: list[int] = []
+            for event_id, created in rows:  # the old prefix: the watermark never passes a newer event
+                if created >= before:
+                    break
+                old.append(event_id)
+            if old:
+                marks = ",".join("?" * len(old))
+                db.execute(f"UPDATE events SET message = json_set(message, '$.text', '') WHERE id IN ({marks}) "
+                           "AND json_extract(message, '$.text') != ''", old)
+                db.execute("INSERT INTO retention_marks (name, value) VALUES ('events', ?) "
+                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [old[-1]])
+            return len(old), len(old) == len(rows) == batch
+
+        trimmed = 0
+        for _ in range(max_batches):
+            count, more = await self.write(step)
+            trimmed += count
+            if not more:
+                break
+        return trimmed
 
     async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
         await self.write(

@@ -196,3 +196,16 @@ def m008_outages(db: Database) -> None:
     """The class of a source's last error, and the outage (many sources failing together) it was announced in."""
     db["fetch_state"].add_column("error_kind", str)
     db["fetch_state"].add_column("outage", str)
+
+
+@migrations()
+def m009_retention(db: Database) -> None:
+    """Indexes that let retention find old rows in small batches without scanning what it already pruned, and
+    the watermark of the events whose bodies were trimmed."""
+    db.execute("CREATE INDEX IF NOT EXISTS entries_with_text ON entries (last_seen_at) WHERE text != ''")
+    db.execute("CREATE INDEX IF NOT EXISTS entries_last_seen ON entries (last_seen_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS entry_versions_seen ON entry_versions (seen_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (delivered_at) WHERE status != 'pending'")
+    db["retention_marks"].create({"name": str, "value": int}, pk="name")
+    db["fetch_state"].add_column("primed_at", str)
