@@ -381,11 +381,22 @@ async def test_a_forum_post_made_before_a_restart_is_found_not_posted_again(worl
     with pytest.raises(DeliveryError):
         await world.output(world.forum).deliver(message())
     restarted = world.bridge.output_for(Channel(f"route-{world.forum}", "discord", world.forum))
-    await restarted.deliver(message())
+    await restarted.deliver(message(), unsure=True)  # the outbox says it was tried before
     await restarted.deliver(reply("A reply", key="r1"))
     [post] = world.fake.threads(world.forum)
     assert world.thread_of(world.forum) == post["id"]
     assert titles(world.fake.posted(post["id"])) == ["CloudTune adds an AI-training clause", "A reply"]
+
+
+async def test_two_stories_with_the_same_title_in_the_same_minute_keep_their_own_forum_posts(world: World) -> None:
+    # A forum post is recognised by the marker of its event in its footer, never by its title.
+    output = world.output(world.forum)
+    await output.deliver(message(thread="story-1"))
+    same_minute = dataclasses.replace(message(thread="story-2"), key="another-event")
+    restarted = world.bridge.output_for(Channel(f"route-{world.forum}", "discord", world.forum))
+    await restarted.deliver(same_minute, unsure=True)  # even when it looks for an earlier copy of its own
+    assert len(world.fake.threads(world.forum)) == 2
+    assert world.thread_of(world.forum, "story-1") != world.thread_of(world.forum, "story-2")
 
 
 async def test_an_older_story_with_the_same_title_keeps_its_own_forum_post(world: World) -> None:

@@ -251,8 +251,8 @@ async def test_long_text_is_split_within_slack_limits_over_thread_replies(
     body = "".join(chunk for post in posts for chunk in sections(post))
     assert "".join(body.split()) == "".join(message.text.split())  # nothing lost, nothing added
 
-    again = new_bridge(slack, MemoryThreads())  # a restart re-delivers it: nothing is posted twice
-    await again.output_for(ROUTE).deliver(message)
+    again = new_bridge(slack, MemoryThreads())  # a restart re-delivers it (tried before): nothing is posted twice
+    await again.output_for(ROUTE).deliver(message, unsure=True)
     assert len(slack.in_channel(SLACK_CHANNEL)) == len(posts)
 
 
@@ -321,9 +321,9 @@ async def test_redelivery_after_a_restart_finds_the_earlier_posts(slack: FakeSla
     await first.output_for(ROUTE).deliver(follow_up(1))
 
     after = MemoryThreads()  # the crash came before the thread was remembered
-    second = new_bridge(slack, after)
-    await second.output_for(ROUTE).deliver(story())
-    await second.output_for(ROUTE).deliver(follow_up(1))
+    second = new_bridge(slack, after)  # the outbox says both were tried before: an earlier copy may exist
+    await second.output_for(ROUTE).deliver(story(), unsure=True)
+    await second.output_for(ROUTE).deliver(follow_up(1), unsure=True)
 
     assert len(slack.in_channel(SLACK_CHANNEL)) == 2
     assert after.book == before.book
@@ -337,7 +337,7 @@ async def test_redelivery_after_a_restart_finds_the_story_behind_a_busy_channel(
     for n in range(450):
         slack.post_as("B0OTHER", SLACK_CHANNEL, f"chatter {n}")
     after = MemoryThreads()
-    await new_bridge(slack, after).output_for(ROUTE).deliver(story())
+    await new_bridge(slack, after).output_for(ROUTE).deliver(story(), unsure=True)
     assert after.book == before.book
     assert len(slack.calls_to("chat.postMessage")) == 1
 
@@ -541,3 +541,19 @@ async def test_a_long_retry_after_is_not_slept_in_the_call_but_handed_to_the_del
         await bridge.output_for(ROUTE).deliver(story())
     assert limited.value.retryable and limited.value.retry_after == 120
     assert len(slack.calls_to("chat.postMessage")) == 1  # asked once, not slept on for two minutes
+
+
+async def test_a_first_attempt_posts_without_reading_the_channel_history(
+        bridge: SlackBridge, slack: FakeSlack, threads: MemoryThreads) -> None:
+    # Since 2025 Slack allows apps outside its Marketplace one conversations.history or .replies call a minute:
+    # a delivery never tried before cannot have an earlier copy, so Slack is not asked.
+    await bridge.output_for(ROUTE).deliver(story())
+    for n in range(1, 4):
+        await bridge.output_for(ROUTE).deliver(follow_up(n))
+    assert len(slack.in_channel(SLACK_CHANNEL)) == 4
+    assert slack.calls_to("conversations.history") == [] and slack.calls_to("conversations.replies") == []
+
+    restarted = new_bridge(slack, threads)
+    await restarted.output_for(ROUTE).deliver(follow_up(4), unsure=True)  # tried before by a process that died
+    assert len(slack.calls_to("conversations.replies")) == 1 and len(slack.in_channel(SLACK_CHANNEL)) == 5
+    await restarted.close()

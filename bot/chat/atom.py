@@ -52,13 +52,15 @@ def _entry(message: Message) -> ET.Element:
 class AtomOutput:
     """Rewrites the file atomically on each new entry; an entry id already in the file is not added again."""
 
+    records_attempts = False
+
     def __init__(self, channel: Channel, stdout: TextIO) -> None:
         self.channel = channel
         self.path = Path(channel.target)
         self._entries: list[ET.Element] | None = None
         self._lock = asyncio.Lock()
 
-    async def deliver(self, message: Message) -> None:
+    async def deliver(self, message: Message, unsure: bool = False) -> None:
         if message.event in HEALTH_EVENTS:
             return
         async with self._lock:

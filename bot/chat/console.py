@@ -18,13 +18,15 @@ _MARKS = {"high": "!!", "medium": "! ", "low": "  "}
 class ConsoleOutput:
     """Prints each message; a reply is indented under a reminder of the thread it belongs to."""
 
+    records_attempts = False
+
     def __init__(self, channel: Channel, stream: TextIO) -> None:
         self.channel = channel
         self.stream = stream
         self._titles: dict[str, str] = {}
         self._last_thread: str | None = None
 
-    async def deliver(self, message: Message) -> None:
+    async def deliver(self, message: Message, unsure: bool = False) -> None:
         self.stream.write(self.render(message))
         self.stream.flush()
 

@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.chat.discord_render import Post, nonce, render_message, render_reply, thread_name
+from bot.chat.discord_render import Post, nonce, render_message, render_reply, story_marker, thread_name
 from bot.chat.outputs import ChatSetupError, DeliveryError, Output, ThreadBook
 from bot.core.commands import (
     COMMAND_NAME,
@@ -261,23 +261,26 @@ class DiscordBridge:
 class DiscordOutput:
     """Delivers messages to one Discord channel: a message opens a thread, replies go into it."""
 
+    records_attempts = True
+
     def __init__(self, bridge: DiscordBridge, channel: Channel) -> None:
         self.channel = channel
         self.bridge = bridge
         self._lock = asyncio.Lock()
+        self._unconfirmed: set[str] = set()  # events whose forum post Discord may have made without saying so
         try:
             self.target_id = int(channel.target)
         except ValueError:
             self.target_id = 0
 
-    async def deliver(self, message: Message) -> None:
+    async def deliver(self, message: Message, unsure: bool = False) -> None:
         async with self._lock:
             if self.target_id <= 0:
                 raise DeliveryError(f"Discord channel id {self.channel.target!r} is not a number", disable_route=True)
             if self.bridge.client.user is None:
                 raise DeliveryError("the Discord bot is not logged in yet")
             try:
-                await self._deliver(message)
+                await self._deliver(message, unsure)
             except DeliveryError:
                 raise
             except discord.RateLimited as error:
@@ -293,7 +296,7 @@ class DiscordOutput:
 
     # ------------------------------------------------------------------ delivery steps
 
-    async def _deliver(self, message: Message) -> None:
+    async def _deliver(self, message: Message, unsure: bool = False) -> None:
         posts = render_message(message)
         ref = await self.bridge.threads.find_thread(self.channel.id, message.thread)
         if ref is not None and ref.isdigit():
@@ -308,7 +311,7 @@ class DiscordOutput:
         previous = int(ref) if ref is not None and ref.isdigit() else None
         if previous is not None:
             posts = render_message(message, content=f"Earlier in this story: <#{previous}>")
-        thread_id = await self._open(message, posts[0])
+        thread_id = await self._open(message, posts[0], unsure)
         await self.bridge.threads.remember_thread(self.channel.id, message.thread, str(thread_id))
         try:
             await self._post(thread_id, posts[1:], message.key, 1)
@@ -324,19 +327,23 @@ class DiscordOutput:
             raise DeliveryError(f"Discord channel {self.target_id} is not a server channel", disable_route=True)
         return channel
 
-    async def _open(self, message: Message, post: Post) -> int:
+    async def _open(self, message: Message, post: Post, unsure: bool = False) -> int:
         """Start the story's thread with its first post; returns the thread's channel id."""
         target = await self._target()
         name = thread_name(message.title)
         await self.bridge.pacer.wait(self.target_id)
         if isinstance(target, discord.ForumChannel):
             # A forum post takes no nonce: one that an earlier try made (its answer lost, or the process killed
-            # before the thread was recorded) is found by its name among the forum's active threads.
-            found = await self._find_post(target, name, since=_moment(message.at) - _CLOCK_SLACK)
-            if found is not None:
-                return found
+            # before the thread was recorded) is looked for, when one may exist, among the forum's active threads.
+            if unsure or message.key in self._unconfirmed:
+                found = await self._find_post(target, name, message.key, since=_moment(message.at) - _CLOCK_SLACK)
+                if found is not None:
+                    self._unconfirmed.discard(message.key)
+                    return found
+            self._unconfirmed.add(message.key)  # until Discord answers: a lost answer leaves a post behind
             created = await target.create_thread(name=name, content=post.content, embed=post.embed,
                                                  allowed_mentions=NO_MENTIONS)
+            self._unconfirmed.discard(message.key)
             return created.thread.id
         if isinstance(target, discord.TextChannel):  # text and announcement channels
             sent = await target.send(content=post.content, embed=post.embed, nonce=nonce(message.key),
@@ -353,16 +360,25 @@ class DiscordOutput:
         raise DeliveryError(f"Discord channel {self.target_id} is a {target.type} channel; use a text or forum channel",
                             disable_route=True)
 
-    async def _find_post(self, forum: discord.ForumChannel, name: str, since: datetime) -> int | None:
-        """The active post of ours in `forum` named `name` and created since `since` (when the event was
-        recorded): an earlier try's post for this event, not an older story's that has the same title."""
+    async def _find_post(self, forum: discord.ForumChannel, name: str, key: str, since: datetime) -> int | None:
+        """The active post of ours in `forum` for the event `key`: named `name`, created since `since` (when the
+        event was recorded), and its first message carrying the event's marker in its footer — another story
+        with the same title, even one posted the same minute, keeps its own post."""
         me = self.bridge.client.user
         if me is None:
             return None
+        marker = story_marker(key)
         for thread in await forum.guild.active_threads():
             if thread.parent_id != forum.id or thread.name != name or thread.owner_id != me.id:
                 continue
-            if (thread.created_at or discord.utils.snowflake_time(thread.id)) >= since:
+            if (thread.created_at or discord.utils.snowflake_time(thread.id)) < since:
+                continue
+            try:
+                starter = await thread.fetch_message(thread.id)  # a forum post's first message has the post's id
+            except discord.HTTPException:
+                continue
+            if any(marker and marker in ((embed.footer.text if embed.footer else None) or "")
+                   for embed in starter.embeds):
                 return thread.id
         return None
 

@@ -104,6 +104,12 @@ def nonce(key: str, part: int = 0) -> str:
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:NONCE_LIMIT]
 
 
+def story_marker(key: str) -> str:
+    """A short reference unique to one event, shown in its embeds' footer: a forum post (which takes no nonce) made
+    by an attempt whose answer was lost is recognised by it after a restart, never by its title."""
+    return f"ref {nonce(key)[:12]}" if key else ""
+
+
 def thread_name(title: str) -> str:
     """A thread name (1–100 plain characters) from a message title. Names render neither markdown nor
     mentions; mention-like text is broken all the same so that no copy of it can ever ping."""
@@ -116,7 +122,8 @@ def render_message(message: Message, *, content: str | None = None) -> list[Post
     """The posts for one message: the first carries title, link, labels and the start of the text; a
     text too long for one embed continues in further posts (at most MAX_PARTS in all)."""
     title = cap(inert(message.title) or message.event, TITLE_LIMIT)
-    footer = cap(plain(" · ".join(filter(None, (message.event.replace("_", " "), message.source)))), FOOTER_LIMIT)
+    footer = cap(plain(" · ".join(filter(None, (message.event.replace("_", " "), message.source,
+                                                 story_marker(message.key))))), FOOTER_LIMIT)
     fields = [(name, cap(inert(value), FIELD_VALUE_LIMIT)) for name, value in (
         ("Platform", message.platform or ""), ("Topics", ", ".join(map(topic_name, message.topics))),
         ("Severity", message.severity)) if value]

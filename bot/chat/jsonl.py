@@ -41,13 +41,15 @@ def record(channel_id: str, message: Message) -> dict[str, Any]:
 
 @register("jsonl")
 class JsonlOutput:
+    records_attempts = False
+
     def __init__(self, channel: Channel, stdout: TextIO) -> None:
         self.channel = channel
         self.path = Path(channel.target)
         self._keys: set[str] | None = None
         self._lock = asyncio.Lock()
 
-    async def deliver(self, message: Message) -> None:
+    async def deliver(self, message: Message, unsure: bool = False) -> None:
         async with self._lock:
             try:
                 await asyncio.to_thread(self._append, message)

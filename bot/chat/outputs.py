@@ -28,11 +28,17 @@ class DeliveryError(Exception):
 
 
 class Output(Protocol):
-    """Delivers messages to one channel. `deliver` returns only once the output accepted the message."""
+    """Delivers messages to one channel. `deliver` returns only once the output accepted the message.
+
+    `unsure`: this delivery was tried before and its outcome is unknown (the process died, or the platform never
+    answered), so an earlier copy may exist. Outputs that look for earlier copies on the chat platform do so only
+    then; files de-duplicate by message key whatever it says. `records_attempts`: the outbox marks each attempt
+    before it is sent, so that it can say `unsure` later (outputs that ask a remote platform set it)."""
 
     channel: Channel
+    records_attempts: bool
 
-    async def deliver(self, message: Message) -> None: ...
+    async def deliver(self, message: Message, unsure: bool = False) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -174,12 +174,14 @@ class SlackOutput:
     """The Output of one configured Slack route. The bridge does the work, so routes that share a Slack
     channel share its pacing and de-duplication; closing the output leaves the bridge open."""
 
+    records_attempts = True
+
     def __init__(self, bridge: SlackBridge, channel: Channel) -> None:
         self.channel = channel
         self._bridge = bridge
 
-    async def deliver(self, message: Message) -> None:
-        await self._bridge.deliver(self.channel, message)
+    async def deliver(self, message: Message, unsure: bool = False) -> None:
+        await self._bridge.deliver(self.channel, message, unsure)
 
     async def close(self) -> None:
         return None
@@ -361,25 +363,30 @@ class SlackBridge:
 
     # ------------------------------------------------------------------ delivery
 
-    async def deliver(self, route: Channel, message: Message) -> None:
+    async def deliver(self, route: Channel, message: Message, unsure: bool = False) -> None:
         """Post `message` to `route`: a first message opens a thread, a reply goes in its thread (or opens a
-        new one that says it continues the story). Returns once Slack holds every part exactly once."""
+        new one that says it continues the story). Returns once Slack holds every part exactly once.
+
+        Slack's history is read only when an earlier copy may exist: `unsure` (the outbox says this delivery
+        was tried before, by this process or one that died) or a post of this process Slack never confirmed.
+        Since 2025 Slack allows apps outside its Marketplace one history or replies read a minute."""
         async with self._locks[route.target]:
             if message.reply_to is None:
-                await self._open_thread(route, message, continues=False, old_ts=None)
+                await self._open_thread(route, message, continues=False, old_ts=None, unsure=unsure)
                 return
             thread_ts = await self._threads.find_thread(route.id, message.thread)
             if thread_ts is not None:
                 try:
                     for part in render_message(message):
-                        await self._post_once(route, thread_ts, message.key, part)
+                        await self._post_once(route, thread_ts, message.key, part, unsure=unsure)
                     return
                 except _ThreadGone:
                     log.info("channel %s: thread of %s is gone; opening a new one", route.id, message.thread,
                              extra={"channel": route.id})
-            await self._open_thread(route, message, continues=True, old_ts=thread_ts)
+            await self._open_thread(route, message, continues=True, old_ts=thread_ts, unsure=unsure)
 
-    async def _open_thread(self, route: Channel, message: Message, *, continues: bool, old_ts: str | None) -> None:
+    async def _open_thread(self, route: Channel, message: Message, *, continues: bool, old_ts: str | None,
+                           unsure: bool) -> None:
         parts = render_message(message, continues=continues)
 
         async def first_part() -> SlackPart:
@@ -387,24 +394,28 @@ class SlackBridge:
                 return parts[0]
             return render_message(message, continues=True, permalink=await self._permalink(route.target, old_ts))[0]
 
-        ts = await self._post_once(route, None, message.key, parts[0], first_part)
+        ts = await self._post_once(route, None, message.key, parts[0], first_part, unsure=unsure)
         await self._threads.remember_thread(route.id, message.thread, ts)
         try:
             for part in parts[1:]:
-                await self._post_once(route, ts, message.key, part)
+                await self._post_once(route, ts, message.key, part, unsure=unsure)
         except _ThreadGone:
             raise DeliveryError("the thread's first post vanished while its other parts were posted", retryable=True) from None
 
     async def _post_once(self, route: Channel, thread_ts: str | None, key: str, part: SlackPart,
-                         finish: Callable[[], Awaitable[SlackPart]] | None = None) -> str:
+                         finish: Callable[[], Awaitable[SlackPart]] | None = None, *, unsure: bool = False) -> str:
         """Post one part unless Slack already holds it (found by its metadata); returns its ts.
 
-        An attempt whose outcome is unknown (5xx, timeout, dropped connection) is followed by a fresh
-        look-up before any new post. Raises _ThreadGone when `thread_ts` no longer exists."""
+        Slack is asked for an earlier copy only when one may exist (`unsure`, or an attempt of this process
+        whose outcome is unknown: 5xx, timeout, dropped connection); otherwise what this process posted is
+        enough. Raises _ThreadGone when `thread_ts` no longer exists."""
         target = route.target
         ident = (key, part.index)
         marker = (target, key, part.index)
-        seen = await self._known(route, thread_ts, fresh=marker in self._uncertain)
+        if unsure or marker in self._uncertain:
+            seen = await self._known(route, thread_ts, fresh=marker in self._uncertain)
+        else:
+            seen = self._posted_here(target, thread_ts)
         if ident in seen.posts:
             self._uncertain.discard(marker)
             return seen.posts[ident]
@@ -476,6 +487,15 @@ class SlackBridge:
         self._seen.move_to_end(place)
         while len(self._seen) > MAX_PLACES:
             self._seen.popitem(last=False)
+
+    def _posted_here(self, target: str, thread_ts: str | None) -> _Seen:
+        """What this process knows it posted at a place (no request to Slack)."""
+        place = (target, thread_ts)
+        seen = self._seen.get(place)
+        if seen is None:
+            seen = _Seen({}, float("-inf"))  # never asked: a later look-up still asks Slack
+            self._remember_place(place, seen)
+        return seen
 
     async def _known(self, route: Channel, thread_ts: str | None, *, fresh: bool) -> _Seen:
         """Our posts at a place: asked from Slack when not asked for `lookup_ttl` seconds (so always once

@@ -109,8 +109,10 @@ class Deliverer:
                 output = self.outputs.get(channel)
                 if output is None:
                     return
+                if getattr(output, "records_attempts", False) and not item.tried:
+                    await self.store.mark_trying(item.event_id, channel, self.clock().isoformat(timespec="seconds"))
                 try:
-                    await output.deliver(item.message)
+                    await output.deliver(item.message, unsure=item.tried)
                 except DeliveryError as error:
                     if error.disable_route:
                         await self._disable(channel, str(error), report)

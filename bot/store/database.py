@@ -157,6 +157,7 @@ class PendingDelivery:
     channel_id: str
     attempts: int
     message: Message
+    tried: bool = False  # an earlier attempt was made (its outcome may be unknown)
 
 
 @dataclass(slots=True)
@@ -601,7 +602,7 @@ class Store:
 
         def load(db: Database) -> list[PendingDelivery]:
             sql = (
-                "SELECT d.event_id, d.channel_id, d.attempts, e.message FROM deliveries d "
+                "SELECT d.event_id, d.channel_id, d.attempts, d.tried_at, e.message FROM deliveries d "
                 "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending'"
             )
             params: list[Any] = []
@@ -611,11 +612,17 @@ class Store:
             sql += " ORDER BY d.event_id, d.channel_id LIMIT ?"
             params.append(limit)
             return [
-                PendingDelivery(row["event_id"], row["channel_id"], row["attempts"], Message.from_dict(json.loads(row["message"])))
+                PendingDelivery(row["event_id"], row["channel_id"], row["attempts"],
+                                Message.from_dict(json.loads(row["message"])), row["tried_at"] is not None)
                 for row in db.query(sql, params)
             ]
 
         return await self.read(load)
+
+    async def mark_trying(self, event_id: int, channel_id: str, now: str) -> None:
+        """Record an attempt before it is sent (see `PendingDelivery.tried`)."""
+        await self.write(lambda db: db.execute(
+            "UPDATE deliveries SET tried_at = ? WHERE event_id = ? AND channel_id = ?", [now, event_id, channel_id]))
 
     async def mark_delivered(self, event_id: int, channel_id: str, now: str) -> None:
         await self.write(

@@ -209,3 +209,10 @@ def m009_retention(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (delivered_at) WHERE status != 'pending'")
     db["retention_marks"].create({"name": str, "value": int}, pk="name")
     db["fetch_state"].add_column("primed_at", str)
+
+
+@migrations()
+def m010_delivery_attempts(db: Database) -> None:
+    """When a delivery was last tried, written before the post is sent: a row tried before whose outcome is
+    unknown (the process died) is the only one for which chat platforms are asked for an earlier copy."""
+    db["deliveries"].add_column("tried_at", str)
