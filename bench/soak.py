@@ -35,6 +35,14 @@ Run (from the repository root; not part of pytest)
     python bench/soak.py --json                 # one JSON object on stdout
     python bench/soak.py --platforms 8          # + attribution of entries to 8 platforms and story grouping
     python bench/soak.py --mix 304=70,200=20,500=5,503=2,reset=2,timeout=1 --timeout 1
+    python bench/soak.py --year                 # retention: a simulated year, store size month by month
+
+`--year` runs the real App in-process on a simulated clock: FEEDS local feed files (default 20) each gain --new
+items a day (default 5; a feed keeps its ITEMS newest, so older entries leave it), one `poll --once`-style cycle a
+day (which applies retention), for --days days (default 365). It is run twice in the same process: with the
+default `retention:` and with `retention: never` for everything (the baseline). It prints the database file size
+(file + WAL on disk) and the entries stored every 30 days, and the ratio of the two at the end. Sizes are
+deterministic for a given seed, so one run each is enough (no timing is measured).
 
 By default the config declares no platform: entries are stored and posted without attribution or story
 grouping (bench/news.py measures those), so the run measures the polling machinery — fetch, parse, store,
@@ -548,7 +556,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--flat-mb", type=float, default=8.0, help="RSS growth after warm-up judged flat (default 8)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--strict", action="store_true", help="exit 1 when memory is not flat")
+    parser.add_argument("--year", action="store_true", help="retention over a simulated year (see the docstring)")
+    parser.add_argument("--days", type=int, default=365, help="--year: simulated days (default 365)")
     args = parser.parse_args(argv)
+    if args.year and args.feeds == 10_000:
+        args.feeds = 20
+    if args.year and "--new" not in (argv if argv is not None else sys.argv):
+        args.new = 5
     try:
         args.mix_table = parse_mix(args.mix)
     except argparse.ArgumentTypeError as error:
@@ -560,8 +574,80 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# ----------------------------------------------------------------------------------------------------------
+# --year: retention over a simulated year
+
+
+async def simulate_year(args: argparse.Namespace, keep_everything: bool) -> list[dict[str, Any]]:
+    """One simulated year (see the docstring): samples of the store every 30 days."""
+    from bot.app import App, load_config
+
+    samples: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="clausewatch-year-") as folder:
+        root = Path(folder)
+        feeds = [root / "feeds" / f"{index:05d}.xml" for index in range(args.feeds)]
+        feeds[0].parent.mkdir()
+        retention = ("retention: {delivered: never, entry_texts: never, fetch_log: never, entries: never}\n"
+                     if keep_everything else "")
+        config = root / "feeds.yaml"
+        config.write_text("\n".join([
+            "storage: ./storage", "poll: {interval: 1h}", retention.rstrip(), "feeds:",
+            *[f"  - {{id: year-{index:05d}, path: {path}, backfill: {ITEMS}}}" for index, path in enumerate(feeds)],
+            "channels:", "  - {id: archive, jsonl: out/posts.jsonl}"]) + "\n", encoding="utf-8")
+        moment = [EPOCH]
+        async with App.open(load_config(config), stdout=io.StringIO(), clock=lambda: moment[0]) as app:
+            for day in range(args.days + 1):
+                for index, path in enumerate(feeds):
+                    path.write_bytes(feed_body(index, day, args.new))
+                await app.poll_once()
+                if day % 30 == 0 or day == args.days:
+                    database = app.store.path
+                    on_disk = sum(f.stat().st_size for f in (database, database.with_name(database.name + "-wal"))
+                                  if f.exists())
+                    counts = await stored_counts(app)
+                    samples.append({"day": day, "file_mb": round(on_disk / 1e6, 2),
+                                    "live_mb": round(await database_size(app) / 1e6, 2), **counts})
+                moment[0] += timedelta(days=1)
+            tables = await table_bytes(app)
+            samples[-1]["largest"] = dict(sorted(tables.items(), key=lambda kv: -kv[1])[:6])
+    return samples
+
+
+def run_year(args: argparse.Namespace) -> dict[str, Any]:
+    kept = asyncio.run(simulate_year(args, keep_everything=False))
+    baseline = asyncio.run(simulate_year(args, keep_everything=True))
+    half = next(s for s in kept if s["day"] >= args.days // 2)
+    return {"feeds": args.feeds, "new_per_day": args.new, "days": args.days, "with_retention": kept,
+            "without_retention": baseline,
+            "size_ratio_at_end": round(kept[-1]["file_mb"] / baseline[-1]["file_mb"], 3),
+            "growth_second_half_mb": round(kept[-1]["file_mb"] - half["file_mb"], 2),
+            "baseline_growth_second_half_mb": round(
+                baseline[-1]["file_mb"] - next(s for s in baseline if s["day"] >= args.days // 2)["file_mb"], 2)}
+
+
+def print_year(result: dict[str, Any]) -> None:
+    print(f"retention over {result['days']} simulated days: {result['feeds']} feeds, {result['new_per_day']} new "
+          f"entries per feed and day, one cycle a day")
+    print(f"{'day':>5} {'file MB':>9} {'entries':>8} {'events':>7}   {'no retention: file MB':>22} {'entries':>8}")
+    for kept, base in zip(result["with_retention"], result["without_retention"]):
+        print(f"{kept['day']:>5} {kept['file_mb']:>9.2f} {kept['entries']:>8} {kept['events_stored']:>7}   "
+              f"{base['file_mb']:>22.2f} {base['entries']:>8}")
+    for label, runs in (("with retention", "with_retention"), ("without", "without_retention")):
+        largest = ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in result[runs][-1].get("largest", {}).items())
+        print(f"largest at the end ({label}): {largest}")
+    print(f"file size at the end: {result['size_ratio_at_end']:.3f}x the run without retention; growth over the "
+          f"second half: {result['growth_second_half_mb']:+.2f} MB (without retention "
+          f"{result['baseline_growth_second_half_mb']:+.2f} MB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.year:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        logging.getLogger("bot").setLevel(logging.ERROR)
+        result = run_year(args)
+        sys.stdout.write(json.dumps(result) + "\n") if args.json else print_year(result)
+        return 0
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(logging.ERROR)  # the planned failures would log thousands of lines
     server = ServerProcess(args.feeds, args.mix_table, args.new, args.timeout + 2.0)
