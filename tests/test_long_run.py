@@ -253,6 +253,8 @@ def test_two_channels_on_one_file_are_refused_and_no_channel_is_a_warning(tmp_pa
         raise AssertionError("two channels writing one file were accepted")
     quiet = parse_config("feeds:\n  - {id: w, url: 'https://news.test/feed.xml'}\n", tmp_path / "f.yaml")
     assert any(w.startswith("channels: none configured") for w in quiet.warnings)
+    empty = parse_config("channels:\n  - {id: a, console: true}\n", tmp_path / "f.yaml")
+    assert [w for w in empty.warnings if w.startswith("sources: none configured")]
 
 
 async def test_why_gives_the_baseline_as_the_reason_for_a_first_poll_entry(

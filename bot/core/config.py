@@ -743,6 +743,8 @@ def _check_unique(
                            f"{channel.target} is already the output of channel {files[channel.target]!r}; "
                            "give each channel its own file")
             files[channel.target] = channel.id
+    if not feeds and not any(platform.documents or platform.feeds for platform in platforms.values()):
+        check.warn("sources", "none configured: nothing will be polled (add `feeds:` or a platform's `documents:`)")
     if not channels:
         check.warn("channels", "none configured: events are recorded but posted nowhere (add a console, jsonl, "
                    "slack or discord channel)")
