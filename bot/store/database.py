@@ -263,6 +263,18 @@ def _connect_read_only(path: Path) -> Database | None:
     raise StoreError(f"cannot open database {path} for reading: {last}")
 
 
+def _old_events(db: Database, after: int, before: str, batch: int) -> tuple[list[int], bool]:
+    """Ids of the events after id `after` created before `before`, in id order, stopping at the first newer one
+    (so a watermark never passes it); and whether a further batch may find more."""
+    rows = db.execute("SELECT id, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?", [after, batch]).fetchall()
+    old: list[int] = []
+    for event_id, created in rows:
+        if created >= before:
+            break
+        old.append(event_id)
+    return old, len(old) == len(rows) == batch
+
+
 def _probe_writable(path: Path) -> None:
     """Take and release the write lock of the database file on a connection of its own (SQLite opens a file it
     cannot write read-only without a word, so the file and its folder, where the WAL lives, are asked first)."""
@@ -795,17 +807,16 @@ class Store:
         if log_before:
             steps.append(("cycles", "DELETE FROM cycles WHERE id IN (SELECT id FROM cycles WHERE finished_at < ? "
                           "ORDER BY id LIMIT ?)", [log_before, batch]))
-        pruned = {name: 0 for name, _sql, _args in steps}
+        pruned: dict[str, int] = {}
 
-        def one(sql: str, args: list[Any]) -> Callable[[Database], int]:
-            return lambda db: db.execute(sql, args).rowcount
+        def one(sql: str, args: list[Any]) -> Callable[[Database], tuple[int, bool]]:
+            def step(db: Database) -> tuple[int, bool]:
+                count = db.execute(sql, args).rowcount
+                return count, count == batch
+            return step
 
         for name, sql, args in steps:
-            for _ in range(max_batches):
-                count = await self.write(one(sql, args))
-                pruned[name] += count
-                if count < batch:
-                    break
+            pruned[name] = await self._in_batches(one(sql, args), max_batches)
         if forgotten:
             pruned["events"] = await self._forget_events(forgotten, batch, max_batches)
         if texts:
@@ -818,54 +829,40 @@ class Store:
         """Delete the events created before `before` with their outbox rows, oldest first (ids grow with time)."""
 
         def step(db: Database) -> tuple[int, bool]:
-            rows = db.execute("SELECT id, created_at FROM events ORDER BY id LIMIT ?", [batch]).fetchall()
-            old: list[int] = []
-            for event_id, created in rows:
-                if created >= before:
-                    break
-                old.append(event_id)
+            old, more = _old_events(db, 0, before, batch)
             if old:
                 marks = ",".join("?" * len(old))
                 db.execute(f"DELETE FROM deliveries WHERE event_id IN ({marks})", old)
                 db.execute(f"DELETE FROM events WHERE id IN ({marks})", old)
-            return len(old), len(old) == len(rows) == batch
+            return len(old), more
 
-        forgotten = 0
-        for _ in range(max_batches):
-            count, more = await self.write(step)
-            forgotten += count
-            if not more:
-                break
-        return forgotten
+        return await self._in_batches(step, max_batches)
 
     async def _trim_events(self, before: str, batch: int, max_batches: int) -> int:
         """Empty the text of events created before `before`, in id order from a watermark (ids grow with time)."""
 
         def step(db: Database) -> tuple[int, bool]:
             row = db.execute("SELECT value FROM retention_marks WHERE name = 'events'").fetchone()
-            mark = row[0] if row else 0
-            rows = db.execute("SELECT id, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                              [mark, batch]).fetchall()
-            old: list[int] = []
-            for event_id, created in rows:  # the old prefix: the watermark never passes a newer event
-                if created >= before:
-                    break
-                old.append(event_id)
+            old, more = _old_events(db, row[0] if row else 0, before, batch)
             if old:
                 marks = ",".join("?" * len(old))
                 db.execute(f"UPDATE events SET message = json_set(message, '$.text', '') WHERE id IN ({marks}) "
                            "AND json_extract(message, '$.text') != ''", old)
                 db.execute("INSERT INTO retention_marks (name, value) VALUES ('events', ?) "
                            "ON CONFLICT(name) DO UPDATE SET value = excluded.value", [old[-1]])
-            return len(old), len(old) == len(rows) == batch
+            return len(old), more
 
-        trimmed = 0
+        return await self._in_batches(step, max_batches)
+
+    async def _in_batches(self, step: Callable[[Database], tuple[int, bool]], max_batches: int) -> int:
+        """Run `step` (rows done, more to do) in its own transaction until it is done or `max_batches` ran."""
+        total = 0
         for _ in range(max_batches):
             count, more = await self.write(step)
-            trimmed += count
+            total += count
             if not more:
                 break
-        return trimmed
+        return total
 
     async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
         await self.write(
