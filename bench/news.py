@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -48,19 +48,19 @@ except ImportError:
 import feedparser  # noqa: E402
 
 from bot.core.config import Platform  # noqa: E402
-from bot.core.entries import FeedEntry  # noqa: E402
-from bot.core.language import detect_language  # noqa: E402
+from bot.core.news.entries import FeedEntry  # noqa: E402
+from bot.core.news.language import detect_language  # noqa: E402
+from bot.core.news.platforms import attribute  # noqa: E402
+from bot.core.news.statements import extract_statements  # noqa: E402
+from bot.core.news.stories import StoryIndex, article_item, names_by_platform  # noqa: E402
+from bot.core.news.summaries import summarize  # noqa: E402
 from bot.core.text import fold as fold_text  # noqa: E402
-from bot.core.platforms import attribute  # noqa: E402
-from bot.core.statements import extract_statements  # noqa: E402
-from bot.core.stories import StoryIndex, article_item, names_by_platform  # noqa: E402
-from bot.core.summaries import summarize  # noqa: E402
 from bot.core.topics import label_topics  # noqa: E402
 from bot.sources.feed_parser import parse_feed  # noqa: E402
 
 ENTRIES_PER_FEED = 50
 ARTICLES_PER_EVENT = 30
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 180
 
 # --- synthetic world -----------------------------------------------------------------------------------

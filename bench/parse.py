@@ -31,7 +31,7 @@ except ImportError:
 import feedparser  # noqa: E402
 from lxml import etree  # noqa: E402
 
-from bot.core.entries import FeedParseError, ParsedFeed  # noqa: E402
+from bot.core.news.entries import FeedParseError, ParsedFeed  # noqa: E402
 from bot.sources.feed_parser import FastPathDeclined, parse_fast, parse_feed, parse_with_feedparser  # noqa: E402
 
 FEED_BYTES = 40_000

@@ -74,7 +74,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +171,7 @@ _AUTHORS = ("Maya Okafor", "Jonas Lindqvist", "Priya Raman", "Léa Fontaine", "T
             "Daniel Brooks", "Amira Haddad", "Kofi Mensah", "Ingrid Novak")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
-_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=timezone.utc)
+_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 
 
 def _fill(template: str, rng: random.Random) -> str:
@@ -591,7 +591,7 @@ def profile_rows(profiler: cProfile.Profile, limit: int) -> list[dict[str, Any]]
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
     rows = []
-    for (filename, line, function), (cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    for (filename, line, function), (_cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append({
             "function": f"{_short_path(filename)}:{line}({function})",
             "calls": nc, "tottime": round(tt, 3), "cumtime": round(ct, 3),

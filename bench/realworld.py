@@ -6,7 +6,7 @@ Run from the repository root after building the cache (see bench/realworld/READM
   python bench/realworld.py news [--json] [--show-misses]
 
 terms: every labelled pair of consecutive versions (Open Terms Archive histories) goes through the pipeline's
-  judgement of a new version (`bot.core.terms_verdict.judge_version`: not-the-document checks, noise folding,
+  judgement of a new version (`bot.core.terms.verdict.judge_version`: not-the-document checks, noise folding,
   clause diff). An alert is a verdict of kind "change" (what becomes a `terms_change` post). Reported: recall on
   substantive pairs, false alerts on noise pairs, per noise class and per language.
 news: every labelled article (stored public pages) is fed, in published order, to the pipeline's StoryDesk as a
@@ -27,7 +27,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import Config, parse_config  # noqa: E402
-from bot.core.entries import FeedEntry  # noqa: E402
-from bot.core.language import detect_language  # noqa: E402
+from bot.core.news.entries import FeedEntry  # noqa: E402
+from bot.core.news.language import detect_language  # noqa: E402
 
 HERE = ROOT / "bench" / "realworld"
 CACHE = HERE / ".cache"
@@ -87,8 +87,8 @@ def judge_pair(old_text: str, new_text: str, earlier: Sequence[str]) -> tuple[st
     """(kind, reason, topics) of the new version after the old one, as the pipeline judges it: a text it stored
     before (any earlier version of the document: a flip-flop between variants) is recorded, never posted
     (`Poller._process_document`'s `seen_before`); otherwise the verdict decides."""
-    from bot.core.documents import normalize
-    from bot.core.terms_verdict import judge_version
+    from bot.core.terms.documents import normalize
+    from bot.core.terms.verdict import judge_version
 
     verdict = judge_version(old_text, new_text)
     if verdict.kind == "change":
@@ -227,7 +227,7 @@ class Outcome:
 def published(article: dict[str, Any]) -> datetime:
     value = str(article.get("published") or "2000-01-01")
     moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(hour=12, tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(hour=12, tzinfo=UTC)
 
 
 async def place_all(config: Config, articles: Sequence[dict[str, Any]], outlets: dict[str, str]) -> list[Outcome]:

@@ -72,7 +72,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ TEMPLATES = 32  # distinct item texts; feed i uses set i % TEMPLATES with its ow
 PLACEHOLDER = "@@FEED@@"
 ACTIONS = ("304", "200", "500", "503", "reset", "timeout")
 DEFAULT_MIX = "304=80,200=15,500=2.5,503=1,reset=1.25,timeout=0.25"
-EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 log = logging.getLogger("bench.soak")
 
@@ -303,7 +303,7 @@ async def bare_cycle(session: aiohttp.ClientSession, urls: list[str], workers: i
                     if response.status == 200:
                         etags[index] = response.headers.get("ETag")
                     outcomes[str(response.status)] += 1
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 outcomes["timeout"] += 1
             except aiohttp.ClientError:
                 outcomes["broken"] += 1

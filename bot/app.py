@@ -112,7 +112,7 @@ def discord_invite(application_id: str | None, env: ChatEnv) -> str:
     if not application_id or not application_id.isdigit():
         raise StartupError("give --application-id (Discord developer portal → your app → General Information), "
                            "or set DISCORD_TOKEN")
-    from bot.chat.discord import invite_url
+    from bot.chat.discord.bridge import invite_url
 
     return invite_url(application_id)
 
@@ -185,7 +185,7 @@ class PollerLock:
 
 
 class ChatBridge(Protocol):
-    """A running connection to one chat platform (bot.chat.slack / bot.chat.discord)."""
+    """A running connection to one chat platform (bot.chat.slack.bridge / bot.chat.discord.bridge)."""
 
     def output_for(self, channel: Channel) -> Output: ...
 
@@ -295,7 +295,7 @@ class App:
         """Connect to Slack and Discord when their tokens are set (the libraries load only then)."""
         chat = self.seed.chat
         if env.slack_token:
-            from bot.chat.slack import SlackBridge
+            from bot.chat.slack.bridge import SlackBridge
 
             self.bridges["slack"] = SlackBridge(
                 env.slack_token, commands=self.commands, threads=self.store, api_url=env.slack_api_url,
@@ -303,7 +303,7 @@ class App:
                 host=chat.slack_host, port=chat.slack_port, pace=chat.pace,
             )
         if env.discord_token:
-            from bot.chat.discord import DiscordBridge
+            from bot.chat.discord.bridge import DiscordBridge
 
             self.bridges["discord"] = DiscordBridge(
                 env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,

@@ -18,10 +18,20 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
-from bot.app import App, ChatEnv, PollerLock, StartupError, discord_invite, config_path, install_stop_signals, load_config, plan_channels
-from bot.core.clauses import ClauseChange
+from bot.app import (
+    App,
+    ChatEnv,
+    PollerLock,
+    StartupError,
+    config_path,
+    discord_invite,
+    install_stop_signals,
+    load_config,
+    plan_channels,
+)
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
+from bot.core.terms.clauses import ClauseChange
 from bot.core.text import plain
 from bot.pipeline.backup import export_state, import_state, is_export
 from bot.pipeline.history_import import ArchiveError, backfill_platform, import_archive

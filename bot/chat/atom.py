@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.chat.outputs import DeliveryError, register
-from bot.core.text import plain
 from bot.core.config import Channel
 from bot.core.messages import Message
+from bot.core.text import plain
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 200

@@ -6,9 +6,9 @@ import textwrap
 from typing import TextIO
 
 from bot.chat.outputs import register
-from bot.core.text import plain
 from bot.core.config import Channel
 from bot.core.messages import Message
+from bot.core.text import plain
 from bot.core.topics import topic_name
 
 _MARKS = {"high": "!!", "medium": "! ", "low": "  "}

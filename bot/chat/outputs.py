@@ -9,7 +9,6 @@ from bot.core.config import Channel
 from bot.core.messages import Message
 
 
-
 class DeliveryError(Exception):
     """The output refused or failed; `retryable` says whether trying again later may succeed.
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timedelta
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.config import Platform, SourceSpec
-from bot.core.entries import FeedEntry
 from bot.core.messages import Message, thread_key
-from bot.core.statements import Statement
-from bot.core.availability import UNAVAILABLE
+from bot.core.news.entries import FeedEntry
+from bot.core.news.statements import Statement
+from bot.core.terms.availability import UNAVAILABLE
 from bot.core.topics import label_topics, severity_for, topic_name
 
 if TYPE_CHECKING:
-    from bot.core.clauses import ClauseChange
+    from bot.core.terms.clauses import ClauseChange
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"'«“A-Z0-9À-Ý(])")
 MAX_TEXT = 1500

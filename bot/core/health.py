@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from bot.core.availability import UNAVAILABLE
+from bot.core.terms.availability import UNAVAILABLE
 
 
 @dataclass(frozen=True, slots=True)

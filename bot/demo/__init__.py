@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
 from bot.core.config import parse_config
-from bot.demo.server import STAGES, FixtureServer
-from bot.core.clauses import ClauseChange
 from bot.core.events import clause_lines
+from bot.core.terms.clauses import ClauseChange
+from bot.demo.server import STAGES, FixtureServer
 from bot.pipeline.reports import diff_report, status_report
 
 NARRATION = (
@@ -29,8 +29,8 @@ NARRATION = (
 
 # The demo's story happens in February 2024: the pipeline's clock follows it, one date per stage, so that
 # terms changes (dated when they are seen) and articles (dated when published) share one timeline.
-STAGE_TIMES = (datetime(2024, 2, 10, 9, tzinfo=timezone.utc), datetime(2024, 2, 14, 17, tzinfo=timezone.utc),
-               datetime(2024, 2, 16, 19, tzinfo=timezone.utc), datetime(2024, 2, 17, 10, tzinfo=timezone.utc))
+STAGE_TIMES = (datetime(2024, 2, 10, 9, tzinfo=UTC), datetime(2024, 2, 14, 17, tzinfo=UTC),
+               datetime(2024, 2, 16, 19, tzinfo=UTC), datetime(2024, 2, 17, 10, tzinfo=UTC))
 
 CONFIG = """\
 storage: {storage}

@@ -8,9 +8,9 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-import zlib
 import tempfile
-from datetime import datetime, timezone
+import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def is_export(path: Path) -> bool:
 
 def export_state(config: Config, target: Path, now: datetime | None = None) -> dict[str, Any]:
     """Write the archive to `target` (atomically); returns its manifest."""
-    moment = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    moment = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     with tempfile.TemporaryDirectory(prefix="clausewatch-export-") as work:
         copy = Path(work) / DATABASE_NAME
         tables = backup_database(config.storage, copy)
@@ -90,7 +90,7 @@ def _import_state(config: Config, source: Path, replace: bool) -> dict[str, Any]
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
-    info.mtime = int(datetime.now(timezone.utc).timestamp())
+    info.mtime = int(datetime.now(UTC).timestamp())
     archive.addfile(info, io.BytesIO(data))
 
 

@@ -23,7 +23,7 @@ from bot.core.commands import (
     parse_command,
 )
 from bot.core.config import Config
-from bot.core.entries import FeedParseError
+from bot.core.news.entries import FeedParseError
 from bot.core.overrides import FeedChange
 from bot.core.routing import RouteTable, Subscription, chat_channel_id
 from bot.core.text import fold

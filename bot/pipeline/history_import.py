@@ -10,13 +10,13 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.core.config import Config, Platform, SourceSpec
+from bot.core.terms.documents import NormalizedDocument
 from bot.core.text import fold
-from bot.core.documents import NormalizedDocument
 from bot.pipeline.poller import DocumentProblem, document_change, read_document
 from bot.sources.archives import (
     ArchiveError,
@@ -60,8 +60,8 @@ class ImportReport:
 
 def _stamp(moment: datetime) -> str:
     """A version date as the store writes `fetched_at`: UTC ISO 8601 to the second."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc).isoformat(timespec="seconds")
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
 
 
 async def ingest_versions(store: Store, config: Config, spec: SourceSpec, versions: Iterable[Version],
@@ -205,7 +205,7 @@ async def backfill_document(store: Store, config: Config, fetcher: Fetcher, spec
         version = await ingest_versions(store, config, spec, [(moment, body, content_type)])
         report.add(version)
         outcome = "stored" if version.stored else "duplicate" if version.duplicates else "skipped"
-        await store.mark_capture(spec.id, timestamp, outcome, _stamp(datetime.now(timezone.utc)))
+        await store.mark_capture(spec.id, timestamp, outcome, _stamp(datetime.now(UTC)))
     return report
 
 

@@ -14,24 +14,34 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.core.config import Config, Platform, SourceSpec
-from bot.core.availability import UNAVAILABLE, not_the_document
-from bot.core.documents import NormalizedDocument, looks_like_error_page, normalize
-from bot.core.entries import FeedEntry, FeedParseError
 from bot.core.events import clause_change_message, health_message, outage_message, outage_recovered_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
+from bot.core.news.entries import FeedEntry, FeedParseError
 from bot.core.routing import RouteTable
-from bot.core.terms_verdict import Verdict, compare_versions
+from bot.core.terms.availability import UNAVAILABLE, not_the_document
+from bot.core.terms.documents import NormalizedDocument, looks_like_error_page, normalize
+from bot.core.terms.verdict import Verdict, compare_versions
+from bot.pipeline.statement_points import StatementPoints
+from bot.pipeline.story_desk import EntryPlacement, StoryDesk
 from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed
 from bot.sources.fetcher import Fetcher, FetchResult
-from bot.pipeline.statement_points import StatementPoints
-from bot.pipeline.story_desk import EntryPlacement, StoryDesk
-from bot.store.database import (ChangeWrite, EntryWrite, FetchState, KnownEntry, Outcome, Routed, Snapshot,
-                                SnapshotWrite, Store, StoreError)
+from bot.store.database import (
+    ChangeWrite,
+    EntryWrite,
+    FetchState,
+    KnownEntry,
+    Outcome,
+    Routed,
+    Snapshot,
+    SnapshotWrite,
+    Store,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -43,7 +53,7 @@ MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -488,7 +498,7 @@ async def read_document(spec: SourceSpec, body: bytes, content_type: str | None,
 
     Raises DocumentProblem for unreadable markup, empty pages, and a text that is not the document (an error,
     captcha, cookie or login wall, maintenance or geo-block page; or, against the `previous` stored text, a
-    small text that shares almost nothing with it: see `bot.core.availability.not_the_document`).
+    small text that shares almost nothing with it: see `bot.core.terms.availability.not_the_document`).
     """
     try:
         text = await asyncio.to_thread(
@@ -519,7 +529,7 @@ def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapsho
 
 def document_verdict(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
                      at: str) -> tuple[Verdict, tuple[ChangeWrite, Message] | None]:
-    """The verdict on `document` after `latest` (`bot.core.terms_verdict.compare_versions`, what benchmarks
+    """The verdict on `document` after `latest` (`bot.core.terms.verdict.compare_versions`, what benchmarks
     measure) and, for a change, its change record and message (run in a thread)."""
     verdict = compare_versions(latest.text, document, json.loads(latest.metadata or "[]"))
     if verdict.kind != "change":
@@ -558,7 +568,7 @@ def _published_before(entry: FeedEntry, moment: datetime | None) -> bool:
         when = datetime.fromisoformat(stamp)
     except ValueError:
         return False
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) < moment
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)) < moment
 
 
 def _without_flood(spec: SourceSpec, fresh: list[EntryPlacement]) -> list[EntryPlacement]:

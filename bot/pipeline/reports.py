@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.config import Config, SourceSpec, slugify
-from bot.core.clauses import effective_date, last_updated
 from bot.core.health import health_word
 from bot.core.routing import RouteTable
-from bot.core.status import ai_training_stance
+from bot.core.terms.clauses import effective_date, last_updated
+from bot.core.terms.stance import ai_training_stance
 from bot.store.database import FetchState, Snapshot, Store, StoreError
 
 
@@ -53,7 +53,7 @@ async def sources_report(config: Config, store: Store) -> list[SourceRow]:
         health = _health(state)
         due = None
         if state is not None and state.next_due_at is not None:
-            due = datetime.fromtimestamp(state.next_due_at, timezone.utc).isoformat(timespec="seconds")
+            due = datetime.fromtimestamp(state.next_due_at, UTC).isoformat(timespec="seconds")
         rows.append(
             SourceRow(spec.id, spec.kind, spec.platform, health, state.last_fetch_at if state else None,
                       state.last_outcome if state else None, due, state.consecutive_failures if state else 0,

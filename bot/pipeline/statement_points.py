@@ -14,8 +14,8 @@ from datetime import datetime
 import aiohttp
 
 from bot.core.config import SummarizerSettings
-from bot.core.statements import Statement
-from bot.core.summaries import summarize
+from bot.core.news.statements import Statement
+from bot.core.news.summaries import summarize
 from bot.sources.chat_completions import ChatCompletionsSummarizer, SummaryError
 from bot.store.database import Store
 

@@ -11,10 +11,9 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.core.config import Config, Platform, SourceSpec
-from bot.core.entries import FeedEntry
 from bot.core.events import (
     ANALYSIS_CHARS,
     MAX_TITLE,
@@ -26,10 +25,19 @@ from bot.core.events import (
     story_thread,
 )
 from bot.core.messages import Message
-from bot.core.platforms import PlatformMatch, attribute
-from bot.core.statements import Statement, extract_statements
-from bot.core.stories import Assignment, StoryIndex, article_item, item_from_dict, item_to_dict, names_by_platform, terms_item
-from bot.core.summaries import summarize
+from bot.core.news.entries import FeedEntry
+from bot.core.news.platforms import PlatformMatch, attribute
+from bot.core.news.statements import Statement, extract_statements
+from bot.core.news.stories import (
+    Assignment,
+    StoryIndex,
+    article_item,
+    item_from_dict,
+    item_to_dict,
+    names_by_platform,
+    terms_item,
+)
+from bot.core.news.summaries import summarize
 from bot.pipeline.statement_points import StatementPoints
 from bot.store.database import KnownEntry, StatementWrite, Store
 
@@ -61,7 +69,7 @@ def _published(entry: FeedEntry, fallback: datetime) -> datetime:
                 moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 continue
-            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return fallback
 
 

@@ -8,7 +8,7 @@ import asyncio
 import json
 import subprocess
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -75,7 +75,7 @@ def git_versions(repo_dir: Path, file_path: Path) -> list[tuple[datetime, bytes]
             continue
         sha, _, stamp = lines[0].partition(" ")
         path_then = lines[-1] if len(lines) > 1 else relative  # the file's name in that commit (renames)
-        commits.append((sha, datetime.fromisoformat(stamp).astimezone(timezone.utc), path_then))
+        commits.append((sha, datetime.fromisoformat(stamp).astimezone(UTC), path_then))
     versions = [(moment, _git(root, "show", f"{sha}:{path_then}")) for sha, moment, path_then in reversed(commits)]
     versions.sort(key=lambda version: version[0])  # stable: commit order breaks ties
     return versions
@@ -118,7 +118,7 @@ class Pacer:
 def wayback_time(timestamp: str) -> datetime:
     """`20240131120000` (the archive's 14-digit timestamps, UTC) → an aware datetime."""
     padded = (timestamp + "00000000000000")[:14]
-    return datetime.strptime(padded, WAYBACK_TIMESTAMP).replace(tzinfo=timezone.utc)
+    return datetime.strptime(padded, WAYBACK_TIMESTAMP).replace(tzinfo=UTC)
 
 
 async def wayback_captures(fetcher: Fetcher, base_url: str, url: str, since: date | None,

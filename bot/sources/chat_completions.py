@@ -5,13 +5,12 @@ error so that the caller falls back to the offline summary.
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import aiohttp
 
 from bot.core.config import SummarizerSettings
-from bot.core.statements import Statement
+from bot.core.news.statements import Statement
 
 INSTRUCTIONS = (
     "You summarise what a company said about its terms of service or policies, for artists and creators. "
@@ -52,7 +51,7 @@ class ChatCompletionsSummarizer:
                 if response.status != 200:
                     raise SummaryError(f"HTTP {response.status} from {self.url}")
                 data = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ValueError) as error:
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise SummaryError(f"{type(error).__name__}: {error}") from error
         try:
             content = data["choices"][0]["message"]["content"]

@@ -27,7 +27,7 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
 
-from bot.core.entries import FeedEntry, FeedParseError, ParsedFeed
+from bot.core.news.entries import FeedEntry, FeedParseError, ParsedFeed
 
 __all__ = ["FastPathDeclined", "html_texts", "html_to_text", "parse_fast", "parse_feed", "parse_with_feedparser"]
 
@@ -264,7 +264,7 @@ def _feed(title: _Slot, link: str | None, drafts: list[_Draft], queue: _TextQueu
 # --------------------------------------------------------------------------------------------------------------
 # Field finishing shared by both paths
 
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _iso_utc(parsed: time.struct_time | None) -> str | None:

@@ -10,7 +10,7 @@ import hashlib
 import stat
 import time
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -98,7 +98,7 @@ class Fetcher:
                 "error", status=failure.status, error=str(failure), error_kind=failure.kind,
                 retry_after=failure.retry_after, elapsed=time.monotonic() - started,
             )
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return FetchResult("error", error=f"timed out after {self.settings.timeout:g}s", error_kind="timeout",
                                elapsed=time.monotonic() - started)
         except ForbiddenAddress as error:
@@ -207,5 +207,5 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - time.time())

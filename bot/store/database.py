@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -712,7 +712,7 @@ class Store:
         return rows[0]["ref"] if rows else None
 
     async def remember_thread(self, channel_id: str, thread: str, ref: str) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         await self.write(lambda db: db.execute(
             "INSERT INTO threads (channel_id, thread, ref, opened_at) VALUES (?,?,?,?) "
             "ON CONFLICT (channel_id, thread) DO UPDATE SET ref = excluded.ref, opened_at = excluded.opened_at",
@@ -963,7 +963,7 @@ def restore_database(storage: Path, copy_path: Path, replace: bool) -> Path | No
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if has_data and not replace:
             raise StoreError(f"{current} already holds data; pass --replace to set it aside and restore the archive")
-        stamp = f"{DATABASE_NAME}.before-import-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+        stamp = f"{DATABASE_NAME}.before-import-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
         kept = current.with_name(stamp)
         number = 1
         while kept.exists():  # two imports in one second: never overwrite the first one's backup

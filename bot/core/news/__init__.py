@@ -1,0 +1,1 @@
+"""News about platforms: feed entries, platform attribution, language, statements, summaries and story grouping."""

@@ -1,0 +1,1 @@
+"""Tests of the Slack and Discord adapters."""

@@ -1,0 +1,1 @@
+"""Tests of whole processes: the CLI, the container, chat end to end."""
