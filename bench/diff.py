@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.core.terms.clauses import ClauseChange, diff_clauses, effective_date, has_upcoming_and_current  # noqa: E402
+from bot.core.terms.clauses import ClauseChange, diff_clauses  # noqa: E402
+from bot.core.terms.dates import effective_date, has_upcoming_and_current  # noqa: E402
 from bot.core.terms.documents import normalize  # noqa: E402
 from bot.sources.document_text import extract_text  # noqa: E402
 

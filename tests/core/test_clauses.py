@@ -10,15 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.terms.clauses import (
-    ClauseChange,
-    diff_clauses,
-    effective_date,
-    has_upcoming_and_current,
-    segment,
-    word_diff,
-)
+from bot.core.terms.clauses import ClauseChange, diff_clauses, word_diff
+from bot.core.terms.dates import effective_date, has_upcoming_and_current
 from bot.core.terms.documents import normalize
+from bot.core.terms.segments import segment
 from bot.core.topics import TOPICS, label_topics, required_literals
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases" / "terms"
@@ -319,7 +314,7 @@ def _reference_segment(text: str) -> list[tuple[str, str | None, str]]:
 
 
 def test_segment_reads_odd_lines_as_the_line_by_line_reference_does() -> None:
-    from bot.core.terms.clauses import _NUMBER_ONLY, _Segments
+    from bot.core.terms.segments import NUMBER_ONLY, Segments
 
     blanks = [" ", "  ", "\t", "\r", "\x0b", "\x1f", "\u2003", "\xa0", ""]
     pieces = ["#", "##", "#######", "1", "1.", "4.2", "4.2.", "4.2.1", "(a)", "(12345)", "(123456)", "a)", "iv.",
@@ -334,10 +329,10 @@ def test_segment_reads_odd_lines_as_the_line_by_line_reference_does() -> None:
         sections = []
         for path, number, _ in expected:  # `_section` as first written
             parts = path.split(" > ") if path else []
-            while parts and number is not None and _NUMBER_ONLY.fullmatch(parts[-1]):
+            while parts and number is not None and NUMBER_ONLY.fullmatch(parts[-1]):
                 parts.pop()
             sections.append(" > ".join(parts))
-        segments = _Segments(text)
+        segments = Segments(text)
         assert [segments.section(k) for k in range(len(segments))] == sections, repr(text)
 
 
@@ -365,7 +360,7 @@ def test_required_literals_are_read_off_the_pattern() -> None:
 
 
 def test_upcoming_and_current_screened_search_agrees_with_the_regexes() -> None:
-    from bot.core.terms.clauses import _CURRENT, _UPCOMING
+    from bot.core.terms.dates import _CURRENT, _UPCOMING
     from bot.core.topics import fold
 
     samples = [case["new"] for case in CASES] + [
@@ -400,7 +395,7 @@ def test_word_diff_sets_aside_common_ends_and_keeps_the_spacing() -> None:
 
 
 def test_effective_date_looks_near_years_only_and_agrees_with_a_scan_of_the_whole_text() -> None:
-    from bot.core.terms.clauses import _FILLER_MAX, _TRIGGER, _iso
+    from bot.core.terms.dates import _FILLER_MAX, _TRIGGER, _iso
     from bot.core.text import DATE as _DATE
     from bot.core.text import fold
 

@@ -25,11 +25,14 @@ MARKERS: tuple[tuple[str, str, str], ...] = (
     ("a bot check", "de", r"sind sie ein roboter|bestatigen sie, dass sie ein mensch sind"),
     ("a bot check", "es", r"eres un robot|verifica que eres (un )?humano"),
     # cookie-consent walls
-    ("a cookie-consent wall", "en", r"(accept|allow) all( cookies)?\b|reject all\b|manage (cookie|privacy) (settings|preferences)"
+    ("a cookie-consent wall", "en", r"(accept|allow) all( cookies)?\b|reject all\b|manage (cookie|privacy) "
+                                    r"(settings|preferences)"
                                     r"|we (and our \d+ partners )?use cookies"),
-    ("a cookie-consent wall", "fr", r"tout accepter|tout refuser|accepter (tous )?les cookies|nous utilisons des (cookies|traceurs)"
+    ("a cookie-consent wall", "fr", r"tout accepter|tout refuser|accepter (tous )?les cookies|nous utilisons des "
+                                    r"(cookies|traceurs)"
                                     r"|parametres des cookies"),
-    ("a cookie-consent wall", "de", r"alle (akzeptieren|ablehnen|cookies akzeptieren)|wir verwenden cookies|cookie-einstellungen"),
+    ("a cookie-consent wall", "de", r"alle (akzeptieren|ablehnen|cookies akzeptieren)|wir verwenden cookies"
+                                    r"|cookie-einstellungen"),
     ("a cookie-consent wall", "es", r"aceptar (todo|todas)( las cookies)?|rechazar (todo|todas)|utilizamos cookies"
                                     r"|configuracion de cookies"),
     # login walls
@@ -45,7 +48,8 @@ MARKERS: tuple[tuple[str, str, str], ...] = (
     ("a maintenance page", "de", r"wartungsarbeiten|vorubergehend nicht (verfugbar|erreichbar)"),
     ("a maintenance page", "es", r"en mantenimiento|volveremos pronto|temporalmente no disponible"),
     # error pages
-    ("an error page", "en", r"\b404\b|page not found|(page|file|document) (could not be|was not) found|something went wrong|an error (has )?occurred|access denied"
+    ("an error page", "en", r"\b404\b|page not found|(page|file|document) (could not be|was not) found|something went wrong"
+                            r"|an error (has )?occurred|access denied"
                             r"|forbidden|too many requests|enable javascript"),
     ("an error page", "fr", r"page introuvable|page non trouvee|une erreur (est survenue|s.est produite)|acces refuse"),
     ("an error page", "de", r"seite nicht gefunden|ein fehler ist aufgetreten|zugriff verweigert"),
@@ -53,7 +57,8 @@ MARKERS: tuple[tuple[str, str, str], ...] = (
     # geo blocks
     ("a geo-block notice", "en", r"(is )?not available in your (country|region|location)|unavailable in your (country|region)"),
     ("a geo-block notice", "fr", r"n.est pas disponible dans votre (pays|region)|indisponible dans votre (pays|region)"),
-    ("a geo-block notice", "de", r"(ist )?in ihrem land nicht verfugbar|in deinem land nicht verfugbar|in ihrer region nicht verfugbar"),
+    ("a geo-block notice", "de", r"(ist )?in ihrem land nicht verfugbar|in deinem land nicht verfugbar"
+                                 r"|in ihrer region nicht verfugbar"),
     ("a geo-block notice", "es", r"no esta disponible en (tu|su) (pais|region)"),
 )
 _MARKER = tuple((what, language, re.compile(pattern, re.MULTILINE)) for what, language, pattern in MARKERS)

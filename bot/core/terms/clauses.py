@@ -1,5 +1,5 @@
-"""Clauses of a terms document: segmentation by headings and numbers, clause-level alignment of two
-versions (added, removed, modified with a word diff, moved), severities, and announced effective dates.
+"""Clause-level alignment of two versions of a terms document: added, removed, modified (with a word diff) and
+moved clauses, with their topics and severities (the clauses come from `bot.core.terms.segments`).
 """
 
 from __future__ import annotations
@@ -8,16 +8,17 @@ import bisect
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress
 from operator import ne
 
 from bot.core.terms.documents import NormalizedDocument
-from bot.core.text import DATE, date_of, fold
-from bot.core.topics import TOPICS, label_topics, screened_search
+from bot.core.terms.segments import PATH_SEPARATOR, Clause, Segments
+from bot.core.terms.wording import WORDS, word_runs
+from bot.core.text import fold
+from bot.core.topics import TOPICS, label_topics
 
-PATH_SEPARATOR = " > "
 SIMILARITY = 0.5  # minimum word-set (Jaccard) similarity for pairing an old and a new clause as "modified"
 SAME_PATH_SIMILARITY = 0.3  # lower bar when both clauses sit at the same path
 FEW_WORDS = 3  # a modification touching at most this many words and no topic is a clarification
@@ -25,27 +26,8 @@ _MAX_POSTINGS = 64  # words in more unmatched clauses than this are too common t
 _RARE_WORDS = 8  # candidates of a clause come from this many of its rarest words …
 _ALL_PAIRS = 400  # … unless there are at most this many pairs of unmatched clauses: then all are compared
 
-# A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
-# (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
-_NUMBER = r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\."
-_HEADING = re.compile(r"(#{1,6})\s+(.*)", re.DOTALL)
-_MARKED = re.compile(rf"({_NUMBER})\s+(.*)|[-*+]\s+(.*)", re.DOTALL)  # number and text, or a bullet's text
-_NUMBER_AT = re.compile(rf"({_NUMBER})\s")  # the number alone, as `_MARKED` reads it
-_NUMBER_ONLY = re.compile(_NUMBER)
-_WORD = re.compile(r"\w+")
-# ASCII text with these bytes made blanks splits into its \w+ runs
-_ASCII_NON_WORD = bytes(code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256))
 _TOKEN = re.compile(r"(\s*)(\w+|[^\w\s])")
 _HIGH_GRANTS = frozenset({"ai_training", "content_licence", "data_sharing"})
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One clause: where it sits (`path`), its number as written (or None) and its text without the number."""
-
-    path: str
-    number: str | None
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,166 +44,6 @@ class ClauseChange:
     severity: str  # "low" | "medium" | "high"
 
 
-# --- segmentation -------------------------------------------------------------------------------------
-
-
-class _Segments:
-    """The clauses of a text: its stripped, non-empty lines that are not headings, in groups (the clauses under
-    one heading, with the heading path). A clause's number and text, its path and its section (the heading
-    part of its path, what `_section(path, number)` returns) are read only when asked for: a diff reads the
-    lines that changed, not the whole document."""
-
-    __slots__ = ("lines", "group_of", "titles", "_group_starts", "_group_heads", "_parsed", "_paths")
-
-    def __init__(self, text: str | NormalizedDocument) -> None:
-        if isinstance(text, NormalizedDocument) and text.lines is not None:
-            lines: Sequence[str] = text.lines  # (stripped, none empty)
-        else:
-            lines = list(filter(None, map(str.strip, (text if isinstance(text, str) else text.text).split("\n"))))
-        self.lines: list[str] = []  # the clauses' lines, numbers and bullets included
-        self.group_of: list[int] = []  # the group of each clause
-        # Per group: the titles of the headings it sits under, and the index of its first clause; the heading
-        # path and sections are worked out when asked for (`heads`).
-        self.titles: list[tuple[str, ...]] = [()]
-        self._group_starts: list[int] = [0]
-        self._group_heads: dict[int, tuple[str, str | None]] = {}
-        self._parsed: dict[int, tuple[str | None, str]] = {}
-        self._paths: dict[int, str] = {}
-        clauses, group_of = self.lines, self.group_of
-        levels: list[int] = []  # of the open headings, whose titles are …
-        titles: list[str] = []  # … these
-        done = 0  # the lines before this one are placed
-        for k in [k for k, line in enumerate(lines) if line[0] == "#"]:
-            heading = _HEADING.match(lines[k])
-            if heading is None:  # "#x", "#######": a clause
-                continue
-            clauses.extend(lines[done:k])
-            group_of.extend(repeat(len(self.titles) - 1, k - done))
-            done = k + 1
-            level = len(heading.group(1))
-            while levels and levels[-1] >= level:
-                levels.pop()
-                titles.pop()
-            title = heading.group(2).rstrip("#").strip()
-            if title:
-                levels.append(level)
-                titles.append(title)
-            self.titles.append(tuple(titles))
-            self._group_starts.append(len(clauses))
-        clauses.extend(lines[done:])
-        group_of.extend(repeat(len(self.titles) - 1, len(lines) - done))
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def parsed(self, index: int) -> tuple[str | None, str]:
-        """(number as written or None, text without the number or bullet) of clause `index`."""
-        found = self._parsed.get(index)
-        if found is None:
-            line = self.lines[index]
-            marked = _MARKED.match(line)
-            if marked is None:
-                found = (None, line)
-            elif marked.group(3) is not None:  # a bullet
-                found = (None, marked.group(3))
-            else:
-                found = (marked.group(1), marked.group(2))
-            self._parsed[index] = found
-        return found
-
-    def text(self, index: int) -> str:
-        return self.parsed(index)[1]
-
-    def heads(self, group: int) -> tuple[str, str | None]:
-        """The heading path of a group and the section of its numbered clauses: the path without its trailing
-        number-like titles (None when a title contains ">": sections are then worked out from each clause's
-        path, as `_section` does)."""
-        found = self._group_heads.get(group)
-        if found is None:
-            titles = self.titles[group]
-            head = PATH_SEPARATOR.join(titles)
-            section: str | None = None
-            if head.count(">") == max(len(titles) - 1, 0):  # only the separators
-                kept = len(titles)
-                while kept and _NUMBER_ONLY.fullmatch(titles[kept - 1]):
-                    kept -= 1
-                section = head if kept == len(titles) else PATH_SEPARATOR.join(titles[:kept])
-            found = self._group_heads[group] = (head, section)
-        return found
-
-    def sections(self, empty: bool = False) -> set[str]:
-        """Every section that holds clauses (heading paths, with and without trailing number-like titles), and
-        with `empty` those of headings with no clause under them too."""
-        found: set[str] = set()
-        for group in range(len(self.titles)):
-            end = self._group_starts[group + 1] if group + 1 < len(self._group_starts) else len(self.lines)
-            if end == self._group_starts[group] and not (empty and group):  # (group 0 has no heading)
-                continue
-            head, section = self.heads(group)
-            found.add(head)
-            if section is not None:
-                found.add(section)
-            else:  # a title holds ">": sections come from the paths of the group's clauses
-                found.update(self.section(index) for index in range(self._group_starts[group], end))
-        return found
-
-    def section(self, index: int) -> str:
-        head, section = self.heads(self.group_of[index])
-        if section == head:  # no number-like titles to leave out: numbered or not, the same section
-            return head
-        number = self.parsed(index)[0]
-        if section is None:
-            return _section(self.path(index), number)
-        return head if number is None else section
-
-    def path(self, index: int) -> str:
-        """The path of clause `index`: its heading path, then the open clause numbers it sits under and its own
-        number. Worked out for all the clauses under the same heading at once (the numbers are replayed from
-        the first of them)."""
-        path = self._paths.get(index)
-        if path is not None:
-            return path
-        group = self.group_of[index]
-        head, separator, paths = self.heads(group)[0], PATH_SEPARATOR, self._paths
-        numbered: list[tuple[str, str, str]] = []  # open numeric clause numbers: ("4.2", "4.2.", "4 > 4.2")
-        lines, parsed = self.lines, self._parsed
-        for k in range(self._group_starts[group], index + 1):
-            known = parsed.get(k)
-            if known is not None:
-                number = known[0]
-            else:  # (only the number is needed: not read with the text)
-                marked = _NUMBER_AT.match(lines[k])
-                number = marked.group(1) if marked else None
-            if number is None:
-                paths[k] = head
-                continue
-            if number[0].isdigit():  # depth >= 1: closes the open numbers that are not its parents
-                key = number.rstrip(".")
-                # Each open number is a parent of the next, so its parents are a leading run of the list.
-                kept = len(numbered)
-                while kept and not key.startswith(numbered[kept - 1][1]):
-                    kept -= 1
-                del numbered[kept:]
-                tail = numbered[-1][2] + separator + number if numbered else number
-                numbered.append((number, key + ".", tail))
-            elif numbered:
-                tail = numbered[-1][0] + separator + number
-            else:
-                tail = number
-            paths[k] = head + separator + tail if head else tail
-        return paths[index]
-
-    def clause(self, index: int) -> Clause:
-        number, text = self.parsed(index)
-        return Clause(self.path(index), number, text)
-
-
-def segment(text: str) -> list[Clause]:
-    """Clauses of normalized text: headings open sections, other lines are clauses under the heading path."""
-    segments = _Segments(text)
-    return [segments.clause(index) for index in range(len(segments))]
-
-
 # --- alignment ----------------------------------------------------------------------------------------
 
 
@@ -232,14 +54,6 @@ def _key(text: str) -> str:
     if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
         return folded
     return " ".join(folded.split())
-
-
-def _section(path: str, number: str | None) -> str:
-    """The heading part of a path (without clause numbers)."""
-    parts = path.split(PATH_SEPARATOR) if path else []
-    while parts and number is not None and _NUMBER_ONLY.fullmatch(parts[-1]):
-        parts.pop()
-    return PATH_SEPARATOR.join(parts)
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
@@ -264,20 +78,13 @@ def _longest_increasing(values: list[int]) -> set[int]:
     return keep
 
 
-def _words(text: str) -> frozenset[str]:
-    folded = fold(text)
-    if folded.isascii():  # the same words, without a regex match object per word (2-3x faster)
-        return frozenset(folded.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
-    return frozenset(_WORD.findall(folded))
-
-
-def _similar_pairs(old: _Segments, new: _Segments, old_free: list[int], new_free: list[int]) -> list[tuple[int, int]]:
+def _similar_pairs(old: Segments, new: Segments, old_free: list[int], new_free: list[int]) -> list[tuple[int, int]]:
     """Pair unmatched clauses by word-set similarity. When few are left on both sides, every pair of them is
     compared; otherwise candidates are found through an index of rare words."""
     if not old_free or not new_free:
         return []
-    old_words = {i: _words(old.text(i)) for i in old_free}
-    new_words = {j: _words(new.text(j)) for j in new_free}
+    old_words = {i: frozenset(word_runs(fold(old.text(i)))) for i in old_free}
+    new_words = {j: frozenset(word_runs(fold(new.text(j)))) for j in new_free}
     old_paths = {i: old.path(i) for i in old_free}
     new_paths = {j: new.path(j) for j in new_free}
     old_count, new_count = len(old), len(new)
@@ -306,10 +113,10 @@ def _similar_pairs(old: _Segments, new: _Segments, old_free: list[int], new_free
             common = len(words & other)
             union = len(words) + len(other) - common
             score = common / union if union else 1.0
-            same_path = old_paths[i] == new_paths[j]
-            if score >= SIMILARITY or (same_path and score >= SAME_PATH_SIMILARITY):
+            at_same_path = old_paths[i] == new_paths[j]
+            if score >= SIMILARITY or (at_same_path and score >= SAME_PATH_SIMILARITY):
                 # prefer same path, then nearby position, on equal similarity
-                scored.append((score + (0.05 if same_path else 0.0) - abs(i / old_count - j / new_count) * 0.01, i, j))
+                scored.append((score + (0.05 if at_same_path else 0.0) - abs(i / old_count - j / new_count) * 0.01, i, j))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     used_old: set[int] = set()
     used_new: set[int] = set()
@@ -413,8 +220,9 @@ def change_severity(kind: str, topics: Iterable[str], added_words: str = "", rem
     if kind == "removed":
         return "high" if "opt_out" in topic_set else "medium"
     # modified
-    added_real = bool(_WORD.search(added_words))
-    if added_real and (_HIGH_GRANTS & topic_set) and (_HIGH_GRANTS & set(new_topics) or _HIGH_GRANTS & set(label_topics(added_words))):
+    added_real = bool(WORDS.search(added_words))
+    if added_real and (_HIGH_GRANTS & topic_set) and (
+            _HIGH_GRANTS & set(new_topics) or _HIGH_GRANTS & set(label_topics(added_words))):
         return "high"
     if "opt_out" in set(old_topics) and ("opt_out" not in set(new_topics) or "opt_out" in label_topics(removed_words)):
         return "high"
@@ -450,15 +258,15 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
     then by word similarity (each leftover pair when there are few, else through an index of rare words)."""
-    old = _Segments(old_text)
-    new = _Segments(new_text)
+    old = Segments(old_text)
+    new = Segments(new_text)
     match_new = _same_lines(old.lines, new.lines)
     # 1. the clauses left over, paired on number-stripped, whitespace-folded text (renumbered clauses, repeated
     # lines): each new clause takes the first unmatched old clause with its key in the same section, else the
     # first one anywhere
     if len(match_new) < len(new):
         _pair_by_key(old, new, match_new)
-    match_old = dict(zip(match_new.values(), match_new.keys()))
+    match_old = dict(zip(match_new.values(), match_new.keys(), strict=True))
     ordered = sorted(match_new.items())  # in new order
     # 2. moved: relative order among matches changed, or section heading changed
     left = _left_their_section(old, new, ordered)
@@ -492,7 +300,7 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
     return [change for _, change in changes]
 
 
-def _pair_by_key(old: _Segments, new: _Segments, match_new: dict[int, int]) -> None:
+def _pair_by_key(old: Segments, new: Segments, match_new: dict[int, int]) -> None:
     """Pair the clauses left out of `match_new` (new index → old index) on their number-stripped, folded text:
     each new clause takes the first free old clause with its key in the same section, else the first free one
     anywhere. Each old clause is handed out once, from lists consumed from the front: linear, even when many
@@ -524,14 +332,14 @@ def _pair_by_key(old: _Segments, new: _Segments, match_new: dict[int, int]) -> N
 
 def _same_lines(old_lines: list[str], new_lines: list[str]) -> dict[int, int]:
     """new index → old index of the clause lines that occur exactly once in each version (dict lookups)."""
-    old_at = dict(zip(old_lines, range(len(old_lines))))
+    old_at = dict(zip(old_lines, range(len(old_lines)), strict=True))
     if len(old_at) == len(old_lines) and len(set(new_lines)) == len(new_lines):
         return {j: i for j, i in enumerate(map(old_at.get, new_lines)) if i is not None}
     twice = {line for counts in (Counter(old_lines), Counter(new_lines)) for line, count in counts.items() if count > 1}
     return {j: old_at[line] for j, line in enumerate(new_lines) if line in old_at and line not in twice}
 
 
-def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int, int]]) -> set[int]:
+def _left_their_section(old: Segments, new: Segments, ordered: list[tuple[int, int]]) -> set[int]:
     """The new indices of matched clauses (`ordered`: (new, old) pairs) that moved to another section.
 
     A renamed or renumbered heading is not a move: each old section maps to the new section that most of its
@@ -544,9 +352,9 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
     if old.titles == new.titles:  # the same headings (the usual case): a clause under another one may have moved
         apart = range(len(ordered)) if odd else list(compress(range(len(ordered)), map(ne, old_groups, new_groups)))
     else:
-        differing = {(a, b) for a, b in set(zip(old_groups, new_groups))
+        differing = {(a, b) for a, b in set(zip(old_groups, new_groups, strict=True))
                      if old.titles[a] != new.titles[b] or any(">" in title for title in old.titles[a])}
-        apart = [k for k, pair in enumerate(zip(old_groups, new_groups)) if pair in differing]
+        apart = [k for k, pair in enumerate(zip(old_groups, new_groups, strict=True)) if pair in differing]
     shifted: set[str] = set()
     prefixes: set[tuple[str, ...]] = set()  # the titles that the shifted sections are made of
     for k in apart:
@@ -584,122 +392,3 @@ def _left_their_section(old: _Segments, new: _Segments, ordered: list[tuple[int,
               for old_section, counts in votes.items()}
     return {j for j, old_section, new_section in counted
             if old_section in target and target[old_section] != new_section}
-
-
-# --- effective dates and upcoming versions ------------------------------------------------------------
-
-_TRIGGER = re.compile(
-    r"\b(effective(?:\s+date)?|(?:takes?|taking|will\s+take|comes?|will\s+come|coming)\s+(?:into\s+)?(?:effect|force)|"
-    r"in\s+effect|as\s+of|starting|beginning|"
-    r"(?:entre(?:nt|ra|ront)?|entrera|entreront)\s+en\s+vigueur|en\s+vigueur|applicables?|a\s+compter\s+du|"
-    r"a\s+partir\s+du|des\s+le|"
-    r"gultig\s+(?:ab|seit)|in\s+kraft\s+(?:ab|seit|am)|(?:tritt|treten)\s+am|wirksam\s+(?:ab|zum)|"
-    r"(?:entra|entraran?|entran)\s+en\s+vigor(?:\s+el)?|(?:en\s+vigor|vigente|efectiv[oa]s?|con\s+efecto)\s+"
-    r"(?:desde|a\s+partir\s+del?))\b"
-)
-_FILLER_MAX = 40
-_WINDOW = _FILLER_MAX + 20  # the text after a trigger that is searched for a date
-_SETTLE = 200  # how far back from a year a place is looked for where no trigger can be under way
-_FOUR_DIGITS = re.compile(r"\d(?=\d{3})")  # where 4 digits start (overlapping: "12024" holds "2024")
-_DIGIT_MARKS = bytes(0x31 if 0x30 <= code <= 0x39 else 0x20 for code in range(256))  # digits → "1", else " "
-
-
-def _iso(match: re.Match[str]) -> str | None:
-    moment = date_of(match)
-    return moment.isoformat() if moment is not None else None
-
-
-def effective_date(text: str) -> str | None:
-    """ISO date (YYYY-MM-DD) of the first announced effective date ("effective 7 February 2024",
-    "entrent en vigueur le 7 février 2024", "as of 2024-02-07" …), None when none is announced.
-
-    The first trigger (in the order of `_TRIGGER.finditer`) whose window holds a valid date. A valid date has
-    a year from 1900 to 2200, so only the triggers ending shortly before such a year are looked for: the
-    scan starts, for each stretch of years, where no trigger can be under way (after a character that is
-    neither a letter nor a blank; a trigger is made of nothing else), and is then in step with a scan of the
-    whole page, without its cost (about 3 ms for a 120 KB page)."""
-    folded = fold(text)
-    triggers: Iterator[re.Match[str]] | None = None  # a scan in step with one from the start of the text
-    pending: re.Match[str] | None = None  # the next trigger of that scan
-    for low, high in _year_stretches(folded):
-        start = max(low, 0)
-        limit = max(pending.start() if pending is not None else 0, start - _SETTLE)
-        while start > limit and ("a" <= folded[start - 1] <= "z" or folded[start - 1].isspace()):
-            start -= 1
-        if start > limit:  # no trigger can be under way here
-            triggers, pending = _TRIGGER.finditer(folded, start), None
-        elif triggers is None:  # none such nearby: scan from the start of the text
-            triggers = _TRIGGER.finditer(folded)
-        while True:
-            trigger = pending if pending is not None else next(triggers, None)
-            pending = None
-            if trigger is None:
-                return None  # no trigger further on
-            if trigger.end() > high:
-                pending = trigger
-                break
-            window = folded[trigger.end(): trigger.end() + _WINDOW]
-            date = DATE.search(window)
-            if date and date.start() <= _FILLER_MAX and "\n" not in window[: date.start()].strip(" :\n"):
-                iso = _iso(date)
-                if iso:
-                    return iso
-    return None
-
-
-def last_updated(metadata: Iterable[str]) -> str | None:
-    """ISO date of the page's date line ("Last Amended: 7 February 2024", "Stand: 01.02.2024" …: the lines
-    `normalize` keeps as metadata), None when there is none or it holds no readable date."""
-    for line in metadata:
-        date = DATE.search(fold(line))
-        if date:
-            iso = _iso(date)
-            if iso:
-                return iso
-    return None
-
-
-def _year_stretches(folded: str) -> list[tuple[int, int]]:
-    """Where a trigger must end for its window to hold a year from 1900 to 2200 (4 digits, perhaps inside a
-    longer run), as (low, high) ranges of positions in text order, merged when they overlap."""
-    if folded.isascii():  # digits marked in a byte copy, then found with `find` (3x faster than a regex)
-        marked = folded.encode("ascii").translate(_DIGIT_MARKS)
-        found: list[int] = []
-        index = marked.find(b"1111")
-        while index >= 0:
-            found.append(index)
-            index = marked.find(b"1111", index + 1)
-    else:
-        found = [match.start() for match in _FOUR_DIGITS.finditer(folded)]
-    stretches: list[tuple[int, int]] = []
-    for year in found:
-        if 1900 <= int(folded[year: year + 4]) <= 2200:
-            low, high = year - _WINDOW - 1, year
-            if stretches and low <= stretches[-1][1]:
-                stretches[-1] = (stretches[-1][0], high)
-            else:
-                stretches.append((low, high))
-    return stretches
-
-
-_UPCOMING = re.compile(
-    r"\b(upcoming (changes?|terms|version|updates?)|(new|updated|revised) (terms|version)\b.{0,80}\b(will|effective|take effect)|"
-    r"will (take|come into) (effect|force)|future version|coming soon|"
-    r"nouvelles? (conditions|version)|prochaine version|(entreront|entrera) en vigueur|conditions a venir)"
-)
-_CURRENT = re.compile(
-    r"\b(current (terms|version)|previous (terms|version)|terms currently in effect|currently in effect|"
-    r"existing terms|prior version|version (actuelle|precedente|en vigueur)|conditions (actuelles|en vigueur|precedentes)|"
-    r"ancienne version|actuellement en vigueur)\b"
-)
-
-
-_UPCOMING_FOUND = screened_search(_UPCOMING)
-_CURRENT_FOUND = screened_search(_CURRENT)
-
-
-def has_upcoming_and_current(text: str) -> bool:
-    """True when the page shows both an upcoming version and the current (or previous) one."""
-    folded = fold(text)
-    # (the current version is named on few pages, and its search is the cheaper one: it goes first)
-    return _CURRENT_FOUND(folded) and _UPCOMING_FOUND(folded)

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bot.core.text import fold
+
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
                          "–": "-", "—": "-", "‑": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
                          **{chr(c): " " for c in (*range(0x2000, 0x2009), 0x200a, 0x205f, 0x3000)}, "\u00ad": ""})
@@ -165,17 +167,10 @@ LANGUAGE_NAMES = frozenset({
 _CHROME_SPLIT = re.compile(r"[\s|/·•,;:>()\[\]-]+")
 
 
-def _fold_line(line: str) -> str:
-    folded = unicodedata.normalize("NFKD", line.casefold()) if not line.isascii() else line.lower()
-    if not folded.isascii():
-        folded = "".join(char for char in folded if not unicodedata.combining(char))
-    return folded
-
-
 def _is_chrome(line: str) -> bool:
     """A UI line: "Skip to main content", "Back to top", "Print", "Share", a cookie banner's buttons, or a
     language picker (a line made of language names, at least one of the main ones)."""
-    folded = _fold_line(line).strip(" -*+•.:|>#")
+    folded = fold(line).strip(" -*+•.:|>#")
     if folded in _CHROME:
         return True
     first = folded.split(None, 1)[0] if folded else ""

@@ -14,7 +14,8 @@ from bot.core.topics import label_topics
 _EXCEPTION = re.compile(
     r"\b(separately licen[cs]ed|exclusive(ly)? licen[cs]ed|except (for )?content|does not apply to|"
     r"(in the )?absence of (a |any )?(separate|written|specific|individual) (agreement|licen[cs]e|contract)|"
-    r"unless (you have |we have |there is )?(a |an )?(separate|written|specific|individual)( \w+)? (agreement|licen[cs]e|contract)|"
+    r"unless (you have |we have |there is )?(a |an )?(separate|written|specific|individual)( \w+)? "
+    r"(agreement|licen[cs]e|contract)|"
     r"unless otherwise (agreed|stated|provided)|separate (licen[cs]e )?agreement (that )?(states|provides|says) otherwise|"
     r"sauf|a l'exception|excepte|a defaut d'(un )?accord|en l'absence d'(un )?(accord|contrat)|"
     r"sofern (nicht|keine) (gesonderte|anderslautende|abweichende|separate)|sofern nicht (anders|ausdrucklich) vereinbart|"
