@@ -54,7 +54,7 @@ from bot.core.news.platforms import attribute  # noqa: E402
 from bot.core.news.statements import extract_statements  # noqa: E402
 from bot.core.news.stories import StoryIndex, article_item, names_by_platform  # noqa: E402
 from bot.core.news.summaries import summarize  # noqa: E402
-from bot.core.text import fold as fold_text  # noqa: E402
+from bot.core.text import fold  # noqa: E402
 from bot.core.topics import label_topics  # noqa: E402
 from bot.sources.feed_parser import parse_feed  # noqa: E402
 
@@ -367,7 +367,7 @@ def analyse(entries: Sequence[Parsed], platforms: dict[str, Platform]) -> tuple[
         entry = parsed.entry
         text = entry.text[:20_000]
         head = f"{entry.title}\n{text}"
-        folded = fold_text(head)  # once, for attribution, language and topics
+        folded = fold(head)  # once, for attribution, language and topics
         matches = attribute(text, platforms, title=entry.title, own_platform=parsed.own, folded=folded)
         salient = [m.platform for m in matches if m.salient]
         language = detect_language(head, folded)
@@ -398,7 +398,7 @@ def grouping_quality(entries: Sequence[Parsed], stories: Sequence[str], truth: d
     """Pairwise precision/recall of the stories against the generated events (platform entries only)."""
     by_story: dict[str, list[str]] = {}
     by_truth: dict[str, list[str]] = {}
-    for parsed, story in zip(entries, stories):
+    for parsed, story in zip(entries, stories, strict=True):
         label = truth.get(parsed.entry.identity, "")
         if label.startswith("general:") or not label:
             continue

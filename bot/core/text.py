@@ -82,6 +82,15 @@ def word_set(folded: str) -> frozenset[str]:
     return frozenset(words(folded))
 
 
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+
+
+def letter_runs(text: str) -> list[str]:
+    """The runs of letters of `text` as written (no digits: "On March 5, it said" → "On", "March", "it", "said"), for
+    short phrases whose words are compared with a table as they are; `words` is the reading of folded text."""
+    return _LETTER_RUNS.findall(text)
+
+
 # --- quotations and sentences ---------------------------------------------------------------------------------
 
 QUOTATION = re.compile(
@@ -146,6 +155,17 @@ def sentences(text: str) -> list[str]:
     return [text[s:e].strip() for s, e in sentence_spans(text)]
 
 
+_SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
+
+
+def lead_length(text: str, limit: int) -> int:
+    """Characters of the first sentence of `text`, at most `limit`: up to the first ".", "!", "?" or "…" before a
+    space or the end (a quick cut of a lead; `sentence_spans` is the careful one)."""
+    head = text[:limit]
+    match = _SENTENCE_END.search(head)
+    return match.end() if match else len(head)
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
@@ -170,6 +190,11 @@ _MONTH_NAMES = (
     "october oct octobre octubre oktober", "november nov novembre noviembre", "december dec decembre diciembre dezember",
 )
 MONTHS: dict[str, int] = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
+# Shorter abbreviations (folded) that datelines use ("fév.", "abr.", "Okt. 5"): too ambiguous for `DATE` in running
+# text ("ago", "set"), read only where a date is expected (`names_a_date`).
+MONTH_ABBREVIATIONS: dict[str, int] = {"janv": 1, "ene": 1, "fev": 2, "avr": 4, "abr": 4, "juil": 7, "aou": 8, "ago": 8,
+                                       "okt": 10, "dic": 12, "dez": 12}
+MONTHS_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 MONTH_PATTERN = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th|er|e|\.)?"
@@ -177,7 +202,8 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th|er|e|\.)?"
 # year ("February 7, 2024") and day.month.year ("01.02.2024"), in folded text
 DATE = re.compile(
     rf"(?P<iso>(?P<y1>\d{{4}})-(?P<m1>\d{{1,2}})-(?P<d1>\d{{1,2}}))"
-    rf"|(?P<dmy>{_DAY.replace('(', '(?P<d2>', 1)}\s+(?:de\s+)?{MONTH_PATTERN.replace('(', '(?P<m2>', 1)}\s+(?:de\s+)?(?P<y2>\d{{4}}))"
+    rf"|(?P<dmy>{_DAY.replace('(', '(?P<d2>', 1)}\s+(?:de\s+)?{MONTH_PATTERN.replace('(', '(?P<m2>', 1)}"
+    rf"\s+(?:de\s+)?(?P<y2>\d{{4}}))"
     rf"|(?P<mdy>{MONTH_PATTERN.replace('(', '(?P<m3>', 1)}\s+{_DAY.replace('(', '(?P<d3>', 1)},?\s+(?P<y3>\d{{4}}))"
     rf"|(?P<dot>(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{4}}))"
 )
@@ -205,6 +231,18 @@ def dates(text: str) -> list[date]:
     """Every full date written in `text` (any of the four languages, any of the forms `DATE` reads), in order."""
     found = (date_of(match) for match in DATE.finditer(fold(text)))
     return [moment for moment in found if moment is not None]
+
+
+_ANY_MONTH = "|".join(sorted({*MONTHS, *MONTH_ABBREVIATIONS}, key=len, reverse=True))
+# A month name or abbreviation next to a number ("Feb 16", "16 fevrier", "3 de marzo"), a year, or "16/2"
+_DATE_MENTION = re.compile(rf"\b(?:{_ANY_MONTH})\w*\.?\s*\d|\d\.?\s*(?:de\s+)?(?:{_ANY_MONTH})|\b(?:19|20)\d\d\b|"
+                           r"\b\d{1,2}/\d{1,2}\b")
+
+
+def names_a_date(text: str) -> bool:
+    """Whether a short text such as a dateline ("Feb 16, 2024, 4:30 PM PT", "16 févr. 10h", "Okt. 5") names a day or a
+    year, in any of the four languages, abbreviations included."""
+    return _DATE_MENTION.search(fold(text)) is not None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -173,8 +173,10 @@ class StoryDesk:
         for story, group in by_story.items():
             outlets = list(dict.fromkeys(p.outlet for p in group))
             first = group[0]
-            digest = hashlib.sha256("\x00".join(f"{p.entry.identity}:{p.entry.fingerprint}" for p in group).encode()).hexdigest()[:16]
-            message = coverage_message(spec, first.platform, first.entry, story, outlets, at, f"coverage:{spec.id}:{story}:{digest}")
+            seed = "\x00".join(f"{p.entry.identity}:{p.entry.fingerprint}" for p in group)
+            digest = hashlib.sha256(seed.encode()).hexdigest()[:16]
+            message = coverage_message(spec, first.platform, first.entry, story, outlets, at,
+                                       f"coverage:{spec.id}:{story}:{digest}")
             if len(group) > 1:
                 lines = [f"{p.outlet}: {p.entry.title[:MAX_TITLE]} {p.entry.link or ''}".strip() for p in group]
                 message = dataclasses.replace(message, text="\n".join(lines))

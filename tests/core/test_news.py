@@ -32,9 +32,8 @@ from bot.core.news.summaries import (
     MAX_POINT_WORDS,
     MAX_POINTS,
     ExtractiveSummarizer,
-    register_summarizer,
+    Summarizers,
     summarize,
-    summarizer_for,
 )
 from bot.core.topics import fold
 
@@ -315,12 +314,13 @@ def test_summarizers_are_registered_by_kind() -> None:
         def summarize(self, statement: Statement) -> list[str]:
             return [statement.quote.upper()]
 
-    register_summarizer("test-upper", Upper)
+    summarizers = Summarizers()
+    summarizers.register("test-upper", Upper)
     statement = Statement("we never sell data.", "SoundCloud", "newsroom post", "en", "we never sell data.")
-    assert summarize(statement, kind="test-upper") == ["WE NEVER SELL DATA."]
-    assert isinstance(summarizer_for(), ExtractiveSummarizer)
+    assert summarizers.summarize(statement, kind="test-upper") == ["WE NEVER SELL DATA."]
+    assert isinstance(summarizers.get(), ExtractiveSummarizer)
     with pytest.raises(KeyError, match="extractive"):
-        summarizer_for("nope")
+        summarizers.get("nope")
 
 
 def _at(day: int, hour: int = 9) -> datetime:

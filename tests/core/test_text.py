@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.core.text import dates, fold, quotations, sentences, word_set, words
+from bot.core.text import dates, fold, lead_length, letter_runs, names_a_date, quotations, sentences, word_set, words
 
 
 def reference_fold(text: str) -> str:
@@ -64,3 +64,21 @@ def test_sentences_do_not_end_inside_quotes_or_after_abbreviations() -> None:
 ])
 def test_dates_in_four_languages(text: str, found: list[date]) -> None:
     assert dates(text) == found
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Feb 16, 2024, 4:30 PM PT", True), ("16 févr. 10h CET", True), ("Okt. 5, 9 Uhr MEZ", True),
+    ("3 de marzo 10:00 CET", True), ("16/2 10h CET", True), ("2:22 p.m. ET", False), ("10:12 Pacific", False),
+    ("settings 5 PT", False),
+])
+def test_a_dateline_names_a_date_in_four_languages(text: str, named: bool) -> None:
+    assert names_a_date(text) is named
+
+
+def test_the_lead_ends_at_the_first_sentence_end_or_the_limit() -> None:
+    assert lead_length("Tunely drops its AI clause. The company said …", 280) == len("Tunely drops its AI clause. ")
+    assert lead_length("No full stop here at all", 10) == 10
+
+
+def test_letter_runs_keep_the_case_and_leave_digits_out() -> None:
+    assert letter_runs("On March 5, l’app a dit") == ["On", "March", "l", "app", "a", "dit"]

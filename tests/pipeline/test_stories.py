@@ -166,7 +166,8 @@ def _place(index: StoryIndex, key: str, title: str, text: str, day: int, platfor
 
 
 # One backlash, as real coverage reports it: discovery, coverage abroad, the company's answer, a revision, over
-# ten days (four days between some), in three languages, with no date, figure, name or quote in common (each outlet words it its own way).
+# ten days (four days between some), in three languages, with no date, figure, name or quote in common (each outlet
+# words it its own way).
 BACKLASH = [
     ("en-discovery", "Artists fume as Tunely quietly lets AI train on their uploads",
      "Musicians noticed this week that Tunely rewrote its terms of use so that uploaded tracks can be used to "
@@ -260,11 +261,11 @@ def test_two_changes_of_one_platform_the_same_week_with_other_concepts_stay_apar
 # --- what an item names (names, concepts) and how concepts weigh ------------------------------------------------
 
 def test_a_name_that_is_the_platforms_possessive_is_no_evidence() -> None:
-    from bot.core.news.stories import _names_a_platform, names_in
+    from bot.core.news.evidence import names_a_platform, names_in
 
     platforms = frozenset({"chirpy", "chirpy music"})
-    assert _names_a_platform("chirpy's ai", platforms) and _names_a_platform("chirpy music's studio", platforms)
-    assert not _names_a_platform("dylan field", platforms)
+    assert names_a_platform("chirpy's ai", platforms) and names_a_platform("chirpy music's studio", platforms)
+    assert not names_a_platform("dylan field", platforms)
     assert not any(name.startswith("chirpy") for name in names_in("Users say Chirpy's AI Studio copies apps.", platforms))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.config import Platform
-from bot.core.text import fold, word_set, words
+from bot.core.text import fold, lead_length, word_set, words
 
 # Platform names that are also ordinary words (folded). Such a name counts only when written with the
 # configured capitals and confirmed by context (another alias, "Meta Platforms", "a Meta spokesperson" …).
@@ -25,7 +25,6 @@ SHORT_NAME = 2  # names of at most this many letters ("X") need stronger context
 EARLY_CHARS = 600  # a platform named twice, first within this many characters of the text, is what it is about
 LEAD_CHARS = 280  # a platform named in the lead of the text (its first sentence) is what the text is about
 
-_SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
 _POSSESSIVE = r"(?:'s|’s|'|’)?"
 _CORPORATE_SUFFIX = r"(?:Corp\b\.?|Corporation|Inc\b\.?|Platforms|Holdings|Ltd\b\.?|Group|Technologies|SAS|GmbH)"
 _FORMERLY = (
@@ -35,7 +34,8 @@ _FORMERLY = (
 _DESCRIPTOR = (
     r"(?:social (?:network|media (?:platform|site|network|company|giant|app))|social platform|tech giant|"
     r"parent company|microblogging (?:site|platform|service)|messaging app|streaming (?:service|platform)|"
-    r"blogging platform|r[ée]seau social|plateforme(?: de (?:m[ée]dias|r[ée]seaux) sociaux| de microblogging)?|le groupe|la soci[ée]t[ée]|l['’]entreprise|le g[ée]ant|"
+    r"blogging platform|r[ée]seau social|plateforme(?: de (?:m[ée]dias|r[ée]seaux) sociaux| de microblogging)?|"
+    r"le groupe|la soci[ée]t[ée]|l['’]entreprise|le g[ée]ant|"
     r"red social|plataforma(?: de redes sociales| de microblogging)?|la empresa|la compa[ñn][íi]a|el gigante|la firma|el grupo|"
     r"soziale(?:n|s)? (?:netzwerk|medium|plattform)|plattform|(?:der|dem|den|des) (?:[\w-]+-)?konzerns?|"
     r"(?:das|dem) unternehmen|mutterkonzern|kurznachrichtendienst(?:es)?|onlinedienst(?:es)?|netzwerk|"
@@ -432,7 +432,7 @@ def attribute(
         in_title = start < title_end
         own = platform_id == own_platform
         if not (own or in_title or len(kept) >= 2) and lead_end < 0:
-            lead_end = title_end + 1 + _lead_length(text)
+            lead_end = title_end + 1 + lead_length(text, LEAD_CHARS)
         salient = own or in_title or start <= lead_end or _salient_in_body(whole, kept, title_end)
         matches.append(PlatformMatch(platform_id, len(kept), phrase.strip(), contexts.get(platform_id), in_title,
                                      own, salient, start))
@@ -446,8 +446,9 @@ def attribute(
 
 def _salient_in_body(whole: str, kept: list[tuple[int, int, str]], title_end: int) -> bool:
     """Is a platform the title and the lead do not name what the text is about? Named at least twice, and either
-    early (in the first third of the text, or its first EARLY_CHARS characters) or at least three times across paragraphs; a platform named only
-    further down, in one paragraph or twice, is an example the text gives in passing."""
+    early (in the first third of the text, or its first EARLY_CHARS characters) or at least three times across
+    paragraphs; a platform named only further down, in one paragraph or twice, is an example the text gives in
+    passing."""
     if len(kept) < 2:
         return False
     start = kept[0][0]
@@ -473,10 +474,3 @@ def match_platforms(text: str, platforms: Mapping[str, Platform]) -> tuple[str, 
         return ()
     matches = attribute(text, platforms)
     return tuple(m.platform for m in sorted(matches, key=lambda m: (-m.mentions, m.platform)))
-
-
-def _lead_length(text: str) -> int:
-    """Characters of the first sentence of `text` (at most LEAD_CHARS)."""
-    head = text[:LEAD_CHARS]
-    match = _SENTENCE_END.search(head)
-    return match.end() if match else len(head)

@@ -1,5 +1,5 @@
-"""Statements boiled down to 2–4 short points that keep their claims and denials, behind a small registry
-keyed by kind ("extractive", built in and offline; others, such as a remote model, registered from outside core).
+"""Statements boiled down to 2–4 short points that keep their claims and denials: the extractive summarizer (built
+in, offline), and `Summarizers`, the summarizers by kind (others, such as a remote model, added from outside core).
 """
 
 from __future__ import annotations
@@ -24,25 +24,34 @@ class Summarizer(Protocol):
 
 
 SummarizerFactory = Callable[[], Summarizer]
-_REGISTRY: dict[str, SummarizerFactory] = {}
 
 
-def register_summarizer(kind: str, factory: SummarizerFactory) -> None:
-    """Make `kind` available to `summarizer_for` (e.g. "openai" from the pipeline layer, which does the I/O)."""
-    _REGISTRY[kind] = factory
+class Summarizers:
+    """Summarizers by kind: "extractive" (offline) is built in; others are registered on the object by the layer
+    that does their I/O (e.g. "openai" from the pipeline)."""
+
+    def __init__(self) -> None:
+        self._factories: dict[str, SummarizerFactory] = {"extractive": ExtractiveSummarizer}
+
+    def register(self, kind: str, factory: SummarizerFactory) -> None:
+        """Make `kind` available to `get` and `summarize`."""
+        self._factories[kind] = factory
+
+    def get(self, kind: str = "extractive") -> Summarizer:
+        """A summarizer of the registered `kind`. Raises KeyError naming the known kinds."""
+        try:
+            return self._factories[kind]()
+        except KeyError:
+            raise KeyError(f"unknown summarizer {kind!r} (known: {', '.join(sorted(self._factories))})") from None
+
+    def summarize(self, statement: Statement, kind: str = "extractive") -> list[str]:
+        """2–4 short points of `statement` by the summarizer of `kind`."""
+        return self.get(kind).summarize(statement)
 
 
-def summarizer_for(kind: str = "extractive") -> Summarizer:
-    """A summarizer of the registered `kind`. Raises KeyError naming the known kinds."""
-    try:
-        return _REGISTRY[kind]()
-    except KeyError:
-        raise KeyError(f"unknown summarizer {kind!r} (known: {', '.join(sorted(_REGISTRY))})") from None
-
-
-def summarize(statement: Statement, kind: str = "extractive") -> list[str]:
-    """2–4 short points of `statement` (fewer when it makes fewer claims)."""
-    return summarizer_for(kind).summarize(statement)
+def summarize(statement: Statement) -> list[str]:
+    """2–4 short points of `statement` (fewer when it makes fewer claims), by the extractive summarizer."""
+    return ExtractiveSummarizer().summarize(statement)
 
 
 # --- the extractive summarizer -----------------------------------------------------------------------------
@@ -279,5 +288,3 @@ def _shorten(point: str, max_words: int) -> str:
         return head[:cut] + "…"
     return head + "…"
 
-
-register_summarizer("extractive", ExtractiveSummarizer)
