@@ -42,10 +42,7 @@ def test_every_command_is_documented() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    keys = set()
-    for name in ("_TOP_KEYS", "_POLL_KEYS", "_PLATFORM_KEYS", "_DOCUMENT_KEYS", "_FEED_KEYS", "_CHANNEL_KEYS",
-                 "_ARCHIVE_KEYS", "_CHAT_KEYS", "_METRICS_KEYS", "_STORIES_KEYS", "_SUMMARIZER_KEYS"):
-        keys |= getattr(config_module, name)
+    keys = {key.name for key in config_module.config_keys()}
     for key in sorted(keys):
         assert f"`{key}" in README or f".{key}`" in README or f"{key}:" in README, f"setting {key} is not in the README"
 

@@ -24,6 +24,7 @@ class FeedChange:
 
 
 def feed_spec(change: FeedChange, config: Config) -> SourceSpec:
+    """The source a feed added from chat becomes: polled at `poll.interval`, marked untrusted (`origin="chat"`)."""
     return SourceSpec(id=change.id, kind="feed", platform=change.platform, url=change.url, path=None,
                       interval=config.poll.interval, backfill=0, origin="chat")
 

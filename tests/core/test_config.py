@@ -3,13 +3,14 @@ the file, the key path and what was expected."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.app import load_config
-from bot.core.config import ConfigError, parse_duration, parse_size
+from bot.core.config import ConfigError, PollSettings, config_keys, parse_duration, parse_size
 
 ISSUE_EXAMPLE = """\
 storage: ./storage
@@ -135,3 +136,38 @@ def test_the_repository_default_config_is_valid() -> None:
     assert len(config.feeds) >= 3
     assert [c.kind for c in config.channels] == ["console"]
     assert not config.warnings
+
+
+def test_unknown_keys_name_what_the_schema_accepts(write_config: Callable[..., Path]) -> None:
+    path = write_config("poll: {intervall: 1m}\nchannels: [{id: c, console: true, colour: red}]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    for parent, key in (("poll", "intervall"), ("channels[]", "colour")):
+        accepted = sorted(k.name for k in config_keys() if k.parent == parent)
+        where = parent.replace("[]", "[0]")
+        assert f"{where}.{key}: unknown key (expected one of: {', '.join(accepted)})" in caught.value.problems
+
+
+def test_rules_on_keys_together_are_reported_with_wrong_values(write_config: Callable[..., Path]) -> None:
+    path = write_config("feeds: [{id: 'a b', url: 'https://x.test/a', path: a.xml}]\n"
+                        "channels: [{id: 3}]\nmetrics: {host: 5}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [
+        "feeds[0].id: ids are letters, digits, '-', '_', '.' or '/'",
+        "feeds[0]: has both `url` and `path`; expected exactly one",
+        "channels[0].id: expected a non-empty string, got a number",
+        "channels[0]: needs exactly one output of: console, jsonl, atom, slack, discord",
+        "metrics.host: expected a non-empty string, got a number",
+        "metrics.port: required when `metrics` is set",
+    ]
+
+
+def test_settings_are_validated_frozen_dataclasses() -> None:
+    poll = PollSettings(interval="15m", max_bytes="1MB")  # type: ignore[arg-type]
+    assert (poll.interval, poll.max_bytes) == (900.0, 1024**2)
+    assert dataclasses.replace(poll, timeout=5.0).timeout == 5.0 and dataclasses.asdict(poll)["interval"] == 900.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        poll.interval = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="expected a whole number >= 1"):
+        PollSettings(concurrency=0)
