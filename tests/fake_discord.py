@@ -3,7 +3,9 @@ state a user would see (channels, threads, messages, interaction replies), Disco
 de-duplication and limits, and scriptable failures (429 storms, uncertain 5xx, dropped connections,
 missing permissions, deleted or archived threads).
 
-Use it as an async context manager; point discord.py at `api_url` and `gateway_url`.
+Use it as an async context manager. It speaks TLS with a certificate for discord.com and gateway.discord.gg
+signed by a test CA (tests/fixtures/discord): give a DiscordBridge its `api_url`, `gateway_url` and `ca_file`,
+and the bridge's own connector reaches the fake under Discord's names (bot.chat.discord.endpoints).
 """
 
 from __future__ import annotations
@@ -12,14 +14,19 @@ import asyncio
 import itertools
 import json
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+FIXTURES = Path(__file__).parent / "fixtures" / "discord"
+CA_FILE = FIXTURES / "ca.pem"  # the test CA; server-cert.pem (discord.com, gateway.discord.gg) is signed by it
+GATEWAY_URL = "wss://gateway.discord.gg/"  # what the fake tells clients to resume at: it reaches the fake too
 TEXT = 0
 PUBLIC_THREAD = 11
 FORUM = 15
@@ -176,14 +183,14 @@ class FakeDiscord:
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        assert site._server is not None and site._server.sockets
-        self.port = site._server.sockets[0].getsockname()[1]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(FIXTURES / "server-cert.pem", FIXTURES / "server-key.pem")
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context).start()
+        self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         for socket in list(self._sockets):
@@ -201,11 +208,18 @@ class FakeDiscord:
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v10"
+        """Where Discord's REST API is served here (DISCORD_API_URL)."""
+        return f"https://127.0.0.1:{self.port}/api/v10"
 
     @property
     def gateway_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/gateway"
+        """Where the gateway is served here (DISCORD_GATEWAY_URL)."""
+        return f"wss://127.0.0.1:{self.port}/"
+
+    @property
+    def ca_file(self) -> str:
+        """The CA that signed the fake's certificate (DISCORD_CA_FILE)."""
+        return str(CA_FILE)
 
     @property
     def sessions(self) -> int:
@@ -409,7 +423,7 @@ class FakeDiscord:
         self._seq += 1
         await socket.send_json({"op": 0, "t": "READY", "s": self._seq, "d": {
             "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": f"session-{self.identify_count}", "resume_gateway_url": self.gateway_url,
+            "session_id": f"session-{self.identify_count}", "resume_gateway_url": GATEWAY_URL,
             "shard": [0, 1], "application": {"id": self.application_id, "flags": 0},
             "private_channels": [], "relationships": [],
         }})
@@ -510,7 +524,7 @@ class FakeDiscord:
                       "interactions_endpoint_url": None, "bot": self.bot_user})
 
     async def _get_gateway(self, request: web.Request, match: re.Match[str], body: Any) -> web.Response:
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+        return _json({"url": GATEWAY_URL, "shards": 1, "session_start_limit": {
             "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
 
     async def _put_commands(self, request: web.Request, match: re.Match[str], body: Any) -> web.Response:

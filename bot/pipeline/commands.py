@@ -1,6 +1,7 @@
 """The one implementation of `/policy`: answers every subcommand from the store and the configuration,
 checks who may change the configuration, and applies feed and subscription changes. Slack and Discord
-adapters only translate to and from it.
+adapters only translate to and from it: Discord's typed options arrive as they are, Slack's text is parsed
+here, once.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from urllib.parse import urlsplit
 
 from bot.core.commands import (
     COMMAND_NAME,
-    SUBCOMMANDS,
     Choice,
     CommandReply,
     CommandRequest,
     CommandSyntaxError,
     ParsedCommand,
-    parse_command,
+    write_help,
 )
 from bot.core.config import Config
 from bot.core.news.entries import FeedParseError
@@ -29,7 +29,7 @@ from bot.core.routing import RouteTable, Subscription, chat_channel_id
 from bot.core.text import fold
 from bot.core.topics import TOPICS
 from bot.pipeline.reports import diff_report, history_report, status_report, stories_report, why_report
-from bot.sources.feed_parser import parse_feed
+from bot.sources.feed_parser import parse_feed_in_thread
 from bot.sources.fetcher import Fetcher
 from bot.store.database import Store
 
@@ -68,7 +68,7 @@ class PolicyCommands:
 
     async def handle(self, request: CommandRequest) -> CommandReply:
         try:
-            command = parse_command(request.text)
+            command = request.parsed()
         except CommandSyntaxError as error:
             return CommandReply("That command did not parse", (str(error),), ephemeral=True, ok=False)
         if command.changes_config and not self._may_change(request):
@@ -91,10 +91,11 @@ class PolicyCommands:
 
     def _cooldown(self, request: CommandRequest, command: ParsedCommand) -> float:
         """Seconds to wait before this user (or channel) may run a fetching command again; 0 to go."""
-        if not (command.name == "why" or command.args[:1] == ("add",) and command.name == "feeds"):
+        if not (command.name == "why" or (command.name, command.action) == ("feeds", "add")):
             return 0.0
         now = self.clock().timestamp()
-        keys = ((f"user:{request.chat}:{request.user}", USER_COOLDOWN), (f"channel:{request.chat}:{request.channel}", CHANNEL_COOLDOWN))
+        keys = ((f"user:{request.chat}:{request.user}", USER_COOLDOWN),
+                (f"channel:{request.chat}:{request.channel}", CHANNEL_COOLDOWN))
         waits = [last + pause - now for key, pause in keys if (last := self._last_use.get((key, command.name))) is not None]
         wait = max(waits, default=0.0)
         if wait > 0:
@@ -122,8 +123,7 @@ class PolicyCommands:
         return None, CommandReply(f"No watched platform is called {name!r}", (hint,), ephemeral=True, ok=False)
 
     async def _help(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        lines = tuple(f"/{COMMAND_NAME} {s.usage}: {s.summary}" for s in SUBCOMMANDS.values())
-        return CommandReply(f"/{COMMAND_NAME} commands", lines, ephemeral=True)
+        return CommandReply(f"/{COMMAND_NAME} commands", write_help(), ephemeral=True)
 
     async def _platforms(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
         config = self.config()
@@ -134,7 +134,7 @@ class PolicyCommands:
         return CommandReply(f"Watching {len(lines)} platforms", _capped(lines))
 
     async def _status(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        platform_id, problem = self._platform(command.args[0])
+        platform_id, problem = self._platform(command.arg("platform"))
         if problem:
             return problem
         assert platform_id is not None
@@ -162,15 +162,16 @@ class PolicyCommands:
                             severity=severity)
 
     async def _diff(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        platform_id, problem = self._platform(command.args[0])
+        platform_id, problem = self._platform(command.arg("platform"))
         if problem:
             return problem
         assert platform_id is not None
-        report = await diff_report(self.config(), self.store, platform_id, command.args[1] if len(command.args) > 1 else None)
+        report = await diff_report(self.config(), self.store, platform_id, command.text("document"))
         if not report["changes"]:
             return CommandReply(f"No clause changes recorded for {platform_id} yet", ())
         change = report["changes"][0]
-        lines = [f"{c['kind']}: {c.get('path') or c.get('old_path') or ''}" + (f" — {_clip(c.get('new_text') or c.get('old_text') or '', 200)}")
+        lines = [f"{c['kind']}: {c.get('path') or c.get('old_path') or ''}"
+                 + f" — {_clip(c.get('new_text') or c.get('old_text') or '', 200)}"
                  for c in change["clauses"]]
         return CommandReply(f"{change['document']} changed on {change['new_version_at']}", _capped(tuple(lines)),
                             fields=(("Severity", change["severity"]), ("Topics", ", ".join(change["topics"]) or "-")),
@@ -178,11 +179,11 @@ class PolicyCommands:
                             severity=change["severity"])
 
     async def _history(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        platform_id, problem = self._platform(command.args[0])
+        platform_id, problem = self._platform(command.arg("platform"))
         if problem:
             return problem
         assert platform_id is not None
-        report = await history_report(self.config(), self.store, platform_id, command.args[1] if len(command.args) > 1 else None)
+        report = await history_report(self.config(), self.store, platform_id, command.text("document"))
         lines: list[str] = []
         for doc in report["documents"]:
             lines.append(f"{doc['type']}: {len(doc['versions'])} versions, {len(doc['changes'])} substantive changes")
@@ -192,8 +193,8 @@ class PolicyCommands:
 
     async def _stories(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
         platform_id = None
-        if command.args:
-            platform_id, problem = self._platform(command.args[0])
+        if command.text("platform") is not None:
+            platform_id, problem = self._platform(command.arg("platform"))
             if problem:
                 return problem
         report = await stories_report(self.config(), self.store, platform_id, limit=10)
@@ -202,7 +203,7 @@ class PolicyCommands:
         return CommandReply("Recent stories", lines or ("No stories yet.",))
 
     async def _why(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        report = await why_report(self.config(), self.store, command.args[0].strip("<>"))
+        report = await why_report(self.config(), self.store, command.arg("url").strip("<>"))
         if not report["seen"]:
             return CommandReply("Never seen", (report["reason"],), ephemeral=True)
         lines: list[str] = []
@@ -256,7 +257,7 @@ class PolicyCommands:
         return Subscription(self._route_id(request), "platform", platform_id), None
 
     async def _subscribe(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        subscription, problem = self._subscription(request, command.args[0])
+        subscription, problem = self._subscription(request, command.arg("target"))
         if problem:
             return problem
         assert subscription is not None
@@ -269,7 +270,7 @@ class PolicyCommands:
         )
 
     async def _unsubscribe(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        subscription, problem = self._subscription(request, command.args[0])
+        subscription, problem = self._subscription(request, command.arg("target"))
         if problem:
             return problem
         assert subscription is not None
@@ -283,12 +284,11 @@ class PolicyCommands:
         return CommandReply(f"Not subscribed to {subscription.value}", tuple(lines), ephemeral=True, ok=False)
 
     async def _feeds(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
-        action = command.args[0]
-        if action == "list":
+        if command.action == "list":
             return await self._feeds_list()
-        if action == "remove":
-            return await self._feeds_remove(request, command.args[1])
-        return await self._feeds_add(request, command.args[1].strip("<>"), command.args[2] if len(command.args) > 2 else None)
+        if command.action == "remove":
+            return await self._feeds_remove(request, command.arg("feed"))
+        return await self._feeds_add(request, command.arg("url").strip("<>"), command.text("platform"))
 
     async def _feeds_list(self) -> CommandReply:
         config = self.config()
@@ -311,7 +311,7 @@ class PolicyCommands:
         if result.outcome != "ok":
             return CommandReply("Could not add the feed", (f"Fetching it failed: {result.error}",), ephemeral=True, ok=False)
         try:
-            feed = parse_feed(result.body, url)
+            feed = await parse_feed_in_thread(result.body, url)
         except FeedParseError as error:
             return CommandReply("Could not add the feed", (f"It is not an RSS or Atom feed: {error}",), ephemeral=True, ok=False)
         feed_id = "chat-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
@@ -328,8 +328,10 @@ class PolicyCommands:
         config = self.config()
         spec = next((s for s in config.sources() if s.id == feed_id and s.kind == "feed"), None)
         if spec is None:
-            return CommandReply(f"No feed has the id {feed_id!r}", (f"See /{COMMAND_NAME} feeds list.",), ephemeral=True, ok=False)
-        await self.store.record_feed_change(FeedChange(feed_id, "remove", spec.url, spec.platform, None, request.user, self._now()))
+            return CommandReply(f"No feed has the id {feed_id!r}", (f"See /{COMMAND_NAME} feeds list.",),
+                                ephemeral=True, ok=False)
+        await self.store.record_feed_change(FeedChange(feed_id, "remove", spec.url, spec.platform, None, request.user,
+                                                       self._now()))
         await self.changed()
         return CommandReply(f"Stopped watching {feed_id}", (spec.location,))
 

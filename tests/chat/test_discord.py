@@ -24,6 +24,7 @@ from bot.core.commands import (
     CommandReply,
     CommandRequest,
     CommandSyntaxError,
+    ParsedCommand,
     parse_command,
 )
 from bot.core.config import Channel
@@ -95,8 +96,8 @@ class World:
 
 def bridge_for(fake: FakeDiscord, book: Book, service: EchoService, **options: Any) -> DiscordBridge:
     return DiscordBridge(options.pop("token", fake.token), commands=service, threads=book, api_url=fake.api_url,
-                         gateway_url=fake.gateway_url, pace=options.pop("pace", 0.0), guild_ready_timeout=0.05,
-                         **options)
+                         gateway_url=fake.gateway_url, ca_file=fake.ca_file, pace=options.pop("pace", 0.0),
+                         guild_ready_timeout=0.05, **options)
 
 
 @pytest.fixture
@@ -158,6 +159,34 @@ async def test_a_wrong_token_is_a_clear_start_error() -> None:
         with pytest.raises(DiscordStartError, match="rejected the bot token"):
             await bridge.start(ready_timeout=5)
         assert fake.identify_count == 0
+
+
+async def test_each_bridge_reaches_its_own_discord_and_nothing_process_wide_changes() -> None:
+    async with FakeDiscord(guild_name="One") as one, FakeDiscord(guild_name="Two") as two:
+        bridges = []
+        for fake in (one, two):
+            fake.add_text_channel()
+            bridges.append(bridge_for(fake, Book(), EchoService()))
+            await bridges[-1].start(ready_timeout=5)
+        try:
+            assert [[guild.name for guild in bridge.client.guilds] for bridge in bridges] == [["One"], ["Two"]]
+            assert one.identify_count == two.identify_count == 1
+            assert discord.http.Route.BASE == "https://discord.com/api/v10"
+            assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
+        finally:
+            for bridge in bridges:
+                await bridge.close()
+
+
+@pytest.mark.parametrize(("api_url", "gateway_url", "words"), [
+    ("http://127.0.0.1:1/api/v10", None, "DISCORD_API_URL must use https://"),
+    ("https://127.0.0.1:1/api/v9", None, "DISCORD_API_URL must end in /api/v10"),
+    (None, "ws://127.0.0.1:1/", "DISCORD_GATEWAY_URL must use wss://"),
+])
+def test_an_endpoint_discord_py_cannot_be_pointed_at_is_a_clear_start_error(api_url: str | None,
+                                                                            gateway_url: str | None, words: str) -> None:
+    with pytest.raises(DiscordStartError, match=re.escape(words)):
+        DiscordBridge("token", commands=EchoService(), threads=Book(), api_url=api_url, gateway_url=gateway_url)
 
 
 def test_invite_url_asks_for_exactly_the_scopes_and_permissions_used() -> None:
@@ -453,7 +482,7 @@ async def test_posts_to_one_channel_are_paced() -> None:
             await bridge.close()
         thread = book.refs[("paced", "story-1")]
         stamps = [datetime.fromisoformat(m["timestamp"]) for m in fake.posted(text) + fake.posted(thread)]
-        gaps = [(later - earlier).total_seconds() for earlier, later in zip(stamps, stamps[1:])]
+        gaps = [(later - earlier).total_seconds() for earlier, later in zip(stamps, stamps[1:], strict=False)]
         assert len(gaps) == 2 and min(gaps) >= 0.1  # 0.15 s apart, minus network jitter
 
 
@@ -497,6 +526,15 @@ async def test_subcommand_groups_and_multi_word_options_become_one_command_line(
     await world.fake.invoke("stories")
     assert [r.text for r in world.service.requests] == [
         "feeds add https://news.test/feed.xml cloudtune", "diff cloudtune Terms-of-Service", "stories"]
+
+
+async def test_typed_options_reach_the_command_service_as_they_are(world: World) -> None:
+    await world.fake.invoke("diff", platform="cloudtune", document="Terms of Service")
+    await world.fake.invoke("feeds", "remove", feed="chat-0123456789", permissions=MANAGE_GUILD)
+    first, second = world.service.requests
+    assert first.command == ParsedCommand("diff", None, {"platform": "cloudtune", "document": "Terms of Service"})
+    assert second.command == ParsedCommand("feeds", "remove", {"feed": "chat-0123456789"}, changes_config=True)
+    assert second.parsed() == parse_command(second.text) == second.command
 
 
 async def test_a_private_answer_to_a_public_deferral_is_shown_only_to_the_asker(world: World) -> None:

@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.chat.outputs import DeliveryError
 from bot.chat.slack.bridge import EVENTS_PATH, SlackBridge, SlackSetupError
 from bot.chat.slack.render import SECTION_CHARS, render_reply
-from bot.core.commands import SUBCOMMANDS, Choice, CommandReply, CommandRequest, parse_command
+from bot.core.commands import SUBCOMMANDS, Choice, CommandReply, CommandRequest, parse_command, write_usage_hint
 from bot.core.config import Channel
 from bot.core.messages import Message
 from tests.fake_slack import APP_TOKEN, BOT_ID, BOT_TOKEN, TEAM_ID, FakeSlack, Posted, form_body
@@ -385,7 +385,7 @@ async def test_posts_to_one_channel_are_paced(slack: FakeSlack, threads: MemoryT
         await bridge.output_for(ROUTE).deliver(story(thread=f"story-{n}", title=f"Story {n}"))
 
     times = [c.at for c in slack.calls_to("chat.postMessage")]
-    assert all(later - earlier >= 0.19 for earlier, later in zip(times, times[1:]))
+    assert all(later - earlier >= 0.19 for earlier, later in zip(times, times[1:], strict=False))
 
 
 # ---------------------------------------------------------------------- /policy over HTTP
@@ -532,6 +532,12 @@ def test_manifest_declares_the_command_and_only_the_scopes_the_code_uses() -> No
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "chat:write", "commands", "channels:history", "groups:history", "users:read"}
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_manifest_usage_hint_is_the_one_the_command_specification_gives() -> None:
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "slack-manifest.yaml").read_text("utf-8"))
+    [command] = manifest["features"]["slash_commands"]
+    assert command["usage_hint"] == write_usage_hint()
 
 
 async def test_a_long_retry_after_is_not_slept_in_the_call_but_handed_to_the_delivery_lane(

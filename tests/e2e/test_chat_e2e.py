@@ -224,7 +224,8 @@ channels:
 
 @asynccontextmanager
 async def on_discord(path: Path, fake: FakeDiscord, listen: bool = False) -> AsyncIterator[App]:
-    env = ChatEnv(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
+    env = ChatEnv(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url,
+                  discord_ca_file=fake.ca_file)
     async with App.open(load_config(path), stdout=io.StringIO(), chat_env=env, listen=listen) as app:
         yield app
 
@@ -307,7 +308,7 @@ async def test_sigkill_during_discord_delivery_then_restart_posts_each_story_onc
             "feeds:", *[f"  - {{id: {p.stem}, path: feeds/{p.name}}}" for p in feeds],
             "channels:", f"  - {{id: server, discord: \"{channel}\"}}"]) + "\n", encoding="utf-8")
         env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_URL": fake.api_url,
-               "DISCORD_GATEWAY_URL": fake.gateway_url, "PYTHONUNBUFFERED": "1"}
+               "DISCORD_GATEWAY_URL": fake.gateway_url, "DISCORD_CA_FILE": fake.ca_file, "PYTHONUNBUFFERED": "1"}
 
         def poll(kill_after: float | None = None) -> Awaitable[bool]:
             return poll_once_process(config, env, kill_after)

@@ -14,7 +14,14 @@ import pytest
 from aiohttp import web
 
 from bot.app import App, ChatEnv, load_config
-from bot.core.commands import CommandRequest, CommandSyntaxError, parse_command
+from bot.core.commands import (
+    CommandRequest,
+    CommandSyntaxError,
+    ParsedCommand,
+    build_command,
+    parse_command,
+    write_help,
+)
 from bot.core.config import Channel, PollSettings
 from bot.core.routing import RouteTable, Subscription
 from bot.sources.fetcher import Fetcher, build_session
@@ -76,6 +83,35 @@ def test_parse_command_checks_subcommands_and_arguments() -> None:
     for bad in ("launch", "status", "feeds", "feeds add", "feeds purge x", "subscribe a b"):
         with pytest.raises(CommandSyntaxError):
             parse_command(bad)
+
+
+def test_slack_text_and_discord_options_make_the_same_typed_command() -> None:
+    typed = build_command("feeds", "add", {"url": "https://x.test/feed.xml", "platform": "tunely"})
+    assert parse_command("Feeds ADD https://x.test/feed.xml tunely") == typed
+    assert typed == ParsedCommand("feeds", "add", {"url": "https://x.test/feed.xml", "platform": "tunely"}, True)
+    assert build_command("diff", None, {"platform": "tunely", "document": None}).values == {"platform": "tunely"}
+    assert build_command("diff", None, {"platform": "tunely", "document": "Terms of Service"}).line() == \
+        "diff tunely Terms-of-Service"
+    for name, action, values in (("feeds", None, {}), ("status", None, {}), ("feeds", "purge", {}), ("nope", None, {})):
+        with pytest.raises(CommandSyntaxError):
+            build_command(name, action, values)
+
+
+def test_help_lists_every_subcommand_with_its_usage() -> None:
+    assert write_help() == (
+        "/policy status <platform>: terms status, AI-training stance, latest statement, open stories",
+        "/policy diff <platform> [document]: the latest clause-level change",
+        "/policy history <platform>: dated versions and substantive changes",
+        "/policy stories [platform]: recent stories",
+        "/policy platforms: what is watched",
+        "/policy feeds list | feeds add <url> [platform] | feeds remove <id>: watched news feeds",
+        "/policy subscribe <platform|topic>: route a platform or topic to this channel",
+        "/policy unsubscribe <platform|topic>: stop routing it to this channel",
+        "/policy subscriptions: this channel's routes",
+        "/policy resume: deliver here again after a permission problem was fixed",
+        "/policy why <url>: what happened to one article",
+        "/policy help: this list",
+    )
 
 
 def test_route_table_adds_subscriptions_to_the_seed_and_leaves_out_disabled_routes() -> None:
@@ -203,7 +239,7 @@ async def test_every_redirect_hop_of_an_untrusted_url_is_checked() -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     # Here 127.0.0.1 plays the public internet and 127.0.0.2 the private network.
     guard = NetworkGuard(allowed=lambda address: address != ipaddress.ip_address("127.0.0.2"))
     settings = PollSettings()

@@ -1,49 +1,34 @@
-"""The Discord adapter: one bot connection (discord.py) that delivers messages as threaded embeds to
-configured channels and answers the `/policy` slash command through the injected CommandService.
-It translates only: what to answer and where threads live are decided elsewhere.
+"""The Discord adapter: one bot connection (discord.py, over its own connector: endpoints.py) that delivers
+messages as threaded embeds to configured channels and carries the `/policy` tree (commands.py). It
+translates only: what to answer and where threads live are decided elsewhere.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any
 
 import aiohttp
 import discord
-import yarl
-from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
-from bot.chat.discord.render import Post, nonce, render_message, render_reply, story_marker, thread_name
+from bot.chat.discord.commands import DiscordCommands, PolicyTree
+from bot.chat.discord.endpoints import DEFAULT_API_URL, DEFAULT_GATEWAY_URL, EndpointError, Endpoints
+from bot.chat.discord.render import NO_MENTIONS, Post, nonce, render_message, story_marker, thread_name
 from bot.chat.outputs import ChatSetupError, DeliveryError, Output, ThreadBook
-from bot.core.commands import (
-    COMMAND_NAME,
-    SUBCOMMANDS,
-    CommandReply,
-    CommandRequest,
-    CommandService,
-    CommandSyntaxError,
-    parse_command,
-)
+from bot.core.commands import COMMAND_NAME, CommandService
 from bot.core.config import Channel
 from bot.core.messages import Message
-from bot.core.topics import TOPICS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://discord.com/api/v10"
-DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 # What the bot needs in a channel: see it, post, embed links, read history (to find a thread it
 # started), create public threads and post in them. Forum posts need the same.
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                   read_message_history=True, create_public_threads=True,
                                   send_messages_in_threads=True)
 SCOPES: tuple[str, ...] = ("bot", "applications.commands")
-NO_MENTIONS = discord.AllowedMentions.none()
 # Errors Discord gives for a thread we can no longer post in.
 _THREAD_CLOSED_CODES = frozenset({50083, 160005})  # archived, locked
 _THREAD_ALREADY_STARTED = 160004
@@ -59,8 +44,6 @@ _ADVICE: dict[int, str] = {
 }
 _UNCERTAIN = (discord.DiscordServerError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 _CLOCK_SLACK = timedelta(minutes=1)  # how far Discord's clock may lag ours when an earlier try's post is looked for
-Answer: TypeAlias = Callable[..., Awaitable[None]]
-Completer: TypeAlias = Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
 
 
 class DiscordStartError(ChatSetupError):
@@ -70,18 +53,6 @@ class DiscordStartError(ChatSetupError):
 def invite_url(application_id: str) -> str:
     """The OAuth2 URL that adds the bot to a server with the scopes and permissions it needs."""
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
-
-
-def use_endpoints(api_url: str | None, gateway_url: str | None) -> None:
-    """Point discord.py at a REST base and a gateway (a local fake, a proxy); None means Discord's own.
-
-    discord.py reads two class attributes: `Route.BASE` when a request is built (REST and interaction
-    webhooks alike) and `DiscordWebSocket.DEFAULT_GATEWAY` when it opens the gateway. Setting them here
-    changes this process only (never the installed library) and must happen before login, which
-    `DiscordBridge.start` does. One process therefore talks to one Discord at a time.
-    """
-    Route.BASE = (api_url or DEFAULT_API_URL).rstrip("/")
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url or DEFAULT_GATEWAY_URL)
 
 
 class _ThreadGone(Exception):
@@ -114,7 +85,7 @@ class _Client(discord.Client):
     def __init__(self, *, sync_commands: bool, **options: Any) -> None:
         super().__init__(**options)
         self.sync_commands = sync_commands
-        self.tree = _Tree(self)
+        self.tree = PolicyTree(self)
 
     async def setup_hook(self) -> None:
         if self.sync_commands:
@@ -122,47 +93,37 @@ class _Client(discord.Client):
             log.info("registered /%s with %d subcommands", COMMAND_NAME, len(synced))
 
 
-class _Tree(app_commands.CommandTree[_Client]):
-    """Command tree whose errors end as a short private message, never as a crash."""
-
-    async def on_error(self, interaction: discord.Interaction[_Client], error: app_commands.AppCommandError) -> None:
-        log.warning("/%s failed: %s", COMMAND_NAME, error, exc_info=error)
-        if interaction.type is discord.InteractionType.autocomplete:
-            return
-        embed, _ = render_reply(CommandReply(
-            title="That command did not work", lines=("Clausewatch could not answer this time; try again in a minute.",),
-            ephemeral=True, ok=False))
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except (discord.HTTPException, *_UNCERTAIN) as failure:
-            log.warning("/%s: could not report the failure: %s", COMMAND_NAME, failure)
-
-
 class DiscordBridge:
     """One Discord bot session: delivery outputs for `discord` channels and the `/policy` command."""
 
     def __init__(self, token: str, *, commands: CommandService, threads: ThreadBook, api_url: str | None = None,
-                 gateway_url: str | None = None, pace: float = 1.0, sync_commands: bool = False,
-                 guild_ready_timeout: float = 2.0) -> None:
+                 gateway_url: str | None = None, ca_file: str | None = None, pace: float = 1.0,
+                 sync_commands: bool = False, guild_ready_timeout: float = 2.0) -> None:
+        """`api_url`, `gateway_url` and `ca_file` point this client (only) at another Discord (endpoints.py);
+        with any of them set, construct the bridge inside the running event loop. Raises DiscordStartError
+        for an endpoint discord.py cannot be pointed at."""
         self.token = token
         self.commands = commands
         self.threads = threads
         self.api_url = api_url
         self.gateway_url = gateway_url
+        try:
+            self.endpoints = Endpoints.from_urls(api_url, gateway_url, ca_file)
+        except EndpointError as error:
+            raise DiscordStartError(str(error)) from None
         self.pacer = _Pacer(pace)
         # The bot never joins voice: silence discord.py's start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        self.connector = self.endpoints.build_connector()
         self.client = _Client(
             sync_commands=sync_commands,
+            connector=self.connector,
             intents=discord.Intents(guilds=True),  # no privileged intents
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=30.0,  # a longer 429 wait fails the delivery (retried later) instead of blocking
         )
-        self.client.tree.add_command(_policy_group(self._answer, self._platforms, self._targets))
+        self.client.tree.add_command(DiscordCommands(commands).build_group())
         self._connection: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -173,16 +134,7 @@ class DiscordBridge:
         Raises DiscordStartError on a rejected token, an unreachable Discord or no READY in time."""
         if self._connection is not None:
             raise RuntimeError("the Discord bridge is already started")
-        use_endpoints(self.api_url, self.gateway_url)
-        where = self.api_url or DEFAULT_API_URL
-        try:
-            await asyncio.wait_for(self.client.login(self.token), ready_timeout)
-        except discord.LoginFailure as error:
-            await self.client.close()
-            raise DiscordStartError("Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN") from error
-        except (discord.HTTPException, *_UNCERTAIN) as error:
-            await self.client.close()
-            raise DiscordStartError(f"cannot log in to Discord at {where}: {_describe(error)}") from error
+        await self._log_in(ready_timeout)
         self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
         ready = asyncio.create_task(self.client.wait_until_ready())
         done, _ = await asyncio.wait({self._connection, ready}, timeout=ready_timeout,
@@ -192,19 +144,32 @@ class DiscordBridge:
             return
         ready.cancel()
         if self._connection in done:
-            error = self._connection.exception()
+            failure = self._connection.exception()
             self._connection = None
-            await self.client.close()
+            await self.close()
             gateway = self.gateway_url or DEFAULT_GATEWAY_URL
             raise DiscordStartError(f"cannot connect to the Discord gateway at {gateway}: "
-                                    f"{_describe(_root_cause(error))}") from error
+                                    f"{_describe(_root_cause(failure))}") from failure
         self._connection.cancel()  # it may be waiting to reconnect; nothing to finish
         await self.close()
         raise DiscordStartError(f"Discord gateway did not become ready within {ready_timeout:g}s")
 
+    async def _log_in(self, timeout: float) -> None:
+        where = self.api_url or DEFAULT_API_URL
+        try:
+            await asyncio.wait_for(self.client.login(self.token), timeout)
+        except discord.LoginFailure as error:
+            await self.close()
+            raise DiscordStartError("Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN") from error
+        except (discord.HTTPException, *_UNCERTAIN) as error:
+            await self.close()
+            raise DiscordStartError(f"cannot log in to Discord at {where}: {_describe(error)}") from error
+
     async def close(self) -> None:
         """Close the gateway and the HTTP session; a reconnect loop still waiting is cancelled."""
         await self.client.close()
+        if self.connector is not None:  # closed with the session, unless login never opened one
+            await self.connector.close()
         if self._connection is not None:
             connection, self._connection = self._connection, None
             done, _ = await asyncio.wait({connection}, timeout=1.0)
@@ -221,41 +186,6 @@ class DiscordBridge:
         if channel.kind != "discord":
             raise ValueError(f"channel {channel.id} is a {channel.kind} channel, not a discord one")
         return DiscordOutput(self, channel)
-
-    # ------------------------------------------------------------------ /policy
-
-    async def _answer(self, interaction: discord.Interaction[_Client], *words: str | None) -> None:
-        text = " ".join(_token(word) for word in words if word)
-        user = interaction.user
-        roles = tuple(str(role.id) for role in getattr(user, "roles", ()) if not role.is_default())
-        request = CommandRequest(text=text, chat="discord", channel=str(interaction.channel_id), user=str(user.id),
-                                 is_admin=interaction.permissions.manage_guild, roles=roles,
-                                 workspace=str(interaction.guild_id) if interaction.guild_id else None)
-        private = _probably_private(text, request.is_admin)
-        await interaction.response.defer(ephemeral=private)
-        try:
-            reply = await self.commands.handle(request)
-        except Exception:
-            log.exception("/%s %s: the command service failed", COMMAND_NAME, text)
-            reply = CommandReply(title="Clausewatch could not answer",
-                                 lines=("Something went wrong on our side; try again in a minute.",),
-                                 ephemeral=True, ok=False)
-        embed, ephemeral = render_reply(reply)
-        if ephemeral and not private:
-            # The deferral was public; a private answer replaces it rather than being shown to everyone.
-            await interaction.delete_original_response()
-        await interaction.followup.send(embed=embed, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
-
-    async def _platforms(self, interaction: discord.Interaction[_Client], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=c.name[:100], value=c.value[:100])
-                for c in self.commands.complete_platform(current)][:25]
-
-    async def _targets(self, interaction: discord.Interaction[_Client], current: str) -> list[app_commands.Choice[str]]:
-        choices = await self._platforms(interaction, current)
-        folded = current.strip().lower()
-        choices += [app_commands.Choice(name=f"topic: {t.replace('_', ' ')}", value=t)
-                    for t in TOPICS if t.startswith(folded) or t.replace("_", " ").startswith(folded)]
-        return choices[:25]
 
 
 class DiscordOutput:
@@ -432,20 +362,6 @@ def _thread_refused(error: discord.HTTPException) -> bool:
     return isinstance(error, (discord.NotFound, discord.Forbidden)) or error.code in _THREAD_CLOSED_CODES
 
 
-def _token(word: str) -> str:
-    """One option value as one word of the command text (`Terms of Service` → `Terms-of-Service`)."""
-    return "-".join(word.split())
-
-
-def _probably_private(text: str, is_admin: bool) -> bool:
-    """Whether to defer privately: help, syntax errors and configuration changes by non-managers."""
-    try:
-        parsed = parse_command(text)
-    except CommandSyntaxError:
-        return True
-    return parsed.name == "help" or (parsed.changes_config and not is_admin)
-
-
 def _root_cause(error: BaseException | None) -> BaseException | None:
     """The network or Discord error behind `error` (discord.py can fail on its own state after one)."""
     seen = error
@@ -477,88 +393,3 @@ def _describe(error: BaseException | None) -> str:
 def _log_connection_end(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("Discord gateway connection ended: %s", _describe(task.exception()))
-
-
-def _summary(name: str) -> str:
-    return SUBCOMMANDS[name].summary[:100]
-
-
-def _policy_group(answer: Answer, platforms: Completer, targets: Completer) -> app_commands.Group:
-    """`/policy` and its subcommands, mirroring bot.core.commands.SUBCOMMANDS."""
-    policy = app_commands.Group(name=COMMAND_NAME, description="Platform terms and policy news for creators")
-
-    @policy.command(name="status", description=_summary("status"))
-    @app_commands.describe(platform="a watched platform")
-    @app_commands.autocomplete(platform=platforms)
-    async def status(interaction: discord.Interaction, platform: str) -> None:
-        await answer(interaction, "status", platform)
-
-    @policy.command(name="diff", description=_summary("diff"))
-    @app_commands.describe(platform="a watched platform", document="a document type or slug, e.g. terms-of-service")
-    @app_commands.autocomplete(platform=platforms)
-    async def diff(interaction: discord.Interaction, platform: str, document: str | None = None) -> None:
-        await answer(interaction, "diff", platform, document)
-
-    @policy.command(name="history", description=_summary("history"))
-    @app_commands.describe(platform="a watched platform", document="a document type or slug, e.g. terms-of-service")
-    @app_commands.autocomplete(platform=platforms)
-    async def history(interaction: discord.Interaction, platform: str, document: str | None = None) -> None:
-        await answer(interaction, "history", platform, document)
-
-    @policy.command(name="stories", description=_summary("stories"))
-    @app_commands.describe(platform="only this platform")
-    @app_commands.autocomplete(platform=platforms)
-    async def stories(interaction: discord.Interaction, platform: str | None = None) -> None:
-        await answer(interaction, "stories", platform)
-
-    @policy.command(name="platforms", description=_summary("platforms"))
-    async def platforms_(interaction: discord.Interaction) -> None:
-        await answer(interaction, "platforms")
-
-    feeds = app_commands.Group(name="feeds", description=_summary("feeds"), parent=policy)
-
-    @feeds.command(name="list", description="the watched news feeds")
-    async def feeds_list(interaction: discord.Interaction) -> None:
-        await answer(interaction, "feeds", "list")
-
-    @feeds.command(name="add", description="watch a news feed")
-    @app_commands.describe(url="the feed's address", platform="attribute its entries to this platform")
-    @app_commands.autocomplete(platform=platforms)
-    async def feeds_add(interaction: discord.Interaction, url: str, platform: str | None = None) -> None:
-        await answer(interaction, "feeds", "add", url, platform)
-
-    @feeds.command(name="remove", description="stop watching a news feed")
-    @app_commands.describe(feed="the feed's id (see /policy feeds list)")
-    async def feeds_remove(interaction: discord.Interaction, feed: str) -> None:
-        await answer(interaction, "feeds", "remove", feed)
-
-    @policy.command(name="subscribe", description=_summary("subscribe"))
-    @app_commands.describe(target="a platform or a topic")
-    @app_commands.autocomplete(target=targets)
-    async def subscribe(interaction: discord.Interaction, target: str) -> None:
-        await answer(interaction, "subscribe", target)
-
-    @policy.command(name="unsubscribe", description=_summary("unsubscribe"))
-    @app_commands.describe(target="a platform or a topic")
-    @app_commands.autocomplete(target=targets)
-    async def unsubscribe(interaction: discord.Interaction, target: str) -> None:
-        await answer(interaction, "unsubscribe", target)
-
-    @policy.command(name="subscriptions", description=_summary("subscriptions"))
-    async def subscriptions(interaction: discord.Interaction) -> None:
-        await answer(interaction, "subscriptions")
-
-    @policy.command(name="resume", description=_summary("resume"))
-    async def resume(interaction: discord.Interaction) -> None:
-        await answer(interaction, "resume")
-
-    @policy.command(name="why", description=_summary("why"))
-    @app_commands.describe(url="the article's address")
-    async def why(interaction: discord.Interaction, url: str) -> None:
-        await answer(interaction, "why", url)
-
-    @policy.command(name="help", description=_summary("help"))
-    async def help_(interaction: discord.Interaction) -> None:
-        await answer(interaction, "help")
-
-    return policy

@@ -37,6 +37,7 @@ COLOURS: dict[str, discord.Colour] = {
     "low": discord.Colour(0x7289A8),  # grey-blue
 }
 ERROR_COLOUR = discord.Colour(0xD83C3E)
+NO_MENTIONS = discord.AllowedMentions.none()  # sent with every post and reply: nothing we send can ping
 
 _ZWSP = "\u200b"
 # [label](target) and [label](<target>), one level of parentheses inside the target.

@@ -1,6 +1,6 @@
-"""Slack adapter: posts messages as threaded Block Kit posts (paced, de-duplicated by message metadata)
-and answers the `/policy` slash command over Socket Mode or HTTP with Bolt. It translates only:
-commands are answered by an injected CommandService, thread handles are kept in an injected ThreadBook.
+"""Slack adapter: posts messages as threaded Block Kit posts (paced, de-duplicated by message metadata) and
+runs the Bolt app that receives `/policy` over Socket Mode or HTTP (answered by commands.SlackCommands).
+It translates only: thread handles are kept in an injected ThreadBook, commands answered by a CommandService.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -32,8 +30,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat.outputs import ChatSetupError, DeliveryError, Output, ThreadBook
-from bot.chat.slack.render import METADATA_EVENT, SlackPart, message_metadata, render_message, render_reply
-from bot.core.commands import COMMAND_NAME, CommandReply, CommandRequest, CommandService, CommandSyntaxError
+from bot.chat.slack.commands import SlackCommands
+from bot.chat.slack.render import METADATA_EVENT, SlackPart, message_metadata, render_message
+from bot.core.commands import COMMAND_NAME, CommandService
 from bot.core.config import Channel
 from bot.core.messages import Message
 
@@ -47,7 +46,6 @@ HISTORY_LIMIT = 200  # top-level messages per page searched for an earlier copy 
 HISTORY_PAGES = 5  # … in at most this many pages (the latest 1,000), once per channel after a restart
 REPLIES_LIMIT = 200
 REPLIES_PAGES = 5
-ADMIN_TTL = 300.0  # seconds a users.info verdict is reused
 MAX_PLACES = 2000  # channel tops and threads whose posts are remembered
 CONNECTION_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
 
@@ -205,7 +203,6 @@ class SlackBridge:
             logger=logging.getLogger(f"{__name__}.web"),
             retry_handlers=self._retry_handlers(),
         )
-        self._commands = commands
         self._threads = threads
         self._app_token = app_token
         self._signing_secret = signing_secret
@@ -221,14 +218,14 @@ class SlackBridge:
             signing_secret=signing_secret or "",
             logger=logging.getLogger(f"{__name__}.bolt"),
         )
-        self.app.command(f"/{COMMAND_NAME}")(self._on_policy)
+        self.commands = SlackCommands(commands, self.client)
+        self.commands.register(self.app)
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._next_post: dict[str, float] = {}
         self._seen: OrderedDict[Place, _Seen] = OrderedDict()
         self._uncertain: set[tuple[str, str, int]] = set()  # (channel, key, part) whose post Slack never confirmed
         self._blind: set[str] = set()  # channels we may not read (missing scope): no de-duplication there
         self._bot_id: str | None = None
-        self._admins: dict[str, tuple[bool, float]] = {}
         self._socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
@@ -313,53 +310,6 @@ class SlackBridge:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    # ------------------------------------------------------------------ /policy
-
-    async def _on_policy(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        reply = await self._answer(command)
-        try:
-            await respond(**render_reply(reply))
-        except Exception as error:  # the reply is lost, the bot goes on
-            log.warning("Slack /%s: could not send the reply: %s", COMMAND_NAME, error)
-
-    async def _answer(self, command: dict[str, Any]) -> CommandReply:
-        """The CommandService's answer to a slash-command payload; a bad command or a failure of the
-        service becomes an ephemeral error reply."""
-        user = str(command.get("user_id") or "")
-        request = CommandRequest(
-            text=str(command.get("text") or ""),
-            chat="slack",
-            channel=str(command.get("channel_id") or ""),
-            user=user,
-            is_admin=await self._is_admin(user),
-            workspace=command.get("team_id") or None,
-        )
-        try:
-            return await self._commands.handle(request)
-        except CommandSyntaxError as error:
-            return CommandReply(title="That is not a /policy command", lines=(str(error),), ephemeral=True, ok=False)
-        except Exception:
-            log.exception("Slack /%s %r failed", COMMAND_NAME, request.text)
-            return CommandReply(title=f"/{COMMAND_NAME} failed", lines=("Something went wrong on our side; it was logged.",),
-                                ephemeral=True, ok=False)
-
-    async def _is_admin(self, user: str) -> bool:
-        """Workspace admin or owner (users.info), remembered for ADMIN_TTL; False when Slack cannot say."""
-        now = asyncio.get_running_loop().time()
-        known = self._admins.get(user)
-        if known is not None and known[1] > now:
-            return known[0]
-        try:
-            response = await self.client.users_info(user=user)
-        except (SlackApiError, *CONNECTION_ERRORS) as error:
-            log.warning("Slack: users.info %s failed (%s); treated as not an admin", user, error)
-            return False
-        profile = response.get("user") or {}
-        verdict = bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
-        self._admins[user] = (verdict, now + ADMIN_TTL)
-        return verdict
 
     # ------------------------------------------------------------------ delivery
 
