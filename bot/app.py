@@ -1,5 +1,6 @@
 """The composition root: loads the configuration and wires store, HTTP session, fetcher, outputs,
-poller and deliverer together. Every command of the CLI runs through an App.
+poller and deliverer together. Every command of the CLI runs through an App. Also the process's
+setup: the poller lock, stop signals and logging (chat secrets redacted).
 """
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ import asyncio
 import base64
 import contextlib
 import fcntl
+import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -17,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from aiohttp import web
 
@@ -34,7 +37,6 @@ from bot.pipeline.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.pipeline.metrics import Metrics
 from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.pipeline.statement_points import StatementPoints
-from bot.sources.document_text import check_selector
 from bot.sources.fetcher import Fetcher, build_session
 from bot.sources.network_guard import NetworkGuard
 from bot.store.database import Store, StoreError
@@ -53,31 +55,22 @@ def config_path(option: str | None) -> Path:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate the configuration; selectors are checked too. Raises ConfigError."""
+    """Read and validate the configuration. Raises ConfigError."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), [f"no such file (set --config or ${CONFIG_ENV})"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), [f"cannot read: {error}"]) from None
-    config = parse_config(text, path.absolute())
-    problems: list[str] = []
-    for platform in config.platforms.values():
-        for index, spec in enumerate(platform.documents):
-            for selector in filter(None, (spec.select, *spec.remove)):
-                error = check_selector(selector)
-                if error:
-                    problems.append(f"platforms.{platform.id}.documents[{index}]: {error}")
-    if problems:
-        raise ConfigError(str(path), problems)
-    return config
+    return parse_config(text, path.absolute())  # the schema checks CSS selectors too
 
 
 @dataclass(frozen=True, slots=True)
 class ChatEnv:
     """Chat tokens and endpoints, from the environment (never from feeds.yaml: it is not a secret store).
 
-    The *_URL variables point the real client libraries at proxies or local test servers."""
+    The *_URL variables point the real client libraries at proxies or local test servers; DISCORD_CA_FILE
+    is a CA certificate the Discord client trusts too (a local server's certificate for discord.com)."""
 
     slack_token: str | None = None
     slack_app_token: str | None = None
@@ -86,13 +79,14 @@ class ChatEnv:
     discord_token: str | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_ca_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChatEnv:
         values = os.environ if env is None else env
         return cls(*(values.get(name) or None for name in (
             "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL",
+            "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL", "DISCORD_CA_FILE",
         )))
 
     def chats(self) -> frozenset[str]:
@@ -305,10 +299,14 @@ class App:
         if env.discord_token:
             from bot.chat.discord.bridge import DiscordBridge
 
-            self.bridges["discord"] = DiscordBridge(
-                env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
-                gateway_url=env.discord_gateway_url, pace=chat.pace, sync_commands=listen,
-            )
+            try:
+                self.bridges["discord"] = DiscordBridge(
+                    env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
+                    gateway_url=env.discord_gateway_url, ca_file=env.discord_ca_file, pace=chat.pace,
+                    sync_commands=listen,
+                )
+            except ChatSetupError as error:  # an endpoint discord.py cannot be pointed at
+                raise StartupError(str(error)) from error
         for kind, bridge in self.bridges.items():
             if listen or kind == "discord":  # Discord posts through its logged-in client, Slack needs no session
                 try:
@@ -455,3 +453,65 @@ def _request_stop(stop: asyncio.Event, signum: int) -> None:
     if not stop.is_set():
         log.info("received %s: finishing the current cycle, then exiting", signal.Signals(signum).name)
     stop.set()
+
+
+# --- logging ------------------------------------------------------------------------------------
+
+SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+# Slack tokens by shape, and the password of a URL with credentials (https://user:password@host).
+SECRET_SHAPES = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{8,}|(?<=://)([^/\s:@]+):([^/\s@]+)@")
+
+
+def setup_logging(level: str, fmt: str) -> None:
+    """Log to stderr at `level`, as text or (`fmt` "json") one JSON object a line, with every secret redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_SourceFields())
+    inner = _JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
+    handler.setFormatter(_Redacting(inner))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+class _SourceFields(logging.Filter):
+    """Every record carries `source` and `channel` (empty when not about one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in ("source", "channel"):
+            if not hasattr(record, name):
+                setattr(record, name, "")
+        return True
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object a record: time, level, logger, message, and source, channel and error when present."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in ("source", "channel"):
+            if getattr(record, name, ""):
+                data[name] = getattr(record, name)
+        if record.exc_info:
+            data["error"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+class _Redacting(logging.Formatter):
+    """Formats with `inner`, then blanks out every secret: the chat tokens from the environment (their
+    exact values, wherever a library put them) and anything shaped like a token."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+        self.secrets = [value for name in SECRET_ENV if len(value := os.environ.get(name, "")) >= 6]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.inner.format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return SECRET_SHAPES.sub(lambda m: f"{m.group(2)}:[redacted]@" if m.group(2) else "[redacted]", text)

@@ -6,12 +6,10 @@ import asyncio
 import difflib
 import json
 import logging
-import os
-import re
 import sys
 import tarfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +26,7 @@ from bot.app import (
     install_stop_signals,
     load_config,
     plan_channels,
+    setup_logging,
 )
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -54,63 +53,6 @@ T = TypeVar("T")
 CONFIG_ERROR_EXIT = 2
 
 
-class _SourceFields(logging.Filter):
-    """Every record carries `source` and `channel` (empty when not about one)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        for name in ("source", "channel"):
-            if not hasattr(record, name):
-                setattr(record, name, "")
-        return True
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for name in ("source", "channel"):
-            if getattr(record, name, ""):
-                data[name] = getattr(record, name)
-        if record.exc_info:
-            data["error"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
-
-
-SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
-# Slack tokens by shape, and the password of a URL with credentials (https://user:password@host).
-_SECRET_SHAPES = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{8,}|(?<=://)([^/\s:@]+):([^/\s@]+)@")
-
-
-class _Redacting(logging.Formatter):
-    """Formats with `inner`, then blanks out every secret: the chat tokens from the environment (their
-    exact values, wherever a library put them) and anything shaped like a token."""
-
-    def __init__(self, inner: logging.Formatter) -> None:
-        super().__init__()
-        self.inner = inner
-        self.secrets = [value for name in SECRET_ENV if len(value := os.environ.get(name, "")) >= 6]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = self.inner.format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return _SECRET_SHAPES.sub(lambda m: f"{m.group(2)}:[redacted]@" if m.group(2) else "[redacted]", text)
-
-
-def _setup_logging(level: str, fmt: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_SourceFields())
-    inner = _JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S")
-    handler.setFormatter(_Redacting(inner))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-
-
 def _terminal_progress(label: str) -> Progress | None:
     """A one-line progress counter on a terminal; None (plain logs) otherwise."""
     if not sys.stderr.isatty():
@@ -130,6 +72,7 @@ def _terminal_progress(label: str) -> Progress | None:
 
 
 def _load(ctx: click.Context) -> Config:
+    """The configuration named by --config (or its defaults); exits 2 with the problems when it is invalid."""
     path = config_path(ctx.obj["config"])
     try:
         return load_config(path)
@@ -139,10 +82,11 @@ def _load(ctx: click.Context) -> Config:
         raise  # unreachable: ctx.exit raises
 
 
-def _run(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
+def _run(ctx: click.Context, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `work`; a store, startup or archive error exits 1 with its reason, not a traceback."""
     try:
         return asyncio.run(work())
-    except (StoreError, StartupError) as error:
+    except (StoreError, StartupError, ArchiveError) as error:
         click.echo(f"error: {error}", err=True)
         ctx.exit(1)
         raise
@@ -161,7 +105,7 @@ def main(ctx: click.Context, config: str | None, log_level: str, log_format: str
     """Watch platforms' terms and policy news; post threaded updates to chat, console and JSONL."""
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
-    _setup_logging(log_level, log_format)
+    setup_logging(log_level, log_format)
 
 
 @main.command()
@@ -258,7 +202,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header) - 1)]
     for row in table:
-        _say("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) + "  " + str(row[-1]))
+        _say("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + str(row[-1]))
 
 
 @main.command()
@@ -273,14 +217,7 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
 
     if platform is None:
         inactive = plan_channels(config).inactive
-
-        async def overview(config: Config, store: Store) -> dict[str, Any]:
-            report = await overview_report(config, store)
-            routes = await routes_report(config, store, inactive)
-            return report | {"routes": [{"id": r.id, "output": r.url, "health": r.health, "reason": r.last_error,
-                                         "since": r.last_fetch} for r in routes]}
-
-        report = _report(ctx, config, overview)
+        report = _report(ctx, config, lambda c, store: overview_report(c, store, inactive))
     else:
         report = _report(ctx, config, lambda c, store: status_report(c, store, platform))
     if as_json:
@@ -307,7 +244,7 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
     if platform is None:
         cycle = report.get("last_cycle")
         _say(f"last poll cycle: {cycle['finished_at']}: {cycle['sources']} sources, {cycle['ok']} ok, "
-                   f"{cycle['failed']} failed, {cycle['events']} events" if cycle else "last poll cycle: none yet")
+             f"{cycle['failed']} failed, {cycle['events']} events" if cycle else "last poll cycle: none yet")
         for route in report.get("routes", []):
             reason = f" — {route['reason']}" if route.get("reason") else ""
             _say(f"route {route['id']} ({route['output']}): {route['health']}{reason}")
@@ -351,7 +288,7 @@ def why(ctx: click.Context, url: str, as_json: bool) -> None:
     for entry in report["entries"]:
         _say(f"seen in {entry['source']} on {entry['first_seen_at']}: {entry['title']}")
         _say(f"  platform: {entry['platform'] or 'none'}" + (f" ({entry['attribution']})" if entry["attribution"] else "")
-                   + f"; language: {entry['language'] or '-'}; thread: {entry['thread']}")
+             + f"; language: {entry['language'] or '-'}; thread: {entry['thread']}")
         if entry.get("thread_reason"):
             _say(f"  thread: {entry['thread_reason']}")
         for post in entry["posts"]:
@@ -446,7 +383,7 @@ def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool)
         return
     for change in report["changes"]:
         _say(f"{change['document']} — {change['old_version_at']} → {change['new_version_at']} "
-                   f"[{change['severity']}; {', '.join(change['topics']) or 'no topic'}]")
+             f"[{change['severity']}; {', '.join(change['topics']) or 'no topic'}]")
         if change["effective_date"]:
             _say(f"  effective {change['effective_date']}")
         for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]], quote_limit=2000):
@@ -470,18 +407,9 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
     for doc in report["documents"]:
         _say(f"{doc['type']} ({len(doc['versions'])} versions)")
         for change in doc["changes"]:
-            _say(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{'' if change['clauses'] == 1 else 's'} "
-                       f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
-
-
-def _run_archive(ctx: click.Context, work: Callable[[], Awaitable[T]]) -> T:
-    """`_run` for history commands: an unreadable archive exits 1 with its reason, not a traceback."""
-    try:
-        return _run(ctx, work)
-    except ArchiveError as error:
-        click.echo(f"error: {error}", err=True)
-        ctx.exit(1)
-        raise
+            plural = "" if change["clauses"] == 1 else "s"
+            _say(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{plural} "
+                 f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
 
 
 def _import_counts(report: dict[str, Any]) -> str:
@@ -522,7 +450,7 @@ def import_(ctx: click.Context, path: Path, replace: bool, as_json: bool) -> Non
         async with App.open(config) as app:
             return await import_archive(app.store, config, directory)
 
-    report = _run_archive(ctx, work)
+    report = _run(ctx, work)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -602,7 +530,7 @@ def backfill(ctx: click.Context, platform: str, doc_type: str | None, since: Any
             return await backfill_platform(app.store, config, app.poller.fetcher, platform, doc_type,
                                            since.date() if since else None)
 
-    report = _run_archive(ctx, work)
+    report = _run(ctx, work)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

@@ -8,7 +8,7 @@ import json
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import App
 from bot.core.config import parse_config
@@ -94,9 +94,9 @@ async def run_demo(out: TextIO, keep: Path | None = None) -> None:
             await server.stop()
 
 
-def _print_status(out: TextIO, status: dict[str, object]) -> None:
+def _print_status(out: TextIO, status: dict[str, Any]) -> None:
     out.write("Status of Cloudtune after the demo (`clausewatch status cloudtune`):\n")
-    for doc in status["documents"]:  # type: ignore[union-attr]
+    for doc in status["documents"]:
         ai = doc["ai_training"] or {}
         out.write(f"  {doc['type']}: last change {doc['last_change']}; grants AI training: {ai.get('granted')}; "
                   f"opt-out mentioned: {ai.get('opt_out')}\n")
@@ -107,5 +107,5 @@ def _print_status(out: TextIO, status: dict[str, object]) -> None:
         out.write(f"  Latest statement: {statement['speaker']} ({statement['channel']})\n")
         for point in statement["points"]:
             out.write(f"    • {point}\n")
-    for story in status.get("stories") or []:  # type: ignore[union-attr]
+    for story in status.get("stories") or []:
         out.write(f"  Story: {story['title']} — {story['items']} posts, languages {', '.join(story['languages'])}\n")

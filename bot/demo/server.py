@@ -23,6 +23,7 @@ CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+x
 
 
 def fixture(name: str) -> bytes:
+    """The bytes of a bundled fixture file."""
     return resources.files("bot.demo").joinpath("fixtures", name).read_bytes()
 
 
@@ -41,9 +42,7 @@ class FixtureServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         if self._runner is not None:

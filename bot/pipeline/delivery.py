@@ -63,8 +63,8 @@ class Deliverer:
         return report
 
     async def serve(self, stop: asyncio.Event) -> None:
-        """Keep the lanes running until `stop` (set it, then `kick`): a lane starts when it is kicked or its backoff ends; a slow or
-        rate-limited channel holds up nobody else. Returns once the running lanes have finished."""
+        """Keep the lanes running until `stop` (set it, then `kick`): a lane starts when it is kicked or its backoff
+        ends; a slow or rate-limited channel holds up nobody else. Returns once the running lanes have finished."""
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             self._kicked.clear()

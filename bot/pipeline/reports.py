@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.config import Config, SourceSpec, slugify
 from bot.core.health import health_word
 from bot.core.routing import RouteTable
-from bot.core.terms.clauses import effective_date, last_updated
+from bot.core.terms.dates import effective_date, last_updated
 from bot.core.terms.stance import ai_training_stance
 from bot.store.database import FetchState, Snapshot, Store, StoreError
 
@@ -108,8 +108,9 @@ async def status_report(config: Config, store: Store, platform_id: str,
             "stories": stories, "statement": statement}
 
 
-async def overview_report(config: Config, store: Store) -> dict[str, Any]:
-    """`clausewatch status --json` without a platform: every platform's documents and health in brief."""
+async def overview_report(config: Config, store: Store, inactive: dict[str, str]) -> dict[str, Any]:
+    """`clausewatch status --json` without a platform: every platform's documents and health in brief, the last
+    poll cycle and the delivery routes (`inactive`: channel id → why it has no adapter)."""
     platforms = []
     states = await store.fetch_states()  # read once for every platform
     for platform_id in config.platforms:
@@ -128,7 +129,10 @@ async def overview_report(config: Config, store: Store) -> dict[str, Any]:
             }
         )
     cycles = await store.query("SELECT * FROM cycles ORDER BY id DESC LIMIT 1")
-    return {"platforms": platforms, "last_cycle": cycles[0] if cycles else None}
+    routes = await routes_report(config, store, inactive)
+    return {"platforms": platforms, "last_cycle": cycles[0] if cycles else None,
+            "routes": [{"id": r.id, "output": r.url, "health": r.health, "reason": r.last_error, "since": r.last_fetch}
+                       for r in routes]}
 
 
 def document_specs(config: Config, platform_id: str, document: str | None) -> list[SourceSpec]:

@@ -10,11 +10,11 @@ migrations = Migrations("clausewatch")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {"id": str, "kind": str, "platform": str, "url": str, "doc_type": str, "first_seen_at": str},
         pk="id",
     )
-    db["fetch_state"].create(
+    db.table("fetch_state").create(
         {
             "source_id": str,
             "etag": str,
@@ -35,7 +35,7 @@ def m001_initial(db: Database) -> None:
         pk="source_id",
         defaults={"consecutive_failures": 0, "failing": 0, "failing_seq": 0, "fetches": 0, "primed": 0},
     )
-    db["entries"].create(
+    db.table("entries").create(
         {
             "source_id": str,
             "identity": str,
@@ -52,11 +52,11 @@ def m001_initial(db: Database) -> None:
         },
         pk=("source_id", "identity"),
     )
-    db["entry_versions"].create(
+    db.table("entry_versions").create(
         {"source_id": str, "identity": str, "version": int, "title": str, "text": str, "fingerprint": str, "seen_at": str},
         pk=("source_id", "identity", "version"),
     )
-    db["snapshots"].create(
+    db.table("snapshots").create(
         {
             "id": int,
             "source_id": str,
@@ -68,8 +68,8 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["snapshots"].create_index(["source_id", "hash"])
-    db["events"].create(
+    db.table("snapshots").create_index(["source_id", "hash"])
+    db.table("events").create(
         {
             "id": int,
             "key": str,
@@ -83,9 +83,9 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["events"].create_index(["key"], unique=True)
-    db["events"].create_index(["thread"])
-    db["deliveries"].create(
+    db.table("events").create_index(["key"], unique=True)
+    db.table("events").create_index(["thread"])
+    db.table("deliveries").create(
         {
             "event_id": int,
             "channel_id": str,
@@ -97,8 +97,8 @@ def m001_initial(db: Database) -> None:
         pk=("event_id", "channel_id"),
         defaults={"status": "pending", "attempts": 0},
     )
-    db["deliveries"].create_index(["status", "event_id"])
-    db["cycles"].create(
+    db.table("deliveries").create_index(["status", "event_id"])
+    db.table("cycles").create(
         {"id": int, "started_at": str, "finished_at": str, "sources": int, "ok": int, "failed": int, "events": int},
         pk="id",
     )
@@ -107,7 +107,7 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_changes(db: Database) -> None:
     """Clause-level change records of terms documents (one per substantive new version)."""
-    db["changes"].create(
+    db.table("changes").create(
         {
             "id": int,
             "source_id": str,
@@ -126,13 +126,13 @@ def m002_changes(db: Database) -> None:
         },
         pk="id",
     )
-    db["changes"].create_index(["source_id", "id"])
+    db.table("changes").create_index(["source_id", "id"])
 
 
 @migrations()
 def m003_archive_captures(db: Database) -> None:
     """Web-archive captures already handled per document, so that a backfill resumes without refetching."""
-    db["archive_captures"].create(
+    db.table("archive_captures").create(
         {"source_id": str, "timestamp": str, "outcome": str, "handled_at": str},
         pk=("source_id", "timestamp"),
     )
@@ -142,19 +142,19 @@ def m003_archive_captures(db: Database) -> None:
 def m004_chat(db: Database) -> None:
     """What chat adds at run time: story threads per channel, routes switched off by a permission
     error, `/policy subscribe` subscriptions, and feeds added or removed with `/policy feeds`."""
-    db["threads"].create(
+    db.table("threads").create(
         {"channel_id": str, "thread": str, "ref": str, "opened_at": str},
         pk=("channel_id", "thread"),
     )
-    db["route_problems"].create(
+    db.table("route_problems").create(
         {"channel_id": str, "reason": str, "since": str},
         pk="channel_id",
     )
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {"channel_id": str, "kind": str, "value": str, "added_by": str, "added_at": str},
         pk=("channel_id", "kind", "value"),
     )
-    db["feed_changes"].create(
+    db.table("feed_changes").create(
         {"id": str, "action": str, "url": str, "platform": str, "title": str, "by": str, "at": str},
         pk="id",
     )
@@ -165,37 +165,37 @@ def m005_stories(db: Database) -> None:
     """Stories: why an entry was attributed and its language, the platform statements found, and the
     story index (a snapshot saved after each cycle plus a journal of the items placed since, written with
     each source's outcome, so a crash never loses a placement)."""
-    entries = db["entries"]
+    entries = db.table("entries")
     entries.add_column("language", str)
     entries.add_column("attribution", str)
     entries.add_column("note", str)
-    db["statements"].create(
+    db.table("statements").create(
         {"id": int, "event_key": str, "source_id": str, "platform": str, "story": str, "speaker": str,
          "channel": str, "quote": str, "points": str, "language": str, "url": str, "at": str},
         pk="id",
     )
-    db["statements"].create_index(["platform", "id"])
-    db["story_snapshot"].create({"id": int, "data": str, "saved_at": str}, pk="id")
-    db["story_journal"].create({"seq": int, "item": str, "new_story": str}, pk="seq")
+    db.table("statements").create_index(["platform", "id"])
+    db.table("story_snapshot").create({"id": int, "data": str, "saved_at": str}, pk="id")
+    db.table("story_journal").create({"seq": int, "item": str, "new_story": str}, pk="seq")
 
 
 @migrations()
 def m006_summary_cache(db: Database) -> None:
     """Points a remote summarizer gave for a statement, so that it is asked once per statement."""
-    db["summary_cache"].create({"key": str, "model": str, "points": str, "at": str}, pk="key")
+    db.table("summary_cache").create({"key": str, "model": str, "points": str, "at": str}, pk="key")
 
 
 @migrations()
 def m007_entry_placement(db: Database) -> None:
     """Why an entry opened or joined its thread (the nearest stories and the missing evidence), for `why URL`."""
-    db["entries"].add_column("placement", str)
+    db.table("entries").add_column("placement", str)
 
 
 @migrations()
 def m008_outages(db: Database) -> None:
     """The class of a source's last error, and the outage (many sources failing together) it was announced in."""
-    db["fetch_state"].add_column("error_kind", str)
-    db["fetch_state"].add_column("outage", str)
+    db.table("fetch_state").add_column("error_kind", str)
+    db.table("fetch_state").add_column("outage", str)
 
 
 @migrations()
@@ -207,12 +207,12 @@ def m009_retention(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS deliveries_event ON deliveries (event_id)")
     db.execute("CREATE INDEX IF NOT EXISTS entry_versions_seen ON entry_versions (seen_at)")
     db.execute("CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (delivered_at) WHERE status != 'pending'")
-    db["retention_marks"].create({"name": str, "value": int}, pk="name")
-    db["fetch_state"].add_column("primed_at", str)
+    db.table("retention_marks").create({"name": str, "value": int}, pk="name")
+    db.table("fetch_state").add_column("primed_at", str)
 
 
 @migrations()
 def m010_delivery_attempts(db: Database) -> None:
     """When a delivery was last tried, written before the post is sent: a row tried before whose outcome is
     unknown (the process died) is the only one for which chat platforms are asked for an earlier copy."""
-    db["deliveries"].add_column("tried_at", str)
+    db.table("deliveries").add_column("tried_at", str)

@@ -20,7 +20,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import _setup_logging, main
+from bot.app import setup_logging
+from bot.cli import main
 
 pytestmark = pytest.mark.slow  # whole processes; skipped by the quick tier (-m "not slow")
 
@@ -307,7 +308,7 @@ def test_logs_never_show_chat_tokens_or_url_passwords(fmt: str, monkeypatch: pyt
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
-        _setup_logging("info", fmt)
+        setup_logging("info", fmt)
         log = logging.getLogger("bot.test")
         log.warning("login failed with %s", token)
         log.warning("slack said no to xoxb-1234-5678-abcdefghijkl and xapp-1-A0-99-ffff0000")

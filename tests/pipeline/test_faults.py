@@ -406,13 +406,12 @@ async def test_https_source_redirected_to_plain_http_is_refused(
     context.load_cert_chain(FIXTURES / "localhost-cert.pem", FIXTURES / "localhost-key.pem")
     secure = Remote()
     server = web.Application()
-    server.router.add_route("*", "/{tail:.*}", secure._dispatch)
+    server.router.add_route("*", "/{tail:.*}", secure.dispatch)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
     await site.start()
-    assert site._server is not None
-    secure.port = site._server.sockets[0].getsockname()[1]
+    secure.port = runner.addresses[0][1]
 
     def https(path: str) -> str:
         return f"https://127.0.0.1:{secure.port}{path}"
@@ -948,7 +947,8 @@ channels:
   - {{id: discord, discord: "{room}"}}
 """)
         env = ChatEnv(slack_token=BOT_TOKEN, slack_api_url=slack.api_url, discord_token=discord.token,
-                      discord_api_url=discord.api_url, discord_gateway_url=discord.gateway_url)
+                      discord_api_url=discord.api_url, discord_gateway_url=discord.gateway_url,
+                      discord_ca_file=discord.ca_file)
         async with App.open(load_config(config), stdout=console, chat_env=env) as app:
             cycle, delivery = await app.poll_once()  # backfill: every hostile entry is posted on the first poll
             assert cycle.failed == 0 and cycle.events == len(HOSTILE)

@@ -76,7 +76,8 @@ def archive(tmp_path: Path) -> Path:
     return repo
 
 
-def tunely_config(tmp_path: Path, archive_url: str = "https://web.archive.org", url: str = "https://tunely.example/terms") -> Path:
+def tunely_config(tmp_path: Path, archive_url: str = "https://web.archive.org",
+                  url: str = "https://tunely.example/terms") -> Path:
     path = tmp_path / "feeds.yaml"
     path.write_text(
         f"storage: {tmp_path / 'storage'}\n"

@@ -1,0 +1,241 @@
+"""The connection to the SQLite file: one writer thread that runs every write in order inside a transaction,
+and one reader connection used off the event loop; opening (creating and migrating) or opening for reading only."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from bot.store.schema import migrations
+
+T = TypeVar("T")
+# A write job: what to run on the writer's connection, and the loop and future awaiting its result.
+Job = tuple[Callable[[Database], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
+DATABASE_NAME = "clausewatch.db"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written (read-only disk, disk full, corrupt file)."""
+
+
+class _Writer(threading.Thread):
+    """The one thread that writes: runs queued jobs in order on its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="clausewatch-db-writer", daemon=True)
+        self.path = path
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            db = _connect(self.path, new=not self.path.exists())
+            migrations.apply(db)
+        except BaseException as error:  # reported to the opener
+            self.error = error
+            self.ready.set()
+            return
+        self.ready.set()
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                break
+            fn, loop, future = job
+            try:
+                result: Any = fn(db)
+            except BaseException as error:  # handed back to the awaiting coroutine
+                _resolve(loop, future, None, error)
+            else:
+                _resolve(loop, future, result, None)
+        db.close()
+
+
+def _resolve(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    def settle() -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    try:
+        loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # loop closed while the job ran
+        pass
+
+
+def _connect(path: Path, new: bool = False) -> Database:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    db = Database(conn, execute_plugins=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if new:  # pages freed by retention go back to the file system (`incremental_vacuum` after each prune)
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def _connect_read_only(path: Path) -> Database | None:
+    """A reader that never writes: `mode=ro`, else `immutable=1` (no locks, no WAL shared memory: for storage that
+    cannot be written at all). None when there is no database or it needs migrations that a writer can apply."""
+    if not path.is_file():
+        if os.access(path.parent if path.parent.exists() else path.parent.parent, os.W_OK):
+            return None
+        raise StoreError(f"no database at {path}, and the storage is read-only: nothing to show")
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.as_uri()}?{query}", uri=True, check_same_thread=False, timeout=30)
+            db = Database(conn, execute_plugins=False)
+            pending = migrations.pending(db)
+        except sqlite3.Error as error:
+            last = error
+            continue
+        if pending:
+            conn.close()
+            if os.access(path.parent, os.W_OK):
+                return None
+            raise StoreError(f"{path} was written by an older Clausewatch and the storage is read-only: "
+                             f"run a writing command once where it can be written")
+        return db
+    raise StoreError(f"cannot open database {path} for reading: {last}")
+
+
+def _probe_writable(path: Path) -> None:
+    """Take and release the write lock of the database file on a connection of its own (SQLite opens a file it
+    cannot write read-only without a word, so the file and its folder, where the WAL lives, are asked first)."""
+    for target in (path, path.parent):
+        if not os.access(target, os.W_OK):
+            raise StoreError(f"cannot write to {path}: {target} is read-only")
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot write to {path}: {error}") from error
+
+
+class Connection:
+    """The writer thread and the reader connection of one database file. Open with `await Connection.open(storage)`."""
+
+    def __init__(self, path: Path, writer: _Writer | None, reader: Database) -> None:
+        self.path = path
+        self._writer = writer  # None: opened for reading only (see `open_for_reading`)
+        self._reader = reader
+        self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-reader")
+        self._closed = False
+
+    @classmethod
+    async def open(cls, storage: Path) -> Connection:
+        """Create the storage folder and database if needed, apply migrations, start the writer."""
+        try:
+            storage.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create storage folder {storage}: {error}") from error
+        path = storage / DATABASE_NAME
+        writer = _Writer(path)
+        writer.start()
+        await asyncio.get_running_loop().run_in_executor(None, writer.ready.wait)
+        if writer.error is not None:
+            raise StoreError(f"cannot open database {path}: {writer.error}") from writer.error
+        reader = await asyncio.get_running_loop().run_in_executor(None, _connect, path)
+        return cls(path, writer, reader)
+
+    @classmethod
+    async def open_for_reading(cls, storage: Path) -> Connection:
+        """Open an existing, up-to-date database without writing to it, so that a storage that cannot be written
+        (a read-only volume, a copy on a DVD) can still be inspected: read-only, or, when even the WAL's shared
+        memory file cannot be made, immutable. Falls back to `open` (which creates and migrates) when there is no
+        database yet or it needs migrations and the storage can be written."""
+        path = storage / DATABASE_NAME
+        loop = asyncio.get_running_loop()
+        reader = await loop.run_in_executor(None, _connect_read_only, path)
+        if reader is None:
+            return await cls.open(storage)
+        return cls(path, None, reader)
+
+    @property
+    def read_only(self) -> bool:
+        """Opened for reading only: every write is refused."""
+        return self._writer is None
+
+    def _refuse_write(self) -> StoreError:
+        return StoreError(f"the storage is read-only: {self.path} was opened for reading (nothing was changed)")
+
+    async def close(self) -> None:
+        """Let the writer finish its queued jobs, then close both connections (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        if self._writer is None:
+            await loop.run_in_executor(self._read_executor, self._reader.close)
+            self._read_executor.shutdown(wait=True)
+            return
+        self._writer.jobs.put(None)
+        await loop.run_in_executor(None, self._writer.join)
+        await loop.run_in_executor(self._read_executor, self._reader.close)
+        self._read_executor.shutdown(wait=True)
+
+    async def write(self, fn: Callable[[Database], T]) -> T:
+        """Run `fn(db)` on the writer thread inside one transaction."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._writer is None:
+            raise self._refuse_write()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def atomic(db: Database) -> T:
+            with db.atomic():
+                return fn(db)
+
+        self._writer.jobs.put((atomic, loop, future))
+        try:
+            return await future
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"cannot write to {self.path}: {error}") from error
+
+    async def check_writable(self) -> None:
+        """Take and release the database's write lock; StoreError when the disk or file refuses writes."""
+
+        def probe(db: Database) -> None:
+            db.conn.execute("BEGIN IMMEDIATE")
+            db.conn.execute("ROLLBACK")
+
+        loop = asyncio.get_running_loop()
+        if self._writer is None:  # opened for reading: ask the file itself
+            await loop.run_in_executor(None, _probe_writable, self.path)
+            return
+        future: asyncio.Future[None] = loop.create_future()
+        self._writer.jobs.put((probe, loop, future))
+        try:
+            await future
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write to {self.path}: {error}") from error
+
+    async def read(self, fn: Callable[[Database], T]) -> T:
+        """Run `fn(db)` on the reader connection, off the event loop."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._read_executor, fn, self._reader)
+
+    async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Read-only query for reports (`sources`, `status`)."""
+        return await self.read(lambda db: list(db.query(sql, list(params))))

@@ -1,0 +1,79 @@
+"""Tables `sources`, `fetch_state` and `cycles`: the configured sources, what is remembered of each between
+polls (validators, health, back-off), and one record per poll cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.core.config import SourceSpec
+from bot.store.connection import Connection
+from bot.store.records import FetchState
+
+
+class Sources:
+    """Sources, their fetch state and the poll-cycle log."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    async def sync_sources(self, specs: Sequence[SourceSpec], now: str) -> None:
+        """Register configured sources (keeping history of removed ones) and their fetch state rows."""
+
+        def sync(db: Database) -> None:
+            for spec in specs:
+                db.execute(
+                    "INSERT INTO sources (id, kind, platform, url, doc_type, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, platform=excluded.platform, "
+                    "url=excluded.url, doc_type=excluded.doc_type",
+                    [spec.id, spec.kind, spec.platform, spec.location, spec.doc_type, now],
+                )
+                db.execute("INSERT OR IGNORE INTO fetch_state (source_id) VALUES (?)", [spec.id])
+
+        await self.connection.write(sync)
+
+    async def fetch_states(self) -> dict[str, FetchState]:
+        """The fetch state of every source, by source id."""
+
+        def load(db: Database) -> dict[str, FetchState]:
+            return {row["source_id"]: _state(row) for row in db.table("fetch_state").rows}
+
+        return await self.connection.read(load)
+
+    async def update_states(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Apply many fetch-state updates in one transaction (updates with the same columns share a statement)."""
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for source_id, values in updates:
+            groups.setdefault(tuple(values), []).append([*values.values(), source_id])
+
+        def apply(db: Database) -> None:
+            for columns, rows in groups.items():
+                assignments = ", ".join(f"{name} = ?" for name in columns)
+                db.conn.executemany(f"UPDATE fetch_state SET {assignments} WHERE source_id = ?", rows)
+
+        await self.connection.write(apply)
+
+    async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
+        """Log one finished poll cycle (`status` and `health` read the latest)."""
+        await self.connection.write(
+            lambda db: db.table("cycles").insert({"started_at": started_at, "finished_at": finished_at, "sources": sources,
+                                                  "ok": ok, "failed": failed, "events": events})
+        )
+
+
+def write_state(db: Database, source_id: str, state: dict[str, Any]) -> None:
+    """Update the named fetch-state columns of one source (inside the caller's transaction)."""
+    if state:
+        columns = ", ".join(f"{name} = ?" for name in state)
+        db.execute(f"UPDATE fetch_state SET {columns} WHERE source_id = ?", [*state.values(), source_id])
+
+
+def _state(row: dict[str, Any]) -> FetchState:
+    values = dict(row)
+    values["failing"] = bool(values.get("failing"))
+    values["primed"] = bool(values.get("primed"))
+    for key in ("consecutive_failures", "failing_seq", "fetches"):
+        values[key] = values.get(key) or 0
+    return FetchState(**values)

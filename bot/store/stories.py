@@ -1,0 +1,141 @@
+"""Tables `entries`, `entry_versions`, `story_snapshot`, `story_journal`, `statements` and `summary_cache`:
+the news entries seen in feeds, the story index with the journal of items placed since it was saved, the
+platforms' statements and the points a summarizer gave for them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.store.connection import Connection
+from bot.store.records import EntryWrite, KnownEntry, StatementWrite
+
+CHUNK = 500  # ids per `IN (…)` list
+
+
+class Stories:
+    """News entries, stories and statements."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    async def known_entries(self, source_id: str, identities: Iterable[str]) -> dict[str, KnownEntry]:
+        """The stored entries of a source among `identities`, by identity."""
+        wanted = list(dict.fromkeys(identities))
+
+        def load(db: Database) -> dict[str, KnownEntry]:
+            found: dict[str, KnownEntry] = {}
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for row in db.query(
+                    f"SELECT identity, title, text, fingerprint, thread, version FROM entries "
+                    f"WHERE source_id = ? AND identity IN ({marks})",
+                    [source_id, *chunk],
+                ):
+                    found[row["identity"]] = KnownEntry(**row)
+            return found
+
+        return await self.connection.read(load)
+
+    async def story_state(self) -> tuple[str | None, list[tuple[str, str | None]]]:
+        """The story index as last saved (JSON) and the items placed since (JSON, new story id), in order."""
+        def load(db: Database) -> tuple[str | None, list[tuple[str, str | None]]]:
+            rows = list(db.query("SELECT data FROM story_snapshot WHERE id = 1"))
+            journal = [(row["item"], row["new_story"])
+                       for row in db.query("SELECT item, new_story FROM story_journal ORDER BY seq")]
+            return (rows[0]["data"] if rows else None), journal
+
+        return await self.connection.read(load)
+
+    async def save_story_snapshot(self, data: str, now: str) -> None:
+        """Replace the saved index by `data`, which reflects every journaled item: the journal is emptied."""
+        def apply(db: Database) -> None:
+            db.execute("INSERT OR REPLACE INTO story_snapshot (id, data, saved_at) VALUES (1, ?, ?)", [data, now])
+            db.execute("DELETE FROM story_journal")
+
+        await self.connection.write(apply)
+
+    async def opened_threads(self, threads: Sequence[str]) -> set[str]:
+        """Which of `threads` have had their opening post recorded."""
+        wanted = list(threads)
+
+        def load(db: Database) -> set[str]:
+            found: set[str] = set()
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start:start + CHUNK]
+                found.update(row["thread"] for row in db.query(
+                    f"SELECT DISTINCT thread FROM events WHERE reply_to IS NULL AND thread IN ({','.join('?' * len(chunk))})",
+                    chunk))
+            return found
+
+        return await self.connection.read(load)
+
+    async def cached_points(self, key: str) -> list[str] | None:
+        """The points a summarizer gave for the statement `key`, if it was asked before."""
+        rows = await self.connection.query("SELECT points FROM summary_cache WHERE key = ?", [key])
+        return json.loads(rows[0]["points"]) if rows else None
+
+    async def cache_points(self, key: str, model: str, points: Sequence[str], now: str) -> None:
+        """Remember the points `model` gave for the statement `key`."""
+        await self.connection.write(lambda db: db.execute(
+            "INSERT OR REPLACE INTO summary_cache (key, model, points, at) VALUES (?,?,?,?)",
+            [key, model, json.dumps(list(points), ensure_ascii=False), now],
+        ))
+
+    async def latest_statements(self, platform: str, limit: int = 3) -> list[dict[str, Any]]:
+        """A platform's newest statements, newest first, with their points."""
+        rows = await self.connection.query("SELECT * FROM statements WHERE platform = ? ORDER BY at DESC, id DESC LIMIT ?",
+                                           [platform, limit])
+        for row in rows:
+            row["points"] = json.loads(row["points"] or "[]")
+        return rows
+
+
+def write_entries(db: Database, source_id: str, entries: Sequence[EntryWrite], seen: Sequence[str], now: str) -> None:
+    """Insert or bump entries with their version rows, and mark the `seen` identities as still carried by the feed
+    (inside the caller's transaction)."""
+    for entry in entries:
+        db.execute(
+            "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
+            "thread, version, first_seen_at, last_seen_at, language, attribution, note, placement) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(source_id, identity) DO UPDATE SET title=excluded.title, link=excluded.link, "
+            "text=excluded.text, fingerprint=excluded.fingerprint, version=excluded.version, "
+            "last_seen_at=excluded.last_seen_at, platform=excluded.platform, language=excluded.language, "
+            "attribution=excluded.attribution, note=excluded.note, "
+            "placement=COALESCE(entries.placement, excluded.placement)",
+            [source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text,
+             entry.fingerprint, entry.published, entry.thread, entry.version, now, now, entry.language,
+             entry.attribution, entry.note, entry.placement],
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [source_id, entry.identity, entry.version, entry.title, entry.text, entry.fingerprint, now],
+        )
+    for start in range(0, len(seen), CHUNK):
+        chunk = seen[start : start + CHUNK]
+        db.execute(
+            f"UPDATE entries SET last_seen_at = ? WHERE source_id = ? AND identity IN ({','.join('?' * len(chunk))})",
+            [now, source_id, *chunk],
+        )
+
+
+def write_placements(db: Database, source_id: str, items: Sequence[tuple[str, str | None]],
+                     statements: Sequence[StatementWrite]) -> None:
+    """Journal the story items placed (JSON, new story id) and store the statements found (inside the caller's
+    transaction, with the outcome they came from: a restart replays the journal)."""
+    for item, new_story in items:
+        db.execute("INSERT INTO story_journal (item, new_story) VALUES (?, ?)", [item, new_story])
+    for found in statements:
+        db.execute(
+            "INSERT INTO statements (event_key, source_id, platform, story, speaker, channel, quote, points, "
+            "language, url, at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [found.event_key, source_id, found.platform, found.story, found.speaker, found.channel,
+             found.quote, json.dumps(list(found.points), ensure_ascii=False), found.language, found.url,
+             found.at],
+        )
