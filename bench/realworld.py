@@ -163,7 +163,8 @@ def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
 
 
 def print_terms(report: dict[str, Any]) -> None:
-    print(f"[{report['split']}] Terms: {report['pairs']} real version pairs ({report['substantive']} substantive, {report['noise']} noise)")
+    print(f"[{report['split']}] Terms: {report['pairs']} real version pairs "
+          f"({report['substantive']} substantive, {report['noise']} noise)")
     print(f"  recall on substantive changes: {report['terms_recall']}{verdict_of(report['terms_recall'], 'terms_recall')}")
     print(f"  false alerts on noise: {report['false_alerts']} of {report['noise']} = {report['false_alert_rate']}"
           f"{verdict_of(report['false_alert_rate'], 'false_alert_rate')}")
@@ -371,7 +372,8 @@ def run_news(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
 
 
 def print_news(report: dict[str, Any]) -> None:
-    print(f"[{report['split']}] News: {report['articles']} real articles, {report['events']} events, {report['platforms']} platforms")
+    print(f"[{report['split']}] News: {report['articles']} real articles, {report['events']} events, "
+          f"{report['platforms']} platforms")
     for name in ("attribution_precision", "attribution_recall", "grouping_precision", "grouping_recall",
                  "threads_per_story", "statement_precision", "statement_recall"):
         print(f"  {name.replace('_', ' ')}: {report[name]}{verdict_of(report[name], name)}")

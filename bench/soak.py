@@ -226,8 +226,7 @@ def serve(conn: Any, n: int, mix: dict[str, float], new_per_change: int, hang: f
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, backlog=2048)
         await site.start()
-        sockets = site._server.sockets if site._server is not None else ()  # noqa: SLF001
-        conn.send(sockets[0].getsockname()[1])
+        conn.send(runner.addresses[0][1])
         conn.close()
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -629,7 +628,7 @@ def print_year(result: dict[str, Any]) -> None:
     print(f"retention over {result['days']} simulated days: {result['feeds']} feeds, {result['new_per_day']} new "
           f"entries per feed and day, one cycle a day")
     print(f"{'day':>5} {'file MB':>9} {'entries':>8} {'events':>7}   {'no retention: file MB':>22} {'entries':>8}")
-    for kept, base in zip(result["with_retention"], result["without_retention"]):
+    for kept, base in zip(result["with_retention"], result["without_retention"], strict=True):
         print(f"{kept['day']:>5} {kept['file_mb']:>9.2f} {kept['entries']:>8} {kept['events_stored']:>7}   "
               f"{base['file_mb']:>22.2f} {base['entries']:>8}")
     for label, runs in (("with retention", "with_retention"), ("without", "without_retention")):

@@ -43,7 +43,7 @@ class Remote:
 
         return self.route(path, handler)
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
         self.hits[request.path] = self.hits.get(request.path, 0) + 1
         self.requests.append(request)
         handler = self.handlers.get(request.path)
@@ -56,13 +56,12 @@ class Remote:
 async def remote() -> AsyncIterator[Remote]:
     server = Remote()
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", server._dispatch)
+    app.router.add_route("*", "/{tail:.*}", server.dispatch)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    assert site._server is not None and site._server.sockets
-    server.port = site._server.sockets[0].getsockname()[1]
+    server.port = runner.addresses[0][1]
     try:
         yield server
     finally:

@@ -68,3 +68,65 @@ def test_core_imports_no_io_library(path: Path) -> None:
 def test_every_module_says_what_it_owns() -> None:
     missing = [str(p.relative_to(PACKAGE)) for p in MODULES if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
     assert not missing, f"modules without a docstring: {missing}"
+
+
+# Libraries whose private names (a leading underscore) we must not touch: a release may rename them silently.
+THIRD_PARTY = {"feedparser", "re", "discord", "slack_sdk", "slack_bolt", "aiohttp", "lxml"}
+REPOSITORY_CODE = sorted([*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "bench").rglob("*.py"),
+                          *(PACKAGE.parent / "tests").rglob("*.py")])
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_third_party_names(source: str) -> list[str]:
+    """Private names of THIRD_PARTY reached by an import or by attribute access on an imported name."""
+    tree = ast.parse(source)
+    bound: set[str] = set()  # local names bound to a third-party module or object
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in THIRD_PARTY:
+                    found += [f"import {alias.name}" for part in alias.name.split(".") if _is_private(part)]
+                    bound.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] in THIRD_PARTY:
+                if any(_is_private(part) for part in node.module.split(".")):
+                    found.append(f"from {node.module} import ...")
+                for alias in node.names:
+                    if _is_private(alias.name):
+                        found.append(f"from {node.module} import {alias.name}")
+                    bound.add(alias.asname or alias.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_private(node.attr):
+            base = node.value
+            chain = [node.attr]
+            while isinstance(base, ast.Attribute):
+                chain.append(base.attr)
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in bound:
+                found.append(".".join([base.id, *reversed(chain)]))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"getattr", "setattr"}:
+            if len(node.args) >= 2 and isinstance(node.args[0], ast.Name) and node.args[0].id in bound:
+                if isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) \
+                        and _is_private(node.args[1].value):
+                    found.append(f"{node.func.id}({node.args[0].id}, {node.args[1].value!r})")
+    return found
+
+
+def test_the_private_name_check_sees_imports_and_attribute_access() -> None:
+    assert private_third_party_names("import re\nre._parser.parse('a')") == ["re._parser"]
+    assert private_third_party_names("from feedparser.datetimes import _parse_date") == [
+        "from feedparser.datetimes import _parse_date"]
+    assert private_third_party_names("from lxml import etree\nx: etree._Element") == ["etree._Element"]
+    assert private_third_party_names("import discord\ngetattr(discord, '_x')") == ["getattr(discord, '_x')"]
+    assert private_third_party_names("import json\njson._default_encoder") == []
+    assert private_third_party_names("import re\nre.__name__") == []
+
+
+@pytest.mark.parametrize("path", REPOSITORY_CODE, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
+def test_no_private_names_of_third_party_libraries(path: Path) -> None:
+    found = private_third_party_names(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.relative_to(PACKAGE.parent)} reaches private names: {found}"

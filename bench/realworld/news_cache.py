@@ -1,6 +1,7 @@
 """Real-world news corpus helpers: verify the git-ignored cache against news.yaml and load articles.
 
-The cache (.cache/news/<id>.json) is filled by a session with the search tool (pages corpus) from the manifest's URLs and queries, since the stored pages are not reachable from the shell.
+The cache (.cache/news/<id>.json) is filled by a session with the search tool (pages corpus) from the manifest's
+URLs and queries, since the stored pages are not reachable from the shell.
 """
 from __future__ import annotations
 

@@ -161,8 +161,8 @@ class Fetcher:
             async for chunk in response.content.iter_chunked(CHUNK):
                 body.extend(chunk)
                 if len(body) > self.settings.max_bytes:
-                    raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); download aborted",
-                                      response.status)
+                    raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); "
+                                      "download aborted", response.status)
             common["elapsed"] = time.monotonic() - started
             return FetchResult("ok", body=bytes(body), **common)  # type: ignore[arg-type]
 
