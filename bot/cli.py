@@ -364,19 +364,30 @@ def _report(ctx: click.Context, config: Config, build: Callable[[Config, Store],
     return _run(ctx, work)
 
 
-@main.command()
-@click.argument("platform")
-@click.argument("document", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.pass_context
-def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
-    """The latest change of a platform's terms, clause by clause (DOCUMENT: a type such as "Terms of Service")."""
+def _document_arguments(command: Callable[..., Any]) -> Callable[..., Any]:
+    """PLATFORM [DOCUMENT] [--json] and the context, as `diff` and `history` take them."""
+    with_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+    return click.argument("platform")(click.argument("document", required=False)(with_json(click.pass_context(command))))
+
+def _document_report(ctx: click.Context, platform: str, document: str | None, as_json: bool,
+                     build: Callable[[Config, Store, str, str | None], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
+    """A report on one platform's documents (`diff`, `history`); printed as JSON here when asked (then None)."""
     config = _load(ctx)
     _check_platform(ctx, config, platform)
     _check_document(ctx, config, platform, document)
-    report = _report(ctx, config, lambda c, store: diff_report(c, store, platform, document))
+    report = _report(ctx, config, lambda c, store: build(c, store, platform, document))
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return None
+    return report
+
+
+@main.command()
+@_document_arguments
+def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
+    """The latest change of a platform's terms, clause by clause (DOCUMENT: a type such as "Terms of Service")."""
+    report = _document_report(ctx, platform, document, as_json, diff_report)
+    if report is None:
         return
     if not report["changes"]:
         _say(f"no recorded change for {platform}" + (f" {document}" if document else ""))
@@ -391,18 +402,11 @@ def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool)
 
 
 @main.command()
-@click.argument("platform")
-@click.argument("document", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.pass_context
+@_document_arguments
 def history(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
     """Dated versions and substantive changes of a platform's documents."""
-    config = _load(ctx)
-    _check_platform(ctx, config, platform)
-    _check_document(ctx, config, platform, document)
-    report = _report(ctx, config, lambda c, store: history_report(c, store, platform, document))
-    if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    report = _document_report(ctx, platform, document, as_json, history_report)
+    if report is None:
         return
     for doc in report["documents"]:
         _say(f"{doc['type']} ({len(doc['versions'])} versions)")

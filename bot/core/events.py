@@ -109,35 +109,27 @@ def health_message(source: SourceSpec, notice: str, error: str | None, failures:
     # A page that is not the document (a block, login or geo-block page …): the document is unavailable
     unavailable = error is not None and error.startswith(UNAVAILABLE)
     document = f"{source.platform or source.id} {source.doc_type or 'document'}"
-    if notice == "failing":
-        return Message(
-            event="source_failing",
-            title=(f"The {document} is unavailable: {error[len(UNAVAILABLE):]}" if unavailable and error
-                   else f"Source {source.id} is failing"),
-            text=f"{failures} consecutive failures; last error: {error or 'unknown'}",
-            url=source.url,
-            platform=source.platform,
-            topics=(),
-            severity="medium",
-            thread=thread,
-            reply_to=None,
-            at=at,
-            source=source.id,
-            key=f"health:{source.id}:{seq}:failing",
-        )
+    failing = notice == "failing"
+    if failing:
+        title = (f"The {document} is unavailable: {error[len(UNAVAILABLE):]}" if unavailable and error
+                 else f"Source {source.id} is failing")
+        text = f"{failures} consecutive failures; last error: {error or 'unknown'}"
+    else:
+        title = f"The {document} is available again" if unavailable else f"Source {source.id} has recovered"
+        text = "The document is served again." if unavailable else "Fetched successfully again."
     return Message(
-        event="source_recovered",
-        title=f"The {document} is available again" if unavailable else f"Source {source.id} has recovered",
-        text="The document is served again." if unavailable else "Fetched successfully again.",
+        event="source_failing" if failing else "source_recovered",
+        title=title,
+        text=text,
         url=source.url,
         platform=source.platform,
         topics=(),
-        severity="low",
+        severity="medium" if failing else "low",
         thread=thread,
-        reply_to=thread,
+        reply_to=None if failing else thread,
         at=at,
         source=source.id,
-        key=f"health:{source.id}:{seq}:recovered",
+        key=f"health:{source.id}:{seq}:{'failing' if failing else 'recovered'}",
     )
 
 

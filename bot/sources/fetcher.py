@@ -93,37 +93,30 @@ class Fetcher:
                     raise FetchFailed("url", f"unsupported URL scheme {scheme or '(none)'!r} in {location!r}")
             # The session's ClientTimeout(total) bounds the whole request, body included.
             return await self._fetch_http(location, etag, last_modified, started)
-        except FetchFailed as failure:
-            return FetchResult(
-                "error", status=failure.status, error=str(failure), error_kind=failure.kind,
-                retry_after=failure.retry_after, elapsed=time.monotonic() - started,
-            )
-        except TimeoutError:
-            return FetchResult("error", error=f"timed out after {self.settings.timeout:g}s", error_kind="timeout",
-                               elapsed=time.monotonic() - started)
-        except ForbiddenAddress as error:
-            return FetchResult("error", error=str(error), error_kind="forbidden", elapsed=time.monotonic() - started)
-        except aiohttp.TooManyRedirects:
-            return FetchResult("error", error=f"more than {self.settings.max_redirects} redirects", error_kind="redirects",
-                               elapsed=time.monotonic() - started)
-        except (aiohttp.NonHttpUrlRedirectClientError, aiohttp.InvalidUrlRedirectClientError) as error:
+        except (FetchFailed, TimeoutError, ForbiddenAddress, aiohttp.ClientError, OSError) as error:
+            failure = error if isinstance(error, FetchFailed) else self._failure(error)
+            return FetchResult("error", status=failure.status, error=str(failure), error_kind=failure.kind,
+                               retry_after=failure.retry_after, elapsed=time.monotonic() - started)
+
+    def _failure(self, error: BaseException) -> FetchFailed:
+        """What a fetch that raised is recorded as: its kind and a readable reason (most specific first)."""
+        if isinstance(error, TimeoutError):
+            return FetchFailed("timeout", f"timed out after {self.settings.timeout:g}s")
+        if isinstance(error, ForbiddenAddress):
+            return FetchFailed("forbidden", str(error))
+        if isinstance(error, aiohttp.TooManyRedirects):
+            return FetchFailed("redirects", f"more than {self.settings.max_redirects} redirects")
+        if isinstance(error, (aiohttp.NonHttpUrlRedirectClientError, aiohttp.InvalidUrlRedirectClientError)):
             # e.g. Location: file:///etc/passwd or javascript:…; aiohttp refuses to follow, we say so plainly.
-            return FetchResult("error", error=f"redirect to a non-http(s) URL refused: {error}", error_kind="redirects",
-                               elapsed=time.monotonic() - started)
-        except aiohttp.ClientConnectorError as error:
-            return FetchResult("error", error=f"cannot connect: {error.os_error or error}", error_kind="connection",
-                               elapsed=time.monotonic() - started)
-        except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as error:
-            return FetchResult("error", error=f"connection broken while reading: {error}", error_kind="connection",
-                               elapsed=time.monotonic() - started)
-        except aiohttp.InvalidURL as error:
-            return FetchResult("error", error=f"invalid URL: {error}", error_kind="url", elapsed=time.monotonic() - started)
-        except aiohttp.ClientError as error:
-            return FetchResult("error", error=f"{type(error).__name__}: {error}", error_kind="http",
-                               elapsed=time.monotonic() - started)
-        except OSError as error:
-            return FetchResult("error", error=f"{type(error).__name__}: {error}", error_kind="connection",
-                               elapsed=time.monotonic() - started)
+            return FetchFailed("redirects", f"redirect to a non-http(s) URL refused: {error}")
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return FetchFailed("connection", f"cannot connect: {error.os_error or error}")
+        if isinstance(error, (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError)):
+            return FetchFailed("connection", f"connection broken while reading: {error}")
+        if isinstance(error, aiohttp.InvalidURL):
+            return FetchFailed("url", f"invalid URL: {error}")
+        kind = "http" if isinstance(error, aiohttp.ClientError) else "connection"
+        return FetchFailed(kind, f"{type(error).__name__}: {error}")
 
     async def _fetch_http(self, url: str, etag: str | None, last_modified: str | None, started: float) -> FetchResult:
         headers: dict[str, str] = {}

@@ -16,8 +16,7 @@ from bot.store.connection import Connection
 class ChatState:
     """Thread handles, disabled routes, subscriptions and feed changes."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def find_thread(self, channel_id: str, thread: str) -> str | None:
         """The chat platform's handle of a story thread in a channel (ThreadBook)."""

@@ -39,11 +39,11 @@ __all__ = [
 ]
 
 
-class Store:
+class Store(Sources, Documents, Stories, Outbox, ChatState, Retention):
     """Async facade over the database. Open with `await Store.open(storage_dir)`.
 
-    The methods of the table groups are bound here as attributes (no wrapper, so no cost per call):
-    see `Sources`, `Documents`, `Stories`, `Outbox`, `ChatState` and `Retention` for what each does."""
+    Each table group (`Sources`, `Documents`, `Stories`, `Outbox`, `ChatState`, `Retention`) is a class of its
+    own over the one `connection`; the Store is all of them, so callers see one flat API."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -53,52 +53,6 @@ class Store:
         self.read = connection.read
         self.query = connection.query
         self.check_writable = connection.check_writable
-
-        sources = Sources(connection)
-        self.sync_sources = sources.sync_sources
-        self.fetch_states = sources.fetch_states
-        self.update_states = sources.update_states
-        self.record_cycle = sources.record_cycle
-
-        documents = Documents(connection)
-        self.snapshot_keys = documents.snapshot_keys
-        self.snapshot_hashes = documents.snapshot_hashes
-        self.latest_snapshot = documents.latest_snapshot
-        self.neighbours = documents.neighbours
-        self.insert_version = documents.insert_version
-        self.handled_captures = documents.handled_captures
-        self.mark_capture = documents.mark_capture
-        self.changes = documents.changes
-        self.snapshots = documents.snapshots
-
-        stories = Stories(connection)
-        self.known_entries = stories.known_entries
-        self.story_state = stories.story_state
-        self.save_story_snapshot = stories.save_story_snapshot
-        self.opened_threads = stories.opened_threads
-        self.cached_points = stories.cached_points
-        self.cache_points = stories.cache_points
-        self.latest_statements = stories.latest_statements
-
-        outbox = Outbox(connection)
-        self.pending_deliveries = outbox.pending_deliveries
-        self.mark_trying = outbox.mark_trying
-        self.mark_delivered = outbox.mark_delivered
-        self.mark_attempt_failed = outbox.mark_attempt_failed
-
-        chat = ChatState(connection)
-        self.find_thread = chat.find_thread
-        self.remember_thread = chat.remember_thread
-        self.route_problems = chat.route_problems
-        self.disable_route = chat.disable_route
-        self.enable_route = chat.enable_route
-        self.subscriptions = chat.subscriptions
-        self.add_subscription = chat.add_subscription
-        self.remove_subscription = chat.remove_subscription
-        self.feed_changes = chat.feed_changes
-        self.record_feed_change = chat.record_feed_change
-
-        self.prune = Retention(connection).prune
 
     @classmethod
     async def open(cls, storage: Path) -> Store:

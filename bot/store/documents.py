@@ -18,8 +18,7 @@ SNAPSHOT_COLUMNS = "id, source_id, hash, text, fetched_at, metadata"
 class Documents:
     """The history of terms documents: versions, change records, archive captures."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def snapshot_keys(self, source_id: str) -> set[tuple[str, str]]:
         """(hash, metadata JSON) of every stored version: the same text under another date line is another version."""

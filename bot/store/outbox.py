@@ -17,8 +17,7 @@ from bot.store.records import PendingDelivery, Routed
 class Outbox:
     """Deliveries still to make, and the outcome of each attempt."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def pending_deliveries(self, limit: int = 500, channels: Iterable[str] | None = None) -> list[PendingDelivery]:
         """Pending deliveries in event order (of `channels` only, when given), with their messages."""

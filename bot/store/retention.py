@@ -16,8 +16,7 @@ from bot.store.connection import Connection
 class Retention:
     """Pruning by age, in batches, so that polling never waits long for the writer."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def prune(self, retention: RetentionSettings, now: datetime, batch: int = 500,
                     max_batches: int = 20) -> dict[str, int]:

@@ -16,8 +16,7 @@ from bot.store.records import FetchState
 class Sources:
     """Sources, their fetch state and the poll-cycle log."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def sync_sources(self, specs: Sequence[SourceSpec], now: str) -> None:
         """Register configured sources (keeping history of removed ones) and their fetch state rows."""

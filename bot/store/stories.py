@@ -19,8 +19,7 @@ CHUNK = 500  # ids per `IN (…)` list
 class Stories:
     """News entries, stories and statements."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    connection: Connection  # set by the Store this group is part of
 
     async def known_entries(self, source_id: str, identities: Iterable[str]) -> dict[str, KnownEntry]:
         """The stored entries of a source among `identities`, by identity."""
