@@ -82,6 +82,19 @@ def word_set(folded: str) -> frozenset[str]:
     return frozenset(words(folded))
 
 
+WORDS = re.compile(r"\w+")  # runs of word characters (see word_runs)
+# ASCII text with these bytes made blanks splits into its \w+ runs
+_ASCII_NON_WORD = bytes(code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256))
+
+
+def word_runs(text: str) -> list[str]:
+    """The runs of word characters (`\\w`: letters, digits, "_") of a text, in order. Unlike the toolkit's `words`,
+    symbols ("§", "€", "©") are no words and "_" does not cut: the words that tell wording from markup."""
+    if text.isascii():  # the same runs, without a regex match object per word (2-3x faster)
+        return text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+    return WORDS.findall(text)
+
+
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 
 

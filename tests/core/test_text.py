@@ -8,7 +8,18 @@ from datetime import date
 
 import pytest
 
-from bot.core.text import dates, fold, lead_length, letter_runs, names_a_date, quotations, sentences, word_set, words
+from bot.core.text import (
+    dates,
+    fold,
+    lead_length,
+    letter_runs,
+    names_a_date,
+    quotations,
+    sentences,
+    word_runs,
+    word_set,
+    words,
+)
 
 
 def reference_fold(text: str) -> str:
@@ -82,3 +93,8 @@ def test_the_lead_ends_at_the_first_sentence_end_or_the_limit() -> None:
 
 def test_letter_runs_keep_the_case_and_leave_digits_out() -> None:
     assert letter_runs("On March 5, l’app a dit") == ["On", "March", "l", "app", "a", "dit"]
+
+
+def test_word_runs_keep_underscores_and_drop_symbols_alike_in_ascii_and_unicode() -> None:
+    assert word_runs("See § 4.2 of user_terms, €5") == ["See", "4", "2", "of", "user_terms", "5"]
+    assert word_runs("Soyez courtois. © Société_2024") == ["Soyez", "courtois", "Société_2024"]

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from bot.core.terms.documents import EMAIL_TOKEN
 from bot.core.terms.segments import HEADING, MARKED, NUMBER
-from bot.core.terms.wording import WORDS, clean, word_runs
-from bot.core.text import fold
+from bot.core.terms.wording import clean
+from bot.core.text import WORDS, fold, word_runs
 
 # A CLAUSE is a sentence of the terms: several words ending with sentence punctuation, or a long run of words
 # that is not a list of capitalised labels. Other lines are labels: titles, menu entries, buttons, bylines.

@@ -15,8 +15,7 @@ from operator import ne
 
 from bot.core.terms.documents import NormalizedDocument
 from bot.core.terms.segments import PATH_SEPARATOR, Clause, Segments
-from bot.core.terms.wording import WORDS, word_runs
-from bot.core.text import fold
+from bot.core.text import WORDS, fold, word_runs
 from bot.core.topics import TOPICS, label_topics
 
 SIMILARITY = 0.5  # minimum word-set (Jaccard) similarity for pairing an old and a new clause as "modified"
