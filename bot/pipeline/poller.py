@@ -28,7 +28,7 @@ from bot.core.terms.verdict import Verdict, compare_versions
 from bot.pipeline.statement_points import StatementPoints
 from bot.pipeline.story_desk import EntryPlacement, StoryDesk
 from bot.sources.document_text import ExtractionError, extract_text
-from bot.sources.feed_parser import parse_feed
+from bot.sources.feed_parser import parse_feed_async
 from bot.sources.fetcher import Fetcher, FetchResult
 from bot.store.database import (
     ChangeWrite,
@@ -46,7 +46,6 @@ from bot.store.database import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
-LARGE_FEED = 256 * 1024  # bytes; larger feeds are parsed in a worker thread
 MAX_NEW_PER_POLL = 50  # new entries posted from one feed in one poll; the rest are recorded silently
 STATE_BATCH = 256  # batched fetch-state writes per transaction
 MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
@@ -226,10 +225,7 @@ class Poller:
 
     async def _process_feed(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         try:
-            if len(result.body) > LARGE_FEED:  # a big (or hostile) feed is parsed off the event loop
-                feed = await asyncio.to_thread(parse_feed, result.body, result.final_url or spec.location)
-            else:
-                feed = parse_feed(result.body, result.final_url or spec.location)
+            feed = await parse_feed_async(result.body, result.final_url or spec.location)
         except FeedParseError as error:
             return "error", await self._fail(spec, state, f"not a readable feed: {error}", result, kind="parse")
         entries = list({entry.identity: entry for entry in reversed(feed.entries)}.values())[::-1]

@@ -1,10 +1,9 @@
-"""Feed parsing: the lxml fast path and the feedparser path agree field for field on well-formed feeds,
-malformed feeds fall back to feedparser, and bytes that are not a feed raise FeedParseError."""
+"""Feed parsing: feedparser reads every fixture, malformed ones included, and its result becomes plain-text
+entries with the field rules of `bot.sources.feed_parser`; bytes that are not a feed raise FeedParseError."""
 
 from __future__ import annotations
 
-import dataclasses
-import logging
+import datetime as dt
 import random
 import resource
 import tracemalloc
@@ -13,15 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.news.entries import FeedEntry, FeedParseError, ParsedFeed
-from bot.sources import feed_parser
-from bot.sources.feed_parser import (
-    FastPathDeclined,
-    html_texts,
-    html_to_text,
-    parse_fast,
-    parse_feed,
-    parse_with_feedparser,
-)
+from bot.sources.feed_parser import INLINE_LIMIT, parse_feed, parse_feed_async
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 WELL_FORMED = sorted(path for path in FIXTURES.iterdir() if not path.name.startswith("malformed"))
@@ -38,12 +29,24 @@ def _fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def _without_parser(feed: ParsedFeed) -> ParsedFeed:
-    return dataclasses.replace(feed, parser="-")
+def assert_entry_contract(feed: ParsedFeed) -> None:
+    """What every parsed feed promises (FeedEntry's docstring): single-spaced plain text, web links or None,
+    ISO 8601 UTC dates or None, stripped guids and authors."""
+    assert feed.title == " ".join(feed.title.split())
+    assert feed.link is None or feed.link.startswith(("http://", "https://"))
+    for entry in feed.entries:
+        for text in (entry.title, entry.summary, entry.content):
+            assert text == " ".join(text.split()), entry
+        assert entry.link is None or entry.link.startswith(("http://", "https://")), entry
+        for date in (entry.published, entry.updated):
+            assert date is None or dt.datetime.fromisoformat(date).utcoffset() == dt.timedelta(0), entry
+            assert date is None or date.endswith("+00:00"), entry
+        assert entry.guid is None or entry.guid == entry.guid.strip() != "", entry
+        assert entry.author is None or entry.author == " ".join(entry.author.split()) != "", entry
 
 
 # ------------------------------------------------------------------------------------------------------------
-# The two paths agree
+# Every fixture
 
 
 def test_the_fixture_corpus_is_there() -> None:
@@ -52,42 +55,35 @@ def test_the_fixture_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize("path", WELL_FORMED, ids=_ids)
-def test_fast_path_reads_every_well_formed_fixture_exactly_like_feedparser(path: Path) -> None:
-    body = path.read_bytes()
-    fast = parse_fast(body, FEED_URL)
-    reference = parse_with_feedparser(body, FEED_URL)
-    assert (fast.parser, reference.parser) == ("fast", "feedparser")
-    assert (fast.title, fast.link) == (reference.title, reference.link)
-    assert fast.title
-    assert len(fast.entries) == len(reference.entries) > 0
-    for mine, theirs in zip(fast.entries, reference.entries):
-        for field in dataclasses.fields(FeedEntry):
-            assert getattr(mine, field.name) == getattr(theirs, field.name), (field.name, mine.title)
-
-
-@pytest.mark.parametrize("path", WELL_FORMED, ids=_ids)
-def test_parse_feed_takes_the_fast_path_on_well_formed_fixtures(path: Path) -> None:
-    assert parse_feed(path.read_bytes(), FEED_URL).parser == "fast"
+def test_every_well_formed_fixture_gives_a_titled_feed_with_entries(path: Path) -> None:
+    feed = parse_feed(path.read_bytes(), FEED_URL)
+    assert feed.title
+    assert feed.entries
+    assert_entry_contract(feed)
 
 
 @pytest.mark.parametrize("path", [path for path in MALFORMED if path.name not in NOT_FEEDS], ids=_ids)
-def test_malformed_fixture_falls_back_and_yields_the_feedparser_result(path: Path) -> None:
-    body = path.read_bytes()
-    with pytest.raises(FastPathDeclined):
-        parse_fast(body, FEED_URL)
-    result = parse_feed(body, FEED_URL)
-    assert result.parser == "feedparser"
-    assert _without_parser(result) == _without_parser(parse_with_feedparser(body, FEED_URL))
-    assert result.entries
+def test_every_malformed_fixture_still_yields_feedparsers_entries(path: Path) -> None:
+    feed = parse_feed(path.read_bytes(), FEED_URL)
+    assert feed.entries
+    assert_entry_contract(feed)
 
 
 @pytest.mark.parametrize("name", sorted(NOT_FEEDS))
-def test_not_a_feed_raises_on_both_paths(name: str) -> None:
-    body = _fixture(name)
+def test_not_a_feed_raises(name: str) -> None:
     with pytest.raises(FeedParseError):
-        parse_feed(body, FEED_URL)
+        parse_feed(_fixture(name), FEED_URL)
+
+
+async def test_parse_feed_async_reads_small_bodies_on_the_loop_and_large_ones_in_a_thread() -> None:
+    small = _fixture("rss2_content_encoded.xml")
+    item = b"<item><title>Padding</title><description>" + b"x" * 1000 + b"</description></item>"
+    large = small.replace(b"</channel>", item * (INLINE_LIMIT // len(item) + 1) + b"</channel>")
+    assert len(small) <= INLINE_LIMIT < len(large)
+    for body in (small, large):
+        assert await parse_feed_async(body, FEED_URL) == parse_feed(body, FEED_URL)
     with pytest.raises(FeedParseError):
-        parse_with_feedparser(body, FEED_URL)
+        await parse_feed_async(_fixture("malformed_html_page.html"), FEED_URL)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -174,7 +170,7 @@ def test_html_descriptions_lose_scripts_and_keep_words_apart() -> None:
 
 def test_declared_iso_8859_1_is_decoded() -> None:
     feed = parse_feed(_fixture("rss2_iso8859_1.xml"), FEED_URL)
-    assert (feed.parser, feed.title) == ("fast", "K\u00fcnstlerrecht aktuell")
+    assert feed.title == "K\u00fcnstlerrecht aktuell"
     first, second = feed.entries
     assert first.title == "Plattform \u00e4ndert Verg\u00fctung f\u00fcr Urheber: Geb\u00fchr steigt auf 12 %"
     assert first.author == "J\u00fcrgen Wei\u00df"
@@ -223,6 +219,18 @@ def test_windows_1252_bytes_declared_as_utf8_are_read_as_windows_1252() -> None:
                             "5 \u20ac par mois."
 
 
+def test_utf8_byte_order_mark_is_dropped() -> None:
+    feed = parse_feed(_fixture("rss2_utf8_bom.xml"), FEED_URL)
+    assert (feed.title, feed.link) == ("Byte Order Mark Weekly", "https://bom.example/")
+    assert feed.entries == (FeedEntry(
+        guid="https://bom.example/sync-licence",
+        link="https://bom.example/sync-licence",
+        title="Stock-music library changes its \u201csync licence\u201d terms",
+        summary="Sync licences bought before 2024 remain perpetual \u2014 new ones expire after 5 years.",
+        published="2024-01-17T13:00:00+00:00",
+    ),)
+
+
 def test_bom_and_blank_line_before_the_declaration() -> None:
     feed = parse_feed(_fixture("malformed_utf8_bom.xml"), FEED_URL)
     assert feed.title == "Blank Line Before The Declaration"
@@ -238,8 +246,6 @@ def test_unclosed_tags_still_give_the_first_entry() -> None:
 
 def test_billion_laughs_is_neither_expanded_nor_expensive() -> None:
     body = _fixture("malformed_billion_laughs.xml")
-    with pytest.raises(FastPathDeclined):
-        parse_fast(body, FEED_URL)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
     try:
@@ -275,46 +281,143 @@ def test_garbage_is_reported_as_not_a_feed() -> None:
 def test_feedparser_never_gets_something_it_could_open() -> None:
     # feedparser.parse(bytes) would read a file named by the bytes; we hand it a stream.
     with pytest.raises(FeedParseError, match="not a feed"):
-        parse_with_feedparser(str(FIXTURES / "rss1_rdf.xml").encode(), FEED_URL)
+        parse_feed(str(FIXTURES / "rss1_rdf.xml").encode(), FEED_URL)
 
 
 # ------------------------------------------------------------------------------------------------------------
-# The fast path declines what it is not sure of
+# Field rules, one element at a time (what feedparser makes of it, then our mapping)
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"><channel><title>&a;</title>'
-     b"</channel></rss>", "DOCTYPE"),
-    (b'<rss version="2.0"><channel><title>A&nbsp;B</title></channel></rss>', "not well-formed"),
-    (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>caf\xe9</title></channel></rss>',
-     "not well-formed"),
-    (b"<html><body><p>hello</p></body></html>", "unknown root"),
-    (b'<rss version="2.0"><channel><title>T</title><item><title>a</title><title>b</title></item></channel></rss>',
-     "several title"),
-    (b'<rss version="2.0"><channel><title>T</title><item><description><p>x</p></description></item></channel>'
-     b"</rss>", "markup inside"),
-    (b'<?xml version="1.0" encoding="koi8-r"?><rss version="2.0"><channel><title>T</title></channel></rss>',
-     "encoding"),
-], ids=["doctype", "undeclared-entity", "bad-utf8", "html", "two-titles", "child-markup", "koi8-r"])
-def test_fast_path_declines(body: bytes, reason: str) -> None:
-    with pytest.raises(FastPathDeclined, match=reason):
-        parse_fast(body, FEED_URL)
+def _rss(item: str) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<channel><title>T</title><item>{item}</item></channel></rss>").encode()
 
 
-def test_a_fast_path_bug_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
-    def broken(body: bytes, url: str = "") -> ParsedFeed:
-        raise RuntimeError("bug")
+def _atom(entry: str) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            f"<entry>{entry}</entry></feed>").encode()
 
-    monkeypatch.setattr(feed_parser, "parse_fast", broken)
-    with caplog.at_level(logging.ERROR, logger=feed_parser.__name__):
-        feed = parse_feed(_fixture("rss1_rdf.xml"), FEED_URL)
-    assert feed.parser == "feedparser" and len(feed.entries) == 3
-    assert "fast path failed" in caplog.text
+
+def _only_entry(body: bytes) -> FeedEntry:
+    (entry,) = parse_feed(body, FEED_URL).entries
+    return entry
+
+
+# (element text as written in the XML, RSS <title>, RSS <description> and <content:encoded>, Atom type="text")
+TEXTS = [
+    ("Plain words", "Plain words", "Plain words", "Plain words"),
+    ("  spaced \n words ", "spaced words", "spaced words", "spaced words"),
+    ("Rock &amp; Roll", "Rock & Roll", "Rock & Roll", "Rock & Roll"),
+    ("AT&amp;T &amp;amp; Q&amp;A", "AT&T & Q&A", "AT&T & Q&A", "AT&T &amp; Q&A"),
+    ("&lt;b&gt;bold&lt;/b&gt; title", "bold title", "bold title", "<b>bold</b> title"),  # RSS: guessed HTML
+    ("&lt;p&gt;one&lt;/p&gt;&lt;p&gt;two&lt;/p&gt;", "one two", "one two", "<p>one</p><p>two</p>"),
+    ("5 &lt; 6 &gt; 4", "5 < 6 > 4", "5 < 6 > 4", "5 < 6 > 4"),
+    ("&amp;eacute;t&amp;eacute;", "\u00e9t\u00e9", "\u00e9t\u00e9", "&eacute;t&eacute;"),
+    ("&amp;bogus; x", "&bogus; x", "&bogus; x", "&bogus; x"),
+    ("<![CDATA[<p>cdata <b>html</b> &amp; more</p>]]>", "cdata html & more", "cdata html & more",
+     "<p>cdata <b>html</b> &amp; more</p>"),
+    ("<![CDATA[a & b < c]]>", "a & b < c", "a & b < c", "a & b < c"),
+    ("A<!-- note -->B", "AB", "AB", "AB"),
+    ("Caf\u00e9 \u2014 dash", "Caf\u00e9 \u2014 dash", "Caf\u00e9 \u2014 dash", "Caf\u00e9 \u2014 dash"),
+    ("\u00c3\u00a9t\u00c3\u00a9", "\u00e9t\u00e9", "\u00e9t\u00e9", "\u00e9t\u00e9"),  # UTF-8 read as Latin-1
+    ("C1 \u0085 \u0093quoted\u0094", "C1 \u2026 \u201cquoted\u201d", "C1 \u2026 \u201cquoted\u201d",
+     "C1 \u2026 \u201cquoted\u201d"),  # C1 controls read as Windows-1252
+    ("", "", "", ""),
+    ("&#8220;quoted&#8221;", "\u201cquoted\u201d", "\u201cquoted\u201d", "\u201cquoted\u201d"),
+    ("&lt;script&gt;alert(1)&lt;/script&gt;visible", "<script>alert(1)</script>visible", "visible",
+     "<script>alert(1)</script>visible"),  # an RSS title is HTML only when feedparser guesses so
+    ("&lt;unknowntag&gt;x&lt;/unknowntag&gt;", "<unknowntag>x</unknowntag>", "x", "<unknowntag>x</unknowntag>"),
+    ("&amp;nbsp;x&amp;nbsp; y", "x y", "x y", "&nbsp;x&nbsp; y"),
+    ("&lt;table&gt;&lt;tr&gt;&lt;td&gt;cell&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;after", "cell after", "cell after",
+     "<table><tr><td>cell</td></tr></table>after"),
+]
+
+
+@pytest.mark.parametrize("written, rss_title, rss_html, atom_text", TEXTS)
+def test_text_fields(written: str, rss_title: str, rss_html: str, atom_text: str) -> None:
+    rss = _only_entry(_rss(f"<title>{written}</title><description>{written}</description>"
+                           f"<content:encoded>{written}</content:encoded>"))
+    assert (rss.title, rss.summary, rss.content) == (rss_title, rss_html, rss_html)
+    assert _only_entry(_rss(f"<dc:title>{written}</dc:title>")).title == rss_title
+    atom = _only_entry(_atom(f'<title>{written}</title><summary type="html">{written}</summary>'
+                             f'<content type="text">{written}</content>'))
+    assert (atom.title, atom.summary, atom.content) == (atom_text, rss_html, atom_text)
+
+
+# (as written, RSS <link>, RSS <guid> as (guid, link), Atom <link href> and <id> as (link, guid))
+URLS = [
+    ("https://a.example/x", "https://a.example/x", ("https://a.example/x",) * 2, ("https://a.example/x",) * 2),
+    ("/rel/path", "https://feeds.example/rel/path", ("/rel/path", "https://feeds.example/rel/path"),
+     ("https://feeds.example/rel/path", "/rel/path")),
+    ("rel/path?a=1&amp;b=2", "https://feeds.example/clausewatch/rel/path?a=1&b=2",
+     ("rel/path?a=1&b=2", "https://feeds.example/clausewatch/rel/path?a=1&b=2"),
+     ("https://feeds.example/clausewatch/rel/path?a=1&b=2", "rel/path?a=1&b=2")),
+    ("  https://a.example/spaced  ", "https://a.example/spaced", ("https://a.example/spaced",) * 2,
+     ("https://a.example/spaced",) * 2),
+    ("", None, (None, None), (None, None)),
+    ("javascript:alert(1)", None, ("javascript:alert(1)", None), (None, "javascript:alert(1)")),
+    ("https://a.example/q?x=1&amp;amp;y=2", "https://a.example/q?x=1&y=2", ("https://a.example/q?x=1&amp;y=2",) * 2,
+     ("https://a.example/q?x=1&amp;y=2",) * 2),
+    ("tag:a.example,2024:1", None, ("tag:a.example,2024:1", None), (None, "tag:a.example,2024:1")),
+    ("urn:uuid:1234", None, ("urn:uuid:1234", None), (None, "urn:uuid:1234")),
+    ("abc123", "https://feeds.example/clausewatch/abc123", ("abc123", "https://feeds.example/clausewatch/abc123"),
+     ("https://feeds.example/clausewatch/abc123", "abc123")),
+    ("http:///triple.example/", "http://triple.example/", ("http://triple.example/",) * 2,
+     ("http://triple.example/",) * 2),
+]
+
+
+@pytest.mark.parametrize("written, rss_link, rss_guid, atom", URLS)
+def test_links_and_guids(written: str, rss_link: str | None, rss_guid: tuple[str | None, str | None],
+                         atom: tuple[str | None, str | None]) -> None:
+    assert _only_entry(_rss(f"<title>x</title><link>{written}</link>")).link == rss_link
+    entry = _only_entry(_rss(f"<title>x</title><guid>{written}</guid>"))
+    assert (entry.guid, entry.link) == rss_guid  # a permalink guid serves as the link
+    entry = _only_entry(_rss(f'<title>x</title><guid isPermaLink="false">{written}</guid>'))
+    assert entry.link is None and (entry.guid is None) == (rss_guid[0] is None)  # and the guid is not resolved
+    entry = _only_entry(_atom(f'<title>x</title><link href="{written}"/><id>{written}</id>'))
+    assert (entry.link, entry.guid) == atom
+
+
+# (as written, RSS <pubDate> -> published; RSS <dc:date> and Atom <updated> -> updated)
+DATES = [
+    ("Wed, 14 Feb 2024 10:00:00 +0000", "2024-02-14T10:00:00+00:00"),
+    ("Wed, 14 Feb 2024 10:00:00 GMT", "2024-02-14T10:00:00+00:00"),
+    ("2024-02-14T10:00:00Z", "2024-02-14T10:00:00+00:00"),
+    ("2024-02-14", "2024-02-14T00:00:00+00:00"),
+    ("garbage", None),
+    ("", None),
+    ("2024-02-14T10:00:00+05:30", "2024-02-14T04:30:00+00:00"),
+    ("Tue, 30 Feb 2024 10:00:00 +0000", None),
+    ("Sun, 06 Nov 1994 08:49:37 EST", "1994-11-06T13:49:37+00:00"),
+]
+
+
+@pytest.mark.parametrize("written, iso", DATES)
+def test_dates_are_iso_utc(written: str, iso: str | None) -> None:
+    assert _only_entry(_rss(f"<title>x</title><pubDate>{written}</pubDate>")).published == iso
+    entry = _only_entry(_rss(f"<title>x</title><dc:date>{written}</dc:date>"))
+    assert (entry.published, entry.updated) == (iso, iso)  # RSS: dc:date stands in for pubDate
+    entry = _only_entry(_atom(f"<title>x</title><updated>{written}</updated>"))
+    assert (entry.published, entry.updated) == (None, iso)  # Atom: it does not
+
+
+@pytest.mark.parametrize("written, name", [
+    ("Jane Doe", "Jane Doe"),
+    ("jane@news.example (Jane Doe)", "Jane Doe"),
+    ("Jane Doe (jane@a.org)", "Jane Doe"),
+    ("jane@a.org", None),
+    ("(Jane)", "(Jane)"),
+    ("  Jane\n Doe ", "Jane Doe"),
+])
+def test_authors_are_names_without_addresses(written: str, name: str | None) -> None:
+    assert _only_entry(_rss(f"<title>x</title><author>{written}</author>")).author == name
+    assert _only_entry(_rss(f"<title>x</title><dc:creator>{written}</dc:creator>")).author == name
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Generated variations: wherever the fast path accepts, it agrees with feedparser
+# Generated variations: whatever the mix, every item becomes an entry that keeps the contract
 
 _TEXTS = (
     "Plain words", "  spaced \n words ", "Rock &amp; Roll", "AT&amp;T &amp;amp; Q&amp;A",
@@ -389,74 +492,10 @@ def _variant_atom(rng: random.Random) -> str:
             f"{_element(rng, 'title', _TEXTS)}<link href=\"{rng.choice(_URLS)}\"/>{''.join(entries)}</feed>")
 
 
-def test_fast_path_agrees_with_feedparser_on_generated_variations() -> None:
+def test_generated_variations_keep_the_entry_contract() -> None:
     rng = random.Random(20240214)
-    accepted = 0
     for number in range(160):
-        document = (_variant_rss if number % 2 else _variant_atom)(rng).encode("utf-8")
-        try:
-            fast = parse_fast(document, FEED_URL)
-        except FastPathDeclined:
-            continue
-        accepted += 1
-        assert _without_parser(fast) == _without_parser(parse_with_feedparser(document, FEED_URL)), document
-    assert accepted >= 100
-
-
-# ------------------------------------------------------------------------------------------------------------
-# HTML to text and dates
-
-
-@pytest.mark.parametrize("markup, text", [
-    ("plain   words\n here", "plain words here"),
-    ("AT&amp;T &mdash; Q&A", "AT&T \u2014 Q&A"),
-    ("<p>one</p><p>two</p>", "one two"),
-    ("<b>bold</b>face and <i>it</i><b>alic</b>", "boldface and italic"),
-    ("<script>var x = '<p>no</p>';</script><STYLE>p{}</STYLE><p>yes</p>", "yes"),
-    ("a<br>b<BR/>c", "a b c"),
-    ("x&nbsp;&nbsp;y\u2009\u2009z", "x y z"),
-    ("<p>unclosed <b>bold", "unclosed bold"),
-    ("5 < 6 > 4 & <", "5 < 6 > 4 & <"),
-    ("<!-- hidden -->shown", "shown"),
-    ("", ""),
-])
-def test_html_to_text(markup: str, text: str) -> None:
-    assert html_to_text(markup) == text
-
-
-@pytest.mark.parametrize("markup", [
-    "<", "<<<>>>", "</", "<!--", "<![CDATA[", "<?xml version='1.0' encoding='latin-1'?><p>x</p>", "\x00<p>\x00</p>",
-    "&#0;&#xD800;&#x110000;", "\ud800 lone surrogate <b>x</b>", "<a href=\"unclosed>text", "<p>" * 5000,
-    "<svg><script>x</script></svg>", "<meta charset=\"koi8-r\"><p>\u00e9</p>", "\ufeff<p>bom</p>",
-])
-def test_html_to_text_never_raises(markup: str) -> None:
-    assert isinstance(html_to_text(markup), str)
-    assert html_texts([markup, "<p>neighbour</p>"])[1] == "neighbour"
-
-
-def test_batched_html_texts_do_not_depend_on_their_neighbours() -> None:
-    pieces = ("<p>", "</p>", "<b>", "</b>", "<br>", "<li>", "text", " words ", "&amp;", "&nbsp;", "\u2019", "5 < 6",
-              '<a href="/x">', "</a>", "<script>s</script>", "<!-- c -->", '<a href="open>', "<b", "</x<", "</html>",
-              "<title>t", "<table><td>c", "\ufeff", "\u2009", "<body>", "<pre> p </pre>")
-    rng = random.Random(7)
-    for _ in range(400):
-        fragments = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(2, 8))]
-        assert html_texts(fragments) == [html_to_text(fragment) for fragment in fragments], fragments
-
-
-def test_date_fast_path_agrees_with_feedparser() -> None:
-    rng = random.Random(11)
-    days = ("Mon, ", "Tue, ", "Sun, ", "")
-    months = ("Jan", "Feb", "Mar", "Jun", "Sep", "Oct", "Dec")
-    zones = ("+0000", "-0000", "+0530", "-0800", "+1400", "GMT", "UTC", "UT", "Z", "EST", "+09:30")
-    samples = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00", "2024-02-29T12:00:00Z",
-               "2023-02-29T12:00:00Z", "Sat, 31 Dec 9999 23:59:59 -0100", "Mon, 01 Jan 0001 00:00:00 +0100"]
-    for _ in range(3000):
-        year, day = rng.choice((1970, 1999, 2000, 2024, 2038, 2100)), rng.randint(0, 32)
-        hour, minute, second = rng.randint(0, 24), rng.randint(0, 60), rng.randint(0, 61)
-        samples.append(f"{rng.choice(days)}{day:0{rng.choice((1, 2))}d} {rng.choice(months)} {year} "
-                       f"{hour:02d}:{minute:02d}:{second:02d} {rng.choice(zones)}")
-        samples.append(f"{year:04d}-{rng.randint(0, 13):02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
-                       f"{rng.choice(('', '.25', '.999'))}{rng.choice(('Z', '+05:30', '-08:00', '+14:00', '-00:00'))}")
-    for sample in samples:
-        assert feed_parser._date_iso(sample) == feed_parser._iso_utc(feed_parser._parse_date(sample)), sample
+        document = (_variant_rss if number % 2 else _variant_atom)(rng)
+        feed = parse_feed(document.encode("utf-8"), FEED_URL)
+        assert len(feed.entries) == document.count("<item>") + document.count("<entry"), document
+        assert_entry_contract(feed)

@@ -52,9 +52,8 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """A whole feed document. `parser` says which path read it ("fast" or "feedparser")."""
+    """A whole feed document as feedparser read it: its title, its link and its entries."""
 
     title: str
     link: str | None
     entries: tuple[FeedEntry, ...] = field(default_factory=tuple)
-    parser: str = "fast"
