@@ -29,7 +29,7 @@ from bot.core.routing import RouteTable, Subscription, chat_channel_id
 from bot.core.text import fold
 from bot.core.topics import TOPICS
 from bot.pipeline.reports import diff_report, history_report, status_report, stories_report, why_report
-from bot.sources.feed_parser import parse_feed_in_thread
+from bot.sources.feed_parser import parse_feed_async
 from bot.sources.fetcher import Fetcher
 from bot.store.database import Store
 
@@ -311,7 +311,7 @@ class PolicyCommands:
         if result.outcome != "ok":
             return CommandReply("Could not add the feed", (f"Fetching it failed: {result.error}",), ephemeral=True, ok=False)
         try:
-            feed = await parse_feed_in_thread(result.body, url)
+            feed = await parse_feed_async(result.body, url)
         except FeedParseError as error:
             return CommandReply("Could not add the feed", (f"It is not an RSS or Atom feed: {error}",), ephemeral=True, ok=False)
         feed_id = "chat-" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:10]
