@@ -150,14 +150,21 @@ class Fetcher:
             if declared is not None and declared > self.settings.max_bytes:
                 raise FetchFailed("too_large", f"response of {declared} bytes exceeds max_bytes ({self.settings.max_bytes})",
                                   response.status)
-            body = bytearray()
-            async for chunk in response.content.iter_chunked(CHUNK):
-                body.extend(chunk)
-                if len(body) > self.settings.max_bytes:
-                    raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); "
-                                      "download aborted", response.status)
+            if declared is not None and response_headers.get("Content-Encoding", "identity").lower() == "identity":
+                body = await response.read()  # exactly the declared length, under the cap: no chunk loop needed
+            else:  # streamed or compressed: the size is known only while reading (a gzip bomb stops at the cap)
+                body = await self._read_capped(response)
             common["elapsed"] = time.monotonic() - started
-            return FetchResult("ok", body=bytes(body), **common)  # type: ignore[arg-type]
+            return FetchResult("ok", body=body, **common)  # type: ignore[arg-type]
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(CHUNK):
+            body.extend(chunk)
+            if len(body) > self.settings.max_bytes:
+                raise FetchFailed("too_large", f"response exceeds max_bytes ({self.settings.max_bytes} bytes); "
+                                  "download aborted", response.status)
+        return bytes(body)
 
     def _read_file(self, path: Path) -> bytes:
         """A regular file's bytes up to the size cap. A named pipe, device or socket is refused before it is
