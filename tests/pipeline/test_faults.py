@@ -566,6 +566,7 @@ channels:
 # 3. A feed that grows by 10,000 entries at once
 
 
+@pytest.mark.slow  # parses one 10,000-entry feed twice (about 4 s)
 async def test_a_feed_that_grows_by_ten_thousand_posts_the_cap_and_records_the_rest(
     remote: Remote, write_config: Callable[..., Path], tmp_path: Path
 ) -> None:
