@@ -211,17 +211,9 @@ def sources(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
     """A platform's current terms status and recent events (all platforms in brief without PLATFORM)."""
-    config = _load(ctx)
-    if platform is not None:
-        _check_platform(ctx, config, platform)
-
-    if platform is None:
-        inactive = plan_channels(config).inactive
-        report = _report(ctx, config, lambda c, store: overview_report(c, store, inactive))
-    else:
-        report = _report(ctx, config, lambda c, store: status_report(c, store, platform))
-    if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    report = _platform_report(ctx, platform, as_json, lambda c, store: (
+        overview_report(c, store, plan_channels(c).inactive) if platform is None else status_report(c, store, platform)))
+    if report is None:
         return
     for entry in report.get("platforms", [report]):
         _say(f"{entry.get('name', entry['platform'])} ({entry['platform']})")
@@ -256,12 +248,8 @@ def status(ctx: click.Context, platform: str | None, as_json: bool) -> None:
 @click.pass_context
 def stories(ctx: click.Context, platform: str | None, as_json: bool) -> None:
     """Recent stories (threads), newest activity first, with item counts."""
-    config = _load(ctx)
-    if platform is not None:
-        _check_platform(ctx, config, platform)
-    report = _report(ctx, config, lambda c, store: stories_report(c, store, platform))
-    if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    report = _platform_report(ctx, platform, as_json, lambda c, store: stories_report(c, store, platform))
+    if report is None:
         return
     if not report["stories"]:
         _say("no stories yet")
@@ -369,13 +357,16 @@ def _document_arguments(command: Callable[..., Any]) -> Callable[..., Any]:
     with_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
     return click.argument("platform")(click.argument("document", required=False)(with_json(click.pass_context(command))))
 
-def _document_report(ctx: click.Context, platform: str, document: str | None, as_json: bool,
-                     build: Callable[[Config, Store, str, str | None], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
-    """A report on one platform's documents (`diff`, `history`); printed as JSON here when asked (then None)."""
+def _platform_report(ctx: click.Context, platform: str | None, as_json: bool,
+                     build: Callable[[Config, Store], Awaitable[dict[str, Any]]],
+                     document: str | None = None) -> dict[str, Any] | None:
+    """A report on one platform (or all), after checking the names given; printed as JSON here when asked
+    (then None), else returned for the command to print as text."""
     config = _load(ctx)
-    _check_platform(ctx, config, platform)
-    _check_document(ctx, config, platform, document)
-    report = _report(ctx, config, lambda c, store: build(c, store, platform, document))
+    if platform is not None:
+        _check_platform(ctx, config, platform)
+        _check_document(ctx, config, platform, document)
+    report = _report(ctx, config, build)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return None
@@ -386,7 +377,8 @@ def _document_report(ctx: click.Context, platform: str, document: str | None, as
 @_document_arguments
 def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
     """The latest change of a platform's terms, clause by clause (DOCUMENT: a type such as "Terms of Service")."""
-    report = _document_report(ctx, platform, document, as_json, diff_report)
+    report = _platform_report(ctx, platform, as_json, lambda c, store: diff_report(c, store, platform, document),
+                              document)
     if report is None:
         return
     if not report["changes"]:
@@ -405,7 +397,8 @@ def diff(ctx: click.Context, platform: str, document: str | None, as_json: bool)
 @_document_arguments
 def history(ctx: click.Context, platform: str, document: str | None, as_json: bool) -> None:
     """Dated versions and substantive changes of a platform's documents."""
-    report = _document_report(ctx, platform, document, as_json, history_report)
+    report = _platform_report(ctx, platform, as_json,
+                              lambda c, store: history_report(c, store, platform, document), document)
     if report is None:
         return
     for doc in report["documents"]:
