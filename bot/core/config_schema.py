@@ -370,6 +370,21 @@ class ConfigFile(Section):
     summarizer: Annotated[SummarizerSettings, BeforeValidator(read_section)] = SummarizerSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(read_section)] = RetentionSettings()
 
+    @classmethod
+    def presence_problems(cls, data: dict[str, Any]) -> list[tuple[Loc, str]]:
+        """Ids repeated in `feeds` or `channels`, read as written: reported even beside an entry's other errors."""
+        found: list[tuple[Loc, str]] = []
+        for section, what in (("feeds", "id"), ("channels", "channel id")):
+            entries = data.get(section)
+            seen: set[str] = set()
+            for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+                value = entry.get("id") if isinstance(entry, dict) else None
+                if isinstance(value, str) and value.strip():
+                    if value.strip() in seen:
+                        found.append(((section, index, "id"), f"duplicate {what} {value.strip()!r}"))
+                    seen.add(value.strip())
+        return found
+
     @field_validator("platforms")
     @classmethod
     def unique_sources(cls, platforms: dict[str, PlatformEntry]) -> dict[str, PlatformEntry]:
@@ -394,12 +409,9 @@ class ConfigFile(Section):
     @classmethod
     def unique_feeds(cls, feeds: tuple[FeedEntry, ...], info: ValidationInfo) -> tuple[FeedEntry, ...]:
         platforms: dict[str, PlatformEntry] = info.data.get("platforms", {})
-        seen = {source_id for pid, platform in platforms.items() for _, source_id in platform.source_ids(pid)}
-        found: list[tuple[Loc, str]] = []
-        for index, feed in enumerate(feeds):
-            if feed.id in seen:
-                found.append(((index, "id"), f"duplicate id {feed.id!r}"))
-            seen.add(feed.id)
+        taken = {source_id for pid, platform in platforms.items() for _, source_id in platform.source_ids(pid)}
+        # (two feeds with one id: presence_problems, which reads the list as written)
+        found = [((index, "id"), f"duplicate id {feed.id!r}") for index, feed in enumerate(feeds) if feed.id in taken]
         if found:
             raise problems_at(found)
         return feeds
@@ -410,15 +422,11 @@ class ConfigFile(Section):
                             ) -> tuple[ChannelEntry | None, ...]:
         platforms: dict[str, PlatformEntry] | None = info.data.get("platforms")
         base = base_folder(info)
-        found: list[tuple[Loc, str]] = []
-        ids: set[str] = set()
+        found: list[tuple[Loc, str]] = []  # (two channels with one id: presence_problems)
         files: dict[str, str] = {}
         for index, channel in enumerate(channels):
             if channel is None:
                 continue
-            if channel.id in ids:
-                found.append(((index, "id"), f"duplicate channel id {channel.id!r}"))
-            ids.add(channel.id)
             if channel.kind in ("jsonl", "atom"):  # two writers of one file: one of them would never show its lines
                 target = channel.target(base)
                 if target in files:

@@ -113,6 +113,18 @@ def test_every_problem_is_reported_at_once(write_config: Callable[..., Path]) ->
     assert len(caught.value.problems) == 3
 
 
+def test_a_repeated_id_is_reported_beside_the_entry_s_other_mistakes(write_config: Callable[..., Path]) -> None:
+    path = write_config("feeds:\n  - {id: a, url: 'https://x.test/a'}\n  - {id: a, url: 'https://x.test/b', colour: red}\n"
+                        "channels:\n  - {id: c, console: true}\n  - {id: c, jsonl: out.jsonl, mood: calm}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    problems = caught.value.problems
+    assert "feeds[1].id: duplicate id 'a'" in problems and "channels[1].id: duplicate channel id 'c'" in problems
+    assert any(problem.startswith("feeds[1].colour: unknown key") for problem in problems)
+    assert any(problem.startswith("channels[1].mood: unknown key") for problem in problems)
+    assert len(problems) == 4
+
+
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "nope.yaml")
