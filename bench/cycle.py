@@ -15,6 +15,10 @@ What it measures
                bare:     one untimed GET loop (warm connections), then --cycles timed GET loops (bodies read).
                A process's figure is its fastest cycle: at ~0.1-0.2 s a single cycle is at the mercy of the
                scheduler of a shared machine.
+    conditional  a cycle in which no feed changed, served by a second server that sends ETags: every feed
+               answers 304 to a conditional GET (what servers with validators do).
+               pipeline: one untimed priming cycle (it learns the ETags), then --cycles timed cycles.
+               bare:     one untimed GET loop recording the ETags, then --cycles timed conditional GET loops.
 
     Sides alternate (bare first in odd runs, the pipeline first in even ones), so both see the same machine.
     Reported per scenario: the cycle seconds of each side in every run, the ratio pipeline / bare of their
@@ -27,7 +31,7 @@ What it measures
 
 Targets (judged on the ratio of the minimums; the ratio of the medians is shown beside it)
     * first poll: pipeline / (aiohttp + feedparser) <= 1.2;
-    * unchanged cycle: pipeline / aiohttp <= 1.5.
+    * unchanged cycle: pipeline / aiohttp <= 1.5 (judged on both kinds: bodies compared by hash, and 304s).
 
 Run (from the repository root)
     python bench/cycle.py                  # 1,000 feeds, 3 runs (about 2 minutes on 2 cores)
@@ -59,10 +63,10 @@ from loops import bare_loop, bare_session, config_text, cycle_fields  # noqa: E4
 from measure import process_cpu  # noqa: E402
 from synthetic_feeds import SEED  # noqa: E402
 
-SCENARIOS = ("first", "unchanged")
+SCENARIOS = ("first", "unchanged", "conditional")
 SIDES = ("bare", "pipeline")
-LIMITS = {"first": 1.2, "unchanged": 1.5}
-BASELINES = {"first": "aiohttp + feedparser", "unchanged": "aiohttp"}
+LIMITS = {"first": 1.2, "unchanged": 1.5, "conditional": 1.5}
+BASELINES = {"first": "aiohttp + feedparser", "unchanged": "aiohttp", "conditional": "aiohttp conditional GETs"}
 T = TypeVar("T")
 
 
@@ -91,12 +95,17 @@ async def bare_cycle(scenario: str, urls: list[str], concurrency: int, repeats: 
     try:
         if scenario == "first":
             result, statuses = await timed(lambda: bare_loop(session, urls, concurrency, parse=parse), 1)
+        elif scenario == "conditional":
+            etags: list[str | None] = [None] * len(urls)
+            await bare_loop(session, urls, concurrency, record=etags)
+            result, statuses = await timed(lambda: bare_loop(session, urls, concurrency, etags=etags), repeats)
         else:
             await bare_loop(session, urls, concurrency)
             result, statuses = await timed(lambda: bare_loop(session, urls, concurrency), repeats)
     finally:
         await session.close()
-    problems = [] if statuses == {"200": len(urls)} else [f"statuses {statuses}"]
+    expected_status = "304" if scenario == "conditional" else "200"
+    problems = [] if statuses == {expected_status: len(urls)} else [f"statuses {statuses}"]
     return {**result, "outcome": {"statuses": statuses}, "problems": problems}
 
 
@@ -116,8 +125,8 @@ async def pipeline_cycle(scenario: str, urls: list[str], concurrency: int, platf
                 await app.poller.run_cycle()
                 result, report = await timed(app.poller.run_cycle, repeats)
     outcome = cycle_fields(report)
-    expected = report.ok if scenario == "first" else report.unchanged
-    problems = [] if expected == n else [f"expected {n} {'ok' if scenario == 'first' else 'unchanged'}: {outcome}"]
+    field = {"first": "ok", "unchanged": "unchanged", "conditional": "not_modified"}[scenario]
+    problems = [] if outcome[field] == n else [f"expected {n} {field}: {outcome}"]
     return {**result, "outcome": outcome, "problems": problems}
 
 
@@ -154,10 +163,12 @@ def measure_all(args: argparse.Namespace) -> dict[str, dict[str, list[dict[str, 
     """runs[scenario][side] = the child results, run after run."""
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {s: {side: [] for side in SIDES} for s in args.scenarios}
     server = ServerProcess(args.feeds, 2, SEED, validators=False)
+    validating = ServerProcess(args.feeds, 2, SEED, validators=True)  # ETags, so an unchanged feed answers 304
     try:
-        port = server.start()
+        ports = {"plain": server.start(), "validating": validating.start() if "conditional" in args.scenarios else 0}
         for run in range(1, args.runs + 1):
             for scenario in args.scenarios:
+                port = ports["validating" if scenario == "conditional" else "plain"]
                 for side in SIDES if run % 2 else SIDES[::-1]:
                     result = run_child(side, scenario, port, args)
                     runs[scenario][side].append(result)
@@ -165,6 +176,7 @@ def measure_all(args: argparse.Namespace) -> dict[str, dict[str, list[dict[str, 
                                      f"process {result['process_seconds']:7.3f} s\n")
     finally:
         server.stop()
+        validating.stop()
     return runs
 
 
