@@ -130,3 +130,14 @@ def test_the_private_name_check_sees_imports_and_attribute_access() -> None:
 def test_no_private_names_of_third_party_libraries(path: Path) -> None:
     found = private_third_party_names(path.read_text(encoding="utf-8"))
     assert not found, f"{path.relative_to(PACKAGE.parent)} reaches private names: {found}"
+
+
+SQL_START = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "PRAGMA ", "CREATE ")
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _layer(p) != "store"], ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_sql_is_written_only_in_the_store(path: Path) -> None:
+    statements = [node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and node.value.lstrip().upper().startswith(SQL_START)]
+    assert not statements, f"{path.relative_to(PACKAGE)} writes SQL outside bot/store: {statements}"

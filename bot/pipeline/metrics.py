@@ -50,9 +50,8 @@ class Metrics:
         self.cycle_seconds.observe(seconds)
 
     async def render(self) -> bytes:
-        events = await self.store.query("SELECT event, COUNT(*) AS n FROM events GROUP BY event")
-        deliveries = await self.store.query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status")
-        by_status = {row["status"]: row["n"] for row in deliveries}
+        events = await self.store.event_counts()
+        by_status = await self.store.delivery_counts()
         failing = sum(1 for state in self.poller.states.values() if state.failing)
         queue = GaugeMetricFamily("clausewatch_delivery_queue_depth", "Deliveries waiting in the outbox.",
                                   value=by_status.get("pending", 0))
@@ -62,7 +61,7 @@ class Metrics:
         self._snapshot.families = [
             _counter("clausewatch_polls", "Source polls by outcome since start.", "outcome", self.poller.outcomes),
             _counter("clausewatch_fetch_errors", "Failed polls by kind since start.", "kind", self.poller.error_kinds),
-            _counter("clausewatch_events", "Events recorded, by type.", "type", {r["event"]: r["n"] for r in events}),
+            _counter("clausewatch_events", "Events recorded, by type.", "type", events),
             _counter("clausewatch_deliveries", "Deliveries by status (done, failed; pending is the queue).", "status",
                      {k: v for k, v in by_status.items() if k != "pending"}),
             queue,

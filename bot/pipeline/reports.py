@@ -90,13 +90,8 @@ async def status_report(config: Config, store: Store, platform_id: str,
                 "ai_training": stance.to_dict() if stance else None,
             }
         )
-    recent_rows = await store.query(
-        "SELECT message FROM events WHERE platform = ? ORDER BY id DESC LIMIT 10", [platform_id]
-    )
-    recent = []
-    for row in recent_rows:
-        message = json.loads(row["message"])
-        recent.append({k: message.get(k) for k in ("event", "title", "url", "topics", "severity", "at", "thread")})
+    recent = [{k: message.get(k) for k in ("event", "title", "url", "topics", "severity", "at", "thread")}
+              for message in await store.recent_messages(platform_id, limit=10)]
     stories = (await stories_report(config, store, platform_id, limit=5))["stories"]
     statements = await store.latest_statements(platform_id, limit=1)
     statement = None
@@ -128,9 +123,9 @@ async def overview_report(config: Config, store: Store, inactive: dict[str, str]
                 "recent": report["recent"][:3],
             }
         )
-    cycles = await store.query("SELECT * FROM cycles ORDER BY id DESC LIMIT 1")
+    last_cycle = await store.last_cycle()
     routes = await routes_report(config, store, inactive)
-    return {"platforms": platforms, "last_cycle": cycles[0] if cycles else None,
+    return {"platforms": platforms, "last_cycle": last_cycle,
             "routes": [{"id": r.id, "output": r.url, "health": r.health, "reason": r.last_error, "since": r.last_fetch}
                        for r in routes]}
 
@@ -204,8 +199,8 @@ async def health_report(config: Config, store: Store, now: float) -> dict[str, A
         problems.append(str(error))
     intervals = [spec.interval for spec in config.sources()] or [config.poll.interval]
     limit = 3 * min(intervals)
-    cycles = await store.query("SELECT finished_at FROM cycles ORDER BY id DESC LIMIT 1")
-    last = cycles[0]["finished_at"] if cycles else None
+    cycle = await store.last_cycle()
+    last = cycle["finished_at"] if cycle else None
     age = now - datetime.fromisoformat(last).timestamp() if last else None
     if age is None:
         problems.append("no poll cycle has completed yet")
@@ -217,24 +212,9 @@ async def health_report(config: Config, store: Store, now: float) -> dict[str, A
 
 async def stories_report(config: Config, store: Store, platform_id: str | None = None, limit: int = 20) -> dict[str, Any]:
     """`clausewatch stories`: recent threads, newest activity first, with their item counts."""
-    sql = (
-        "SELECT thread, MIN(id) AS first_id, COUNT(*) AS items, MIN(created_at) AS opened_at, "
-        "MAX(created_at) AS last_at FROM events WHERE event NOT IN ('source_failing', 'source_recovered')"
-    )
-    params: list[Any] = []
-    if platform_id is not None:
-        sql += " AND platform = ?"
-        params.append(platform_id)
-    sql += " GROUP BY thread ORDER BY last_at DESC, first_id DESC LIMIT ?"
-    params.append(limit)
     stories = []
-    for row in await store.query(sql, params):
-        first = await store.query("SELECT message FROM events WHERE id = ?", [row["first_id"]])
-        message = json.loads(first[0]["message"])
-        kinds = await store.query("SELECT event, COUNT(*) AS n FROM events WHERE thread = ? GROUP BY event", [row["thread"]])
-        languages = await store.query("SELECT DISTINCT language FROM entries WHERE thread = ? AND language IS NOT NULL",
-                                      [row["thread"]])
-        entries = await store.query("SELECT count(*) AS n FROM entries WHERE thread = ?", [row["thread"]])
+    for row in await store.story_rows(platform_id, limit):
+        message = row["first"]
         stories.append({
             "thread": row["thread"],
             "platform": message.get("platform"),
@@ -243,9 +223,9 @@ async def stories_report(config: Config, store: Store, platform_id: str | None =
             "topics": message.get("topics") or [],
             "severity": message.get("severity"),
             "items": row["items"],
-            "kinds": {k["event"]: k["n"] for k in kinds},
-            "entries": entries[0]["n"],
-            "languages": sorted(r["language"] for r in languages if r["language"] != "und"),
+            "kinds": row["kinds"],
+            "entries": row["entries"],
+            "languages": sorted(language for language in row["languages"] if language != "und"),
             "opened_at": row["opened_at"],
             "last_at": row["last_at"],
         })
@@ -262,32 +242,18 @@ async def why_report(config: Config, store: Store, url: str) -> dict[str, Any]:
     """`clausewatch why URL`: was the article fetched, matched to which platform, which thread, and where
     was it posted — or why not (first poll of its feed, no route, not delivered yet, failed)."""
     wanted = url.strip()
-    entries = await store.query(
-        "SELECT e.source_id, e.identity, e.platform, e.title, e.thread, e.version, e.first_seen_at, e.last_seen_at, "
-        "e.attribution, e.language, e.note, e.placement, "
-        "(SELECT MIN(first_seen_at) FROM entries b WHERE b.source_id = e.source_id) AS baseline_at FROM entries e "
-        "WHERE e.link = ? OR e.identity = ? ORDER BY e.first_seen_at",
-        [wanted, wanted],
-    )
+    entries = await store.entry_trail(wanted)
     if not entries:
         return {"url": wanted, "seen": False, "reason": "no watched feed has carried this link (yet), or none has "
                 "for longer than `retention.entries`",
                 "entries": []}
     found = []
     for entry in entries:
-        events = await store.query(
-            "SELECT id, key, event, created_at, message FROM events WHERE source_id = ? AND thread = ? ORDER BY id",
-            [entry["source_id"], entry["thread"]],
-        )
+        events = entry["events"]
         mine = [e for e in events if json.loads(e["message"]).get("url") == wanted] or events
-        posts = []
-        for event in mine:
-            deliveries = await store.query(
-                "SELECT channel_id, status, attempts, last_error, delivered_at FROM deliveries WHERE event_id = ?",
-                [event["id"]],
-            )
-            posts.append({"event": event["event"], "at": event["created_at"], "deliveries": deliveries,
-                          "reason": None if deliveries else "no channel takes this platform or these topics"})
+        posts = [{"event": event["event"], "at": event["created_at"], "deliveries": event["deliveries"],
+                  "reason": None if event["deliveries"] else "no channel takes this platform or these topics"}
+                 for event in mine]
         if mine:
             reason = None
         elif entry["note"] and not _still_posted(entry["note"]):  # a copy, a held-back update …: the note says why

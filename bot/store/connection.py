@@ -237,5 +237,5 @@ class Connection:
         return await asyncio.get_running_loop().run_in_executor(self._read_executor, fn, self._reader)
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """Read-only query for reports (`sources`, `status`)."""
+        """A read-only query, for the table groups."""
         return await self.read(lambda db: list(db.query(sql, list(params))))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.activity import Activity
 from bot.store.chat_state import ChatState
 from bot.store.database import Store, StoreError
 from bot.store.documents import Documents
@@ -15,7 +16,7 @@ from bot.store.retention import Retention
 from bot.store.sources import Sources
 from bot.store.stories import Stories
 
-GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention)
+GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention, Activity)
 
 
 def public_methods(cls: type) -> list[str]:
