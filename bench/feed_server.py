@@ -11,6 +11,7 @@ import email.utils
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -111,32 +112,29 @@ def serve(conn: Any, n: int, new_per_generation: int, seed: int, validators: boo
     asyncio.run(main())
 
 
-class ServerProcess:
-    """Starts `serve` in a spawned process; `stop()` always leaves no process behind."""
+class SpawnedServer:
+    """Runs a server function `target(conn, *args)` in a spawned process; it sends its port through `conn`.
+    `stop()` always leaves no process behind."""
 
-    def __init__(self, n: int, new_per_generation: int, seed: int, validators: bool = True) -> None:
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
         self.context = multiprocessing.get_context("spawn")
-        self.n = n
-        self.new = new_per_generation
-        self.seed = seed
-        self.validators = validators
+        self.target = target
+        self.args = args
+        self.name = name
         self.process: Any = None
         self.port = 0
 
     def start(self, timeout: float = 60.0) -> int:
         receiver, sender = self.context.Pipe(duplex=False)
-        self.process = self.context.Process(
-            target=serve, args=(sender, self.n, self.new, self.seed, self.validators), name="bench-feed-server",
-            daemon=True
-        )
+        self.process = self.context.Process(target=self.target, args=(sender, *self.args), name=self.name, daemon=True)
         self.process.start()
         sender.close()
         try:
             if not receiver.poll(timeout):
-                raise RuntimeError(f"the feed server did not start within {timeout:g}s")
+                raise RuntimeError(f"the {self.name} did not start within {timeout:g}s")
             self.port = int(receiver.recv())
         except EOFError:
-            raise RuntimeError(f"the feed server exited during start-up (exit code {self.process.exitcode})") from None
+            raise RuntimeError(f"the {self.name} exited during start-up (exit code {self.process.exitcode})") from None
         finally:
             receiver.close()
         return self.port
@@ -152,6 +150,13 @@ class ServerProcess:
             process.kill()
             process.join(5)
         process.close()
+
+
+class ServerProcess(SpawnedServer):
+    """The synthetic feed server (`serve`) in a spawned process."""
+
+    def __init__(self, n: int, new_per_generation: int, seed: int, validators: bool = True) -> None:
+        super().__init__(serve, (n, new_per_generation, seed, validators), "bench-feed-server")
 
 
 class Control:

@@ -61,7 +61,6 @@ import importlib.util
 import io
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import random
@@ -82,6 +81,8 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("bot") is None:
     sys.path.insert(0, str(ROOT))
+
+from feed_server import SpawnedServer  # noqa: E402
 
 SEED = 20261122
 ITEMS = 8  # items per feed
@@ -238,36 +239,6 @@ def serve(conn: Any, n: int, mix: dict[str, float], new_per_change: int, hang: f
             await runner.cleanup()
 
     asyncio.run(main())
-
-
-class ServerProcess:
-    def __init__(self, *args: Any) -> None:
-        self.context = multiprocessing.get_context("spawn")
-        self.args = args
-        self.process: Any = None
-
-    def start(self, timeout: float = 60.0) -> int:
-        receiver, sender = self.context.Pipe(duplex=False)
-        self.process = self.context.Process(target=serve, args=(sender, *self.args), name="soak-server", daemon=True)
-        self.process.start()
-        sender.close()
-        try:
-            if not receiver.poll(timeout):
-                raise RuntimeError(f"the feed server did not start within {timeout:g}s")
-            return int(receiver.recv())
-        finally:
-            receiver.close()
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.is_alive():
-            process.terminate()
-            process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -649,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(logging.ERROR)  # the planned failures would log thousands of lines
-    server = ServerProcess(args.feeds, args.mix_table, args.new, args.timeout + 2.0)
+    server = SpawnedServer(serve, (args.feeds, args.mix_table, args.new, args.timeout + 2.0), "soak server")
     try:
         port = server.start()
         result = asyncio.run(run(args, port))
