@@ -21,6 +21,10 @@ What it measures
                bare:     one untimed GET loop recording the ETags, then --cycles timed conditional GET loops.
 
     Sides alternate (bare first in odd runs, the pipeline first in even ones), so both see the same machine.
+    With two CPUs or more, the server is pinned to one CPU and every measured process to another (--no-pin to
+    let the scheduler place them): unpinned, a client process that shares its core with the server now and then
+    runs a whole process 1.5-2x slower, and that luck, not the code, decided the ratio. Pinned, the pipeline's
+    writer thread shares its core with its event loop, as the bare loop has no such thread: the conservative side.
     Reported per scenario: the cycle seconds of each side in every run, the ratio pipeline / bare of their
     minimums and of their medians, and the wall time of each whole process (start-up and imports included,
     for information).
@@ -45,6 +49,7 @@ import asyncio
 import importlib.util
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -132,6 +137,8 @@ async def pipeline_cycle(scenario: str, urls: list[str], concurrency: int, platf
 
 def child(args: argparse.Namespace) -> int:
     side, scenario = args.child
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
     urls = [f"http://127.0.0.1:{args.port}/feeds/{index}.xml" for index in range(args.feeds)]
     if side == "bare":
         result = asyncio.run(bare_cycle(scenario, urls, args.concurrency, args.cycles))
@@ -149,6 +156,8 @@ def run_child(side: str, scenario: str, port: int, args: argparse.Namespace) -> 
     command = [sys.executable, str(Path(__file__).resolve()), "--child", side, scenario, "--port", str(port),
                "--feeds", str(args.feeds), "--concurrency", str(args.concurrency), "--platforms", str(args.platforms),
                "--cycles", str(args.cycles)]
+    if args.pinned:
+        command += ["--cpu", str(args.pinned[1])]
     started = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     wall = time.perf_counter() - started
@@ -166,6 +175,10 @@ def measure_all(args: argparse.Namespace) -> dict[str, dict[str, list[dict[str, 
     validating = ServerProcess(args.feeds, 2, SEED, validators=True)  # ETags, so an unchanged feed answers 304
     try:
         ports = {"plain": server.start(), "validating": validating.start() if "conditional" in args.scenarios else 0}
+        if args.pinned:
+            for process in (server.process, validating.process):
+                if process is not None:
+                    os.sched_setaffinity(process.pid, {args.pinned[0]})
         for run in range(1, args.runs + 1):
             for scenario in args.scenarios:
                 port = ports["validating" if scenario == "conditional" else "plain"]
@@ -210,12 +223,17 @@ def summarize(args: argparse.Namespace, runs: dict[str, dict[str, list[dict[str,
             "problems": sorted({problem for rows in sides.values() for row in rows for problem in row["problems"]}),
         }
     return {"benchmark": "bench/cycle.py", "feeds": args.feeds, "runs": args.runs, "platforms": args.platforms,
-            "concurrency": args.concurrency, "python": sys.version.split()[0], "scenarios": scenarios}
+            "concurrency": args.concurrency, "python": sys.version.split()[0],
+            "pinned": {"server_cpu": args.pinned[0], "client_cpu": args.pinned[1]} if args.pinned else None,
+            "scenarios": scenarios}
 
 
 def print_table(report: dict[str, Any]) -> None:
     print(f"Clausewatch cycle benchmark: {report['feeds']} feeds of ~40 KB, {report['runs']} runs, each side in a "
           f"fresh process; concurrency {report['concurrency']}, {report['platforms']} platforms")
+    pinned = report["pinned"]
+    print(f"server on CPU {pinned['server_cpu']}, measured processes on CPU {pinned['client_cpu']}" if pinned
+          else "not pinned: the scheduler placed the processes")
     for scenario, row in report["scenarios"].items():
         print(f"\n{scenario} cycle vs {row['baseline']}")
         for side in SIDES:
@@ -242,6 +260,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="scenarios to run (default: both)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target fails")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="do not pin the server and the measured processes to separate CPUs")
+    parser.add_argument("--cpu", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, metavar=("SIDE", "SCENARIO"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -251,6 +272,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.concurrency = PollSettings().concurrency
     if args.feeds < 1 or args.runs < 1 or args.cycles < 1:
         parser.error("--feeds, --runs and --cycles must be at least 1")
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    args.pinned = (cpus[0], cpus[1]) if args.pin and len(cpus) >= 2 else None
     return args
 
 

@@ -97,6 +97,10 @@ class Poller:
         self.rng = rng or random.Random()
         self.states: dict[str, FetchState] = {}
         self._state_writes: list[tuple[str, dict[str, object]]] = []
+        # Full batches handed to the writer thread while the cycle goes on (awaited by `flush_states`), and the
+        # first refusal among them: once the storage refuses writes, no further source is started.
+        self._flushing: list[asyncio.Future[None]] = []
+        self._flush_refused: StoreError | None = None
         self._now_second = -1
         self._now_text = ""
         self.desk = StoryDesk(config, points)
@@ -187,7 +191,7 @@ class Poller:
 
         async def worker() -> None:
             for spec in queue:
-                if refused:
+                if refused or self._flush_refused is not None:
                     break
                 await one(spec)
 
@@ -315,14 +319,34 @@ class Poller:
         self._remember(state, values)
         self._state_writes.append((spec.id, values))
         if len(self._state_writes) >= STATE_BATCH:
-            await self.flush_states()
+            self._queue_states()  # the worker goes on: the writer thread writes the batch meanwhile
         return 0
 
+    def _queue_states(self) -> None:
+        batch, self._state_writes = self._state_writes, []
+        future = self.store.queue_states(batch)
+        future.add_done_callback(self._states_written)
+        self._flushing.append(future)
+
+    def _states_written(self, future: asyncio.Future[None]) -> None:
+        error = None if future.cancelled() else future.exception()
+        if isinstance(error, StoreError) and self._flush_refused is None:
+            self._flush_refused = error
+
     async def flush_states(self) -> None:
-        """Write the batched fetch-state updates in one transaction."""
+        """Write the batched fetch-state updates and wait for every batch queued before (the first refusal is
+        raised as StoreError, after all of them have settled)."""
         if self._state_writes:
-            batch, self._state_writes = self._state_writes, []
-            await self.store.update_states(batch)
+            self._queue_states()
+        pending, self._flushing = self._flushing, []
+        settled = await asyncio.gather(*pending, return_exceptions=True)
+        refused: BaseException | None = self._flush_refused  # set by `_states_written` as each batch settled
+        self._flush_refused = None
+        for outcome in settled:
+            if isinstance(outcome, BaseException) and refused is None:
+                refused = outcome
+        if refused is not None:
+            raise refused
 
     def _success_state(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str,
                        primed: bool | None = None) -> dict[str, object]:

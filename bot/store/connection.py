@@ -195,22 +195,28 @@ class Connection:
 
     async def write(self, fn: Callable[[Database], T]) -> T:
         """Run `fn(db)` on the writer thread inside one transaction."""
+        return await self.submit(fn)
+
+    def submit(self, fn: Callable[[Database], T]) -> asyncio.Future[T]:
+        """Queue `fn(db)` for the writer thread now, behind every write queued before it, and return the future
+        of its result: a caller may go on and await it later. A refused write settles it with StoreError."""
         if self._closed:
             raise StoreError("the store is closed")
         if self._writer is None:
             raise self._refuse_write()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        path = self.path
 
         def atomic(db: Database) -> T:
-            with db.atomic():
-                return fn(db)
+            try:
+                with db.atomic():
+                    return fn(db)
+            except sqlite3.OperationalError as error:  # disk full, read-only file, locked for too long
+                raise StoreError(f"cannot write to {path}: {error}") from error
 
         self._writer.jobs.put((atomic, loop, future))
-        try:
-            return await future
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"cannot write to {self.path}: {error}") from error
+        return future
 
     async def check_writable(self) -> None:
         """Take and release the database's write lock; StoreError when the disk or file refuses writes."""

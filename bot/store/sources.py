@@ -3,6 +3,7 @@ polls (validators, health, back-off), and one record per poll cycle."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -43,6 +44,10 @@ class Sources:
 
     async def update_states(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Apply many fetch-state updates in one transaction (updates with the same columns share a statement)."""
+        await self.queue_states(updates)
+
+    def queue_states(self, updates: Sequence[tuple[str, dict[str, Any]]]) -> asyncio.Future[None]:
+        """`update_states` queued behind the writes before it, without waiting: the future settles once written."""
         groups: dict[tuple[str, ...], list[list[Any]]] = {}
         for source_id, values in updates:
             groups.setdefault(tuple(values), []).append([*values.values(), source_id])
@@ -52,7 +57,7 @@ class Sources:
                 assignments = ", ".join(f"{name} = ?" for name in columns)
                 db.conn.executemany(f"UPDATE fetch_state SET {assignments} WHERE source_id = ?", rows)
 
-        await self.connection.write(apply)
+        return self.connection.submit(apply)
 
     async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
         """Log one finished poll cycle (`status` and `health` read the latest)."""

@@ -46,7 +46,7 @@ import pytest
 from aiohttp import web
 
 from bot.app import App, ChatEnv, load_config
-from bot.pipeline.poller import MAX_NEW_PER_POLL
+from bot.pipeline.poller import MAX_NEW_PER_POLL, STATE_BATCH
 from bot.pipeline.reports import sources_report
 from bot.sources.fetcher import Fetcher
 from bot.store.database import StoreError
@@ -771,6 +771,35 @@ async def test_disk_full_mid_cycle_is_a_clear_error_and_the_next_poll_posts_ever
     missing, doubled = count_losses({f"f{n}-new-{i}" for n in range(5) for i in range(40)}, posted)
     assert not missing and not doubled
     assert integrity(database) == "ok" and scalar(database, "SELECT count(*) FROM entries") == 210
+
+
+async def test_state_writes_refused_in_the_background_stop_the_cycle_and_the_next_poll_records_every_source(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A quiet cycle hands its fetch-state writes to the writer thread in batches and goes on fetching. When the
+    storage refuses such a batch (here SQLite's `query_only`, as a volume remounted read-only would), the cycle
+    starts no further source and ends with a StoreError naming the database; once writes are accepted again, the
+    next poll records every source."""
+    count = STATE_BATCH + 144
+    for n in range(count):
+        remote.serve(f"/q{n}.xml", rss(item(f"q{n}", f"Tunely q{n}", "Quiet.", minute=1)), etag=f'"q{n}"')
+    config = write_config("\n".join([
+        f"storage: {tmp_path / 'storage'}", "poll: {interval: 1h, timeout: 5s, concurrency: 8}", "feeds:",
+        *[f'  - {{id: q{n}, url: "{remote.url(f"/q{n}.xml")}"}}' for n in range(count)]]) + "\n")
+    database = tmp_path / "storage" / "clausewatch.db"
+    async with App.open(load_config(config), stdout=io.StringIO(), chat_env=ChatEnv()) as app:
+        await app.poll_once()
+        assert scalar(database, "SELECT count(*) FROM fetch_state WHERE fetches = 1") == count
+        await app.store.write(lambda db: db.execute("PRAGMA query_only = 1"))
+        before = len(remote.requests)
+        with pytest.raises(StoreError, match=r"clausewatch\.db: attempt to write a readonly database"):
+            await app.poller.run_cycle()
+        assert len(remote.requests) - before < count  # the sources after the refusal were not started
+        await app.store.write(lambda db: db.execute("PRAGMA query_only = 0"))
+        cycle, _ = await app.poll_once()
+        assert cycle.failed == 0 and cycle.not_modified == count
+    assert integrity(database) == "ok"
+    assert scalar(database, "SELECT count(*) FROM fetch_state WHERE last_outcome = 'not_modified'") == count
 
 
 def cli_setup(tmp_path: Path, feeds: int = 3) -> tuple[Path, list[Path]]:
