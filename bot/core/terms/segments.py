@@ -151,7 +151,10 @@ class Segments:
         head, separator, paths = self.heads(group)[0], PATH_SEPARATOR, self._paths
         numbered: list[tuple[str, str, str]] = []  # open numeric clause numbers: ("4.2", "4.2.", "4 > 4.2")
         lines, parsed = self.lines, self._parsed
-        for k in range(self._group_starts[group], index + 1):
+        # To the group's end, not to `index`: asking for each clause in turn (as `segment` does) must not replay
+        # the group from its start every time.
+        end = self._group_starts[group + 1] if group + 1 < len(self._group_starts) else len(lines)
+        for k in range(self._group_starts[group], end):
             known = parsed.get(k)
             if known is not None:
                 number = known[0]
