@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections import Counter
 from typing import Protocol
 
 from bot.core.terms.documents import DATE_PHRASES, EMAIL_TOKEN
@@ -168,6 +169,8 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
     "applies from", "effective as of"), by the date alone. A spelling fix needs the `context` of the two
     versions and must pass its `spelling_fix` check."""
     a, b = _word_tokens(old), _word_tokens(new)
+    if _plainly_different(a, b):
+        return False
     dated: bool | None = None
     changed = 0
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -205,6 +208,22 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
                 if changed > _MINOR_MAX:
                     return False
     return True
+
+
+def _plainly_different(a: list[str], b: list[str]) -> bool:
+    """More words differ than `_minor_words` could forgive, counted without aligning the texts: each word of one
+    side missing from the other (date words aside, and words compared by their ASCII letters, so that encoding
+    variants cancel out) costs at least half an edit, and more than `_MINOR_MAX` edits are too many. (Aligning
+    two long texts with many repeated words costs seconds, as when every clause of a large section is compared
+    at once.)"""
+    counts = Counter(_encoding_key(word) for word in a if not _is_date_word(word))
+    counts.subtract(_encoding_key(word) for word in b if not _is_date_word(word))
+    return sum(abs(n) for n in counts.values()) > 2 * _MINOR_MAX
+
+
+def _encoding_key(word: str) -> str:
+    """A word as `_spelling_variant` compares encoding variants: a Latin word by its ASCII letters alone."""
+    return word if word.isascii() or not _latin_only(word) else "".join(filter(str.isascii, word))
 
 
 # Words whose insertion or removal alone only mends grammar: articles, pronouns, "to", "of" (never a negation, a
