@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.chat.outputs import DeliveryError, register
 from bot.core.config import Channel
-from bot.core.messages import Message
+from bot.core.messages import Message, link_label
 from bot.core.text import plain
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -22,7 +22,8 @@ HEALTH_EVENTS = ("source_failing", "source_recovered")  # about our sources, not
 ET.register_namespace("", ATOM)
 
 
-def _tag(name: str) -> str:
+def atom_tag(name: str) -> str:
+    """An element name in the Atom namespace."""
     return f"{{{ATOM}}}{name}"
 
 
@@ -30,22 +31,45 @@ def entry_id(message: Message) -> str:
     return f"urn:clausewatch:event:{message.key}"
 
 
-def _entry(message: Message) -> ET.Element:
-    entry = ET.Element(_tag("entry"))
-    ET.SubElement(entry, _tag("id")).text = entry_id(message)
-    ET.SubElement(entry, _tag("title")).text = plain(message.title)
-    ET.SubElement(entry, _tag("updated")).text = message.at
-    ET.SubElement(entry, _tag("published")).text = message.at
+def atom_entry(message: Message) -> ET.Element:
+    """One message as an Atom entry (the same id in every feed that carries it)."""
+    entry = ET.Element(atom_tag("entry"))
+    ET.SubElement(entry, atom_tag("id")).text = entry_id(message)
+    ET.SubElement(entry, atom_tag("title")).text = plain(message.title)
+    ET.SubElement(entry, atom_tag("updated")).text = message.at
+    ET.SubElement(entry, atom_tag("published")).text = message.at
     if message.url and message.url.lower().startswith(("http://", "https://")):
-        ET.SubElement(entry, _tag("link"), {"rel": "alternate", "href": message.url})
-    author = ET.SubElement(entry, _tag("author"))
-    ET.SubElement(author, _tag("name")).text = message.platform or "Clausewatch"
+        ET.SubElement(entry, atom_tag("link"), {"rel": "alternate", "href": message.url})
+    if message.link and message.link.lower().startswith(("http://", "https://")):  # its page in the web view
+        ET.SubElement(entry, atom_tag("link"), {"rel": "related", "href": message.link, "title": link_label(message)})
+    author = ET.SubElement(entry, atom_tag("author"))
+    ET.SubElement(author, atom_tag("name")).text = message.platform or "Clausewatch"
     for term in (message.event, *message.topics, f"severity:{message.severity}"):
-        ET.SubElement(entry, _tag("category"), {"term": term})
-    ET.SubElement(entry, _tag("summary"), {"type": "text"}).text = plain(message.text)
+        ET.SubElement(entry, atom_tag("category"), {"term": term})
+    ET.SubElement(entry, atom_tag("summary"), {"type": "text"}).text = plain(message.text)
     # Replies point at the entry that opened their thread (RFC 4685 would need another namespace).
-    ET.SubElement(entry, _tag("content"), {"type": "text"}).text = plain(message.text)
+    ET.SubElement(entry, atom_tag("content"), {"type": "text"}).text = plain(message.text)
     return entry
+
+
+# Public: the web view's per-platform feeds build their entries with this very code (same ids, same links).
+
+
+def atom_document(feed_id: str, title: str, subtitle: str, entries: list[ET.Element],
+                  alternate: str | None = None) -> ET.Element:
+    """An Atom 1.0 feed of `entries` (newest first), updated when its newest entry was."""
+    feed = ET.Element(atom_tag("feed"))
+    ET.SubElement(feed, atom_tag("id")).text = feed_id
+    ET.SubElement(feed, atom_tag("title")).text = title
+    ET.SubElement(feed, atom_tag("subtitle")).text = subtitle
+    if alternate is not None:
+        ET.SubElement(feed, atom_tag("link"), {"rel": "alternate", "href": alternate})
+    ET.SubElement(feed, atom_tag("updated")).text = max(
+        (e.findtext(atom_tag("updated")) or "" for e in entries), default="1970-01-01T00:00:00+00:00"
+    )
+    ET.SubElement(feed, atom_tag("generator")).text = "Clausewatch"
+    feed.extend(entries)
+    return feed
 
 
 @register("atom")
@@ -78,28 +102,21 @@ class AtomOutput:
             damaged = self.path.with_suffix(self.path.suffix + ".damaged")
             os.replace(self.path, damaged)
             raise DeliveryError(f"{self.path} was not valid Atom ({error}); moved to {damaged}") from error
-        return root.findall(_tag("entry"))
+        return root.findall(atom_tag("entry"))
 
     def _add(self, message: Message) -> None:
         if self._entries is None:
             self._entries = self._load()
         wanted = entry_id(message)
-        if any(entry.findtext(_tag("id")) == wanted for entry in self._entries):
+        if any(entry.findtext(atom_tag("id")) == wanted for entry in self._entries):
             return
-        self._entries = [_entry(message), *self._entries][:MAX_ENTRIES]
+        self._entries = [atom_entry(message), *self._entries][:MAX_ENTRIES]
         self._write()
 
     def _write(self) -> None:
         assert self._entries is not None
-        feed = ET.Element(_tag("feed"))
-        ET.SubElement(feed, _tag("id")).text = f"urn:clausewatch:channel:{self.channel.id}"
-        ET.SubElement(feed, _tag("title")).text = f"Clausewatch: {self.channel.id}"
-        ET.SubElement(feed, _tag("subtitle")).text = "Terms changes, stories and platform statements"
-        ET.SubElement(feed, _tag("updated")).text = max(
-            (e.findtext(_tag("updated")) or "" for e in self._entries), default="1970-01-01T00:00:00+00:00"
-        )
-        ET.SubElement(feed, _tag("generator")).text = "Clausewatch"
-        feed.extend(self._entries)
+        feed = atom_document(f"urn:clausewatch:channel:{self.channel.id}", f"Clausewatch: {self.channel.id}",
+                             "Terms changes, stories and platform statements", self._entries)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:

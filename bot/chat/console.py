@@ -7,7 +7,7 @@ from typing import TextIO
 
 from bot.chat.outputs import register
 from bot.core.config import Channel
-from bot.core.messages import Message
+from bot.core.messages import Message, link_label
 from bot.core.text import plain
 from bot.core.topics import topic_name
 
@@ -53,6 +53,8 @@ class ConsoleOutput:
                 lines.extend(textwrap.wrap(paragraph, width=100, initial_indent=indent, subsequent_indent=indent + "  "))
         if message.url:
             lines.append(f"{indent}{plain(message.url)}")
+        if message.link:  # the event's page in the web view
+            lines.append(f"{indent}{link_label(message)}: {plain(message.link)}")
         return "\n".join(lines) + "\n"
 
     async def close(self) -> None:

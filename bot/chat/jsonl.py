@@ -21,8 +21,9 @@ _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": 
 
 
 def record(channel_id: str, message: Message) -> dict[str, Any]:
-    """The JSONL record: the contract fields first, then `key` and `source`."""
-    return {
+    """The JSONL record: the contract fields first, then `key` and `source`, and `link` (the event's page in the
+    web view) when it has one."""
+    data: dict[str, Any] = {
         "channel": channel_id,
         "event": message.event,
         "platform": message.platform,
@@ -37,6 +38,9 @@ def record(channel_id: str, message: Message) -> dict[str, Any]:
         "key": message.key,
         "source": message.source,
     }
+    if message.link is not None:
+        data["link"] = message.link
+    return data
 
 
 @register("jsonl")

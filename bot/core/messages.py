@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 EVENT_TYPES: tuple[str, ...] = ("story", "update", "terms_change", "statement", "source_failing", "source_recovered")
+# The events whose post links to its page of the web view: the path under `web.base_url`, the label.
+_PAGES: dict[str, tuple[str, str]] = {"terms_change": ("changes", "Full diff"), "story": ("stories", "Story")}
 
 
 def thread_key(kind: str, *parts: str) -> str:
@@ -20,7 +23,8 @@ class Message:
     """What happened, for whom, and where it sits in a thread.
 
     `thread` is the stable key of the story; `reply_to` is None for the message that opens the thread
-    and the opening message's thread key for every reply.
+    and the opening message's thread key for every reply. `link` is the address of the event's page in the
+    web view, set only on the copy handed to an output (never part of `key`, never stored).
     """
 
     event: str
@@ -35,6 +39,7 @@ class Message:
     at: str
     source: str | None = None
     key: str = field(default="")
+    link: str | None = None
 
     def __post_init__(self) -> None:
         if self.event not in EVENT_TYPES:
@@ -46,6 +51,8 @@ class Message:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["topics"] = list(self.topics)
+        if data["link"] is None:  # without the web view, stored and written records stay as they were
+            del data["link"]
         return data
 
     @classmethod
@@ -53,3 +60,18 @@ class Message:
         values = dict(data)
         values["topics"] = tuple(values.get("topics") or ())
         return cls(**values)
+
+
+def page_link(message: Message, base_url: str | None) -> str | None:
+    """The address of `message`'s page in the web view under `base_url` (no trailing slash): a terms change's
+    diff (`/changes/<key>`), a story's page (`/stories/<thread>`); None without a base URL or for other events."""
+    page = _PAGES.get(message.event)
+    if base_url is None or page is None:
+        return None
+    segment = message.key if message.event == "terms_change" else message.thread
+    return f"{base_url.rstrip('/')}/{page[0]}/{quote(segment, safe='')}"
+
+
+def link_label(message: Message) -> str:
+    """How the link to `message`'s page reads: "Full diff" for a terms change, "Story" for a story."""
+    return _PAGES.get(message.event, ("", "Web view"))[1]

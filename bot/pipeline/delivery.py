@@ -8,10 +8,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.chat.outputs import DeliveryError, Output
+from bot.core.messages import Message, page_link
 from bot.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,20 @@ class Deliverer:
     after a failure the lane waits (the chat platform's Retry-After when it gave one, else a growing delay)
     while the other lanes go on. `deliver_pending` runs every lane once to the end of its rows; `serve` keeps
     the lanes running in the background, woken by `kick` when new rows are committed.
+
+    `base_url` is the web view's public address (`web.base_url`): when set, terms changes and stories reach
+    their output with `link` to their page (the stored message is left as it is). Set it again when the
+    configuration is reloaded; the next delivery uses the new value.
     """
 
     def __init__(self, store: Store, outputs: Mapping[str, Output], clock: Callable[[], datetime],
-                 route_disabled: Callable[[str, str], Awaitable[None]] | None = None) -> None:
+                 route_disabled: Callable[[str, str], Awaitable[None]] | None = None,
+                 base_url: str | None = None) -> None:
         self.store = store
         self.outputs = dict(outputs)
         self.clock = clock
         self.route_disabled = route_disabled
+        self.base_url = base_url
         self._not_before: dict[str, float] = {}  # channel → loop time before which its lane does not try again
         self._failures: dict[str, int] = {}  # channel → consecutive failed rounds (for the backoff)
         self._busy: dict[str, asyncio.Task[None]] = {}  # lanes running now (one per channel at most)
@@ -112,7 +119,7 @@ class Deliverer:
                 if getattr(output, "records_attempts", False) and not item.tried:
                     await self.store.mark_trying(item.event_id, channel, self.clock().isoformat(timespec="seconds"))
                 try:
-                    await output.deliver(item.message, unsure=item.tried)
+                    await output.deliver(self._linked(item.message), unsure=item.tried)
                 except DeliveryError as error:
                     if error.disable_route:
                         await self._disable(channel, str(error), report)
@@ -133,6 +140,11 @@ class Deliverer:
                 self._failures.pop(channel, None)
                 self._not_before.pop(channel, None)
                 report.delivered += 1
+
+    def _linked(self, message: Message) -> Message:
+        """`message` as the output gets it: with the link to its web page when `base_url` is set and it has one."""
+        link = page_link(message, self.base_url)
+        return message if link is None else replace(message, link=link)
 
     def _back_off(self, channel: str, retry_after: float | None) -> None:
         """The lane waits before its next try: Retry-After when given, else 2, 4, 8 … seconds up to 5 minutes."""

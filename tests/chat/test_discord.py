@@ -28,7 +28,7 @@ from bot.core.commands import (
     parse_command,
 )
 from bot.core.config import Channel
-from bot.core.messages import Message
+from bot.core.messages import Message, page_link
 from tests.conftest import wait_for
 from tests.fake_discord import MANAGE_GUILD, FakeDiscord
 
@@ -330,6 +330,37 @@ async def test_a_long_clause_diff_is_split_into_several_posts_within_discord_lim
 
     await output.deliver(change)  # a retry of the whole event posts nothing new
     assert len(world.fake.posted(world.text)) == 1 and len(world.fake.posted(starter["id"])) == len(rest)
+
+
+async def test_a_terms_change_and_a_story_link_their_web_pages_in_a_field(world: World) -> None:
+    change = message(event="terms_change", thread="terms-cloudtune-7", key="terms:cloudtune/tos (v7)")
+    opener = message()
+    for item in (change, opener):
+        await world.output(world.text).deliver(dataclasses.replace(item, link=page_link(item, "https://watch.test")))
+    await world.output(world.forum).deliver(message(thread="story-plain"))
+
+    linked_change, linked_story = (post["embeds"][0] for post in world.fake.posted(world.text))
+    fields = {f["name"]: f for f in linked_change["fields"]}
+    assert fields["Web view"]["value"] == "[Full diff](https://watch.test/changes/terms%3Acloudtune%2Ftos%20%28v7%29)"
+    assert fields["Web view"]["inline"] is False and list(fields)[-1] == "Web view"
+    assert {f["name"]: f["value"] for f in linked_story["fields"]}["Web view"] == (
+        "[Story](https://watch.test/stories/story-1)")
+    [forum_post] = world.fake.threads(world.forum)
+    plain = world.fake.posted(forum_post["id"])[0]["embeds"][0]
+    assert [f["name"] for f in plain["fields"]] == ["Platform", "Topics", "Severity"]
+
+
+async def test_a_page_link_cannot_inject_markdown_into_its_field(world: World) -> None:
+    hostile = dataclasses.replace(message(event="terms_change"),
+                                  link="https://watch.test/changes/a)[@everyone](https://evil.test/`x`\\")
+    await world.output(world.text).deliver(hostile)
+    await world.output(world.text).deliver(dataclasses.replace(message(thread="story-2"), link="javascript:alert(1)"))
+
+    linked, refused = (post["embeds"][0] for post in world.fake.posted(world.text))
+    [value] = [f["value"] for f in linked["fields"] if f["name"] == "Web view"]
+    assert value == "[Full diff](https://watch.test/changes/a%29%5B@everyone%5D%28https://evil.test/%60x%60%5C)"
+    assert re.fullmatch(r"\[Full diff\]\([^()\[\]\s`\\]+\)", value)
+    assert "Web view" not in [f["name"] for f in refused["fields"]]
 
 
 def test_a_command_reply_renders_as_one_embed_within_limits() -> None:

@@ -23,7 +23,7 @@ from bot.chat.slack.bridge import EVENTS_PATH, SlackBridge, SlackSetupError
 from bot.chat.slack.render import SECTION_CHARS, render_reply
 from bot.core.commands import SUBCOMMANDS, Choice, CommandReply, CommandRequest, parse_command, write_usage_hint
 from bot.core.config import Channel
-from bot.core.messages import Message
+from bot.core.messages import Message, page_link
 from tests.fake_slack import APP_TOKEN, BOT_ID, BOT_TOKEN, TEAM_ID, FakeSlack, Posted, form_body
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -223,6 +223,35 @@ async def test_hostile_feed_text_reaches_slack_escaped_and_inert(bridge: SlackBr
     assert target == "https://news.example.org/a?x=1&amp;y=%3Cb%3E%7Cc%20d"
     assert not set("*_~`") & set(label) and "&lt;!everyone&gt;" in label
     assert all(obj["type"] == "plain_text" for obj in text_objects(other))  # file: URL is not a link
+
+
+async def test_a_terms_change_and_a_story_link_their_web_pages_in_blocks_and_fallback(
+        bridge: SlackBridge, slack: FakeSlack) -> None:
+    change = replace(story(event="terms_change", thread="terms-cloudtune-7"), key="terms:cloudtune/tos:7")
+    change = replace(change, link=page_link(change, "https://watch.example.org"))
+    opener = replace(story(), link=page_link(story(), "https://watch.example.org"))
+    for message in (change, opener, story(thread="story-plain")):
+        await bridge.output_for(ROUTE).deliver(message)
+
+    linked_change, linked_story, plain = slack.top_level(SLACK_CHANNEL)
+    diff = "<https://watch.example.org/changes/terms%3Acloudtune%2Ftos%3A7|Full diff>"
+    assert diff in [obj["text"] for obj in text_objects(linked_change) if obj["type"] == "mrkdwn"]
+    assert linked_change.text.endswith("\n" + diff) and linked_change.key == change.key
+    assert f"<https://watch.example.org/stories/{THREAD}|Story>" in linked_story.block_texts()
+    assert linked_story.text.endswith(f"\n<https://watch.example.org/stories/{THREAD}|Story>")
+    assert not any("watch.example.org" in text or "Full diff" in text for text in [plain.text, *plain.block_texts()])
+
+
+async def test_a_page_link_cannot_break_out_of_its_slack_markup(bridge: SlackBridge, slack: FakeSlack) -> None:
+    hostile = replace(story(event="terms_change"), link="https://watch.example.org/changes/a|<!channel> x>y&z")
+    await bridge.output_for(ROUTE).deliver(hostile)
+    await bridge.output_for(ROUTE).deliver(replace(story(thread="story-2"), link="javascript:alert(1)"))
+
+    linked, refused = slack.top_level(SLACK_CHANNEL)
+    [markup] = [obj["text"] for obj in text_objects(linked) if obj["type"] == "mrkdwn" and "Full diff" in obj["text"]]
+    assert markup == "<https://watch.example.org/changes/a%7C%3C!channel%3E%20x%3Ey&amp;z|Full diff>"
+    assert "<!channel>" not in json.dumps(linked.params) and linked.text.endswith(markup)
+    assert "javascript:" not in json.dumps(refused.params) and "Story" not in refused.text
 
 
 # ---------------------------------------------------------------------- size limits

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -196,6 +197,24 @@ async def test_terms_change_alerts_once_and_flip_back_is_silent(
     assert change["title"] == "Tunely changed its Terms of Service: AI training clause added"
     assert change["text"] == "+ Terms > 1. Content > 1.3: “Your uploads may be used to train artificial intelligence models.”"
     assert change["severity"] == "high"
+
+
+async def test_with_a_web_base_url_a_terms_change_post_links_its_diff_and_the_store_keeps_no_link(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    async with running(write_config, config_text(tmp_path, remote)) as app:
+        await app.poll_once()  # baseline
+        app.deliverer.base_url = "https://watch.example.org"  # as `web.base_url` sets it
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), terms_extra=AI_CLAUSE, date="2 March 2024")
+        await app.poll_once()
+        stored = await app.store.query("SELECT key, message FROM events WHERE event = 'terms_change'")
+    (change,) = posts(tmp_path)
+    assert change["event"] == "terms_change" and str(change["key"]).startswith("terms:")
+    assert change["link"] == f"https://watch.example.org/changes/{quote(str(change['key']), safe='')}"
+    assert "%3A" in str(change["link"]) and ":" not in str(change["link"]).removeprefix("https:")
+    [row] = stored
+    assert row["key"] == change["key"] and "link" not in json.loads(row["message"])
 
 
 async def test_error_page_is_a_fetch_problem_and_keeps_the_baseline(

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.core.commands import CommandReply
-from bot.core.messages import Message
+from bot.core.messages import Message, link_label
 from bot.core.text import plain
 from bot.core.topics import topic_name
 
@@ -45,6 +45,10 @@ _MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^(
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 # <@user>, <@!user>, <@&role>, <#channel>, </command:id>, <id:browse> and similar.
 _ANGLE_MENTION = re.compile(r"<(?=[@#/]|id:)")
+# Percent-encoded in a masked link's target: they would end the `[label](target)` markup or start other markdown.
+_TARGET_UNSAFE = str.maketrans({"(": "%28", ")": "%29", "[": "%5B", "]": "%5D", "<": "%3C", ">": "%3E",
+                                "\\": "%5C", "`": "%60", '"': "%22"})
+PAGE_FIELD = "Web view"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,16 @@ def web_url(url: str | None) -> str | None:
     return url if len(url) <= 2048 else None
 
 
+def page_link_markdown(message: Message) -> str | None:
+    """`[label](target)` linking `message`'s page in the web view ("Full diff", "Story"), or None without an
+    http(s) `link`; the target is percent-encoded so that it can neither end the link nor carry markdown."""
+    url = web_url(message.link)
+    if url is None:
+        return None
+    markdown = f"[{link_label(message)}]({url.translate(_TARGET_UNSAFE)})"
+    return markdown if len(markdown) <= FIELD_VALUE_LIMIT else None
+
+
 def cap(text: str, limit: int) -> str:
     """`text` cut to `limit` characters with an ellipsis, never ending on a lone escaping backslash."""
     if len(text) <= limit:
@@ -120,15 +134,19 @@ def thread_name(title: str) -> str:
 
 
 def render_message(message: Message, *, content: str | None = None) -> list[Post]:
-    """The posts for one message: the first carries title, link, labels and the start of the text; a
-    text too long for one embed continues in further posts (at most MAX_PARTS in all)."""
+    """The posts for one message: the first carries title, link, labels (and, with a `link`, a field linking its
+    page in the web view) and the start of the text; a text too long for one embed continues in further posts
+    (at most MAX_PARTS in all)."""
     title = cap(inert(message.title) or message.event, TITLE_LIMIT)
     footer = cap(plain(" · ".join(filter(None, (message.event.replace("_", " "), message.source,
                                                  story_marker(message.key))))), FOOTER_LIMIT)
     fields = [(name, cap(inert(value), FIELD_VALUE_LIMIT)) for name, value in (
         ("Platform", message.platform or ""), ("Topics", ", ".join(map(topic_name, message.topics))),
         ("Severity", message.severity)) if value]
+    page = page_link_markdown(message)
     used = len(title) + len(footer) + sum(len(name) + len(value) for name, value in fields)
+    if page:
+        used += len(PAGE_FIELD) + len(page)
     first_room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)
     chunks = split_text(inert(message.text), first_room, DESCRIPTION_LIMIT, MAX_PARTS)
     colour = COLOURS.get(message.severity, COLOURS["low"])
@@ -140,6 +158,8 @@ def render_message(message: Message, *, content: str | None = None) -> list[Post
                                   timestamp=stamp)
             for name, value in fields:
                 embed.add_field(name=name, value=value, inline=True)
+            if page:
+                embed.add_field(name=PAGE_FIELD, value=page, inline=False)
         else:
             more = cap(f"{title} ({index + 1}/{len(chunks)})", TITLE_LIMIT)
             embed = discord.Embed(title=more, description=chunk, colour=colour, timestamp=stamp)

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.core.commands import CommandReply
-from bot.core.messages import Message
+from bot.core.messages import Message, link_label
 from bot.core.text import plain
 from bot.core.topics import topic_name
 
@@ -164,13 +164,22 @@ def _title_block(title: str, url: str | None) -> Block:
     return _section(_truncate(title, SECTION_CHARS))
 
 
+def page_markup(message: Message) -> str | None:
+    """`<target|label>` linking `message`'s page in the web view ("Full diff", "Story"), or None without a
+    well-formed http(s) link that fits a context block. The target is made safe by `link_target`, the label is ours."""
+    target = link_target(message.link)
+    markup = f"<{target}|{escape(link_label(message))}>" if target else None
+    return markup if markup and len(markup) <= CONTEXT_CHARS else None
+
+
 def message_metadata(key: str, part: SlackPart) -> dict[str, Any]:
     """The Slack message metadata that lets a later attempt find this post again."""
     return {"event_type": METADATA_EVENT, "event_payload": {"key": key, "part": part.index, "parts": part.count}}
 
 
 def render_message(message: Message, *, continues: bool = False, permalink: str | None = None) -> list[SlackPart]:
-    """The posts for `message`: title, text, and a context line (platform, topics, severity, event).
+    """The posts for `message`: title, text, a context line (platform, topics, severity, event) and, when the
+    message has a `link`, a context line linking its page in the web view (also at the end of the fallback).
 
     A text longer than one post allows is split over several posts, numbered; the caller posts the
     first where the message goes and the others in its thread. `continues` adds a first line saying the
@@ -182,6 +191,7 @@ def render_message(message: Message, *, continues: bool = False, permalink: str 
     count = len(groups)
     labels = " · ".join(filter(None, (message.platform, ", ".join(map(topic_name, message.topics)), message.severity,
                                       message.event)))
+    page = page_markup(message)
     parts: list[SlackPart] = []
     for index, group in enumerate(groups, 1):
         blocks: list[Block] = []
@@ -195,9 +205,14 @@ def render_message(message: Message, *, continues: bool = False, permalink: str 
         if index == 1:
             if labels:
                 blocks.append(_context(_truncate(_one_line(labels), CONTEXT_CHARS)))
+            if page:
+                blocks.append(_context(page, mrkdwn=True))
             if count > 1:
                 blocks.append(_context(escape(f"Part 1/{count}: the rest follows in the thread.")))
-        fallback = _truncate("\n".join((title, *group)), TEXT_CHARS)
+        if index == 1 and page:
+            fallback = _truncate("\n".join((title, *group)), TEXT_CHARS - len(page) - 1) + "\n" + page
+        else:
+            fallback = _truncate("\n".join((title, *group)), TEXT_CHARS)
         parts.append(SlackPart(index=index, count=count, text=fallback, blocks=blocks))
     return parts
 
