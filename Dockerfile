@@ -3,7 +3,7 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    CLAUSEWATCH_CONFIG=/app/feeds.yaml
+    CLAUSEWATCH_CONFIG=/app/feeds.yaml CLAUSEWATCH_WEB_HOST=0.0.0.0
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -14,6 +14,8 @@ COPY feeds.yaml ./feeds.yaml
 
 USER clausewatch
 VOLUME ["/app/storage"]
+# The read-only web view (`web:` in feeds.yaml), listening on all of the container's addresses.
+EXPOSE 8088
 # Unhealthy when the last poll cycle is older than three intervals or the database refuses writes.
 HEALTHCHECK --interval=5m --timeout=60s --start-period=10m CMD ["clausewatch", "health"]
 CMD ["clausewatch", "run"]

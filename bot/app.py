@@ -28,7 +28,7 @@ import bot.chat.atom  # noqa: F401 - registers the Atom output
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
 from bot.chat.outputs import ChatSetupError, Output, build_output
-from bot.core.config import Channel, Config, ConfigError, SourceSpec, parse_config
+from bot.core.config import Channel, Config, ConfigError, SourceSpec, WebSection, parse_config
 from bot.core.overrides import apply_feed_changes
 from bot.core.routing import RouteTable
 from bot.pipeline.commands import PolicyCommands
@@ -40,9 +40,11 @@ from bot.pipeline.statement_points import StatementPoints
 from bot.sources.fetcher import Fetcher, build_session
 from bot.sources.network_guard import NetworkGuard
 from bot.store.database import Store, StoreError
+from bot.web.site import web_application
 
 log = logging.getLogger(__name__)
 CONFIG_ENV = "CLAUSEWATCH_CONFIG"
+WEB_HOST_ENV = "CLAUSEWATCH_WEB_HOST"  # where the web view listens, over `web.host` (the image sets 0.0.0.0)
 DEFAULT_CONFIG = "feeds.yaml"
 # Outputs that need a chat token; until their adapters are active, no event is routed to them.
 TOKEN_ENV = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}
@@ -206,11 +208,12 @@ class App:
         self.routes = RouteTable.build(plan.active)
         points = StatementPoints(store, seed.summarizer, fetcher.session, clock)
         self.poller = Poller(seed, store, fetcher, self.routes, clock, untrusted=untrusted, points=points)
-        self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled)
+        self.deliverer = Deliverer(store, {}, clock, route_disabled=self._route_disabled,
+                                   base_url=seed.web.base_url if seed.web else None)
         self.commands = PolicyCommands(store, untrusted, lambda: self.config, lambda: self.routes, self.refresh, clock)
         self.bridges: dict[str, ChatBridge] = {}
         self.metrics = Metrics(self.poller, store)
-        self._metrics_runner: web.AppRunner | None = None
+        self._runners: list[web.AppRunner] = []  # the metrics endpoint and the web view, when served
         self._pending_config: Config | None = None
         self.wake = asyncio.Event()
         self._pruned_at: float | None = None  # monotonic time of the last retention pass
@@ -250,6 +253,8 @@ class App:
                 try:
                     if listen and config.metrics_port is not None:
                         await app._serve_metrics(config.metrics_host, config.metrics_port)
+                    if listen and config.web is not None:
+                        await app.serve_web(*web_address(config))
                     if not read_only:
                         await app._start_chats(env, listen)
                     await app.refresh()
@@ -262,8 +267,8 @@ class App:
                     await app.deliverer.close()
                     for bridge in app.bridges.values():
                         await bridge.close()
-                    if app._metrics_runner is not None:
-                        await app._metrics_runner.cleanup()
+                    for runner in app._runners:
+                        await runner.cleanup()
         finally:
             await store.close()
             if lock is not None:
@@ -275,15 +280,18 @@ class App:
 
         server = web.Application()
         server.router.add_get("/metrics", scrape)
-        runner = web.AppRunner(server, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as error:
-            await runner.cleanup()
-            raise StartupError(f"cannot serve metrics on {host}:{port}: {error}") from error
-        self._metrics_runner = runner
+        self._runners.append(await _listen(server, host, port, "metrics"))
         log.info("metrics: http://%s:%d/metrics", host, port)
+
+    async def serve_web(self, host: str, port: int) -> str:
+        """Serve the read-only web view (`bot.web.site`) on host:port until the app closes; returns its address
+        (port 0 picks a free one)."""
+        runner = await _listen(web_application(self.store, lambda: self.config), host, port, "the web view")
+        self._runners.append(runner)
+        bound = runner.addresses[0][1] if runner.addresses else port
+        address = f"http://{host if ':' not in host else f'[{host}]'}:{bound}"
+        log.info("web view: %s", address)
+        return address
 
     async def _start_chats(self, env: ChatEnv, listen: bool) -> None:
         """Connect to Slack and Discord when their tokens are set (the libraries load only then)."""
@@ -515,3 +523,21 @@ class _Redacting(logging.Formatter):
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
         return SECRET_SHAPES.sub(lambda m: f"{m.group(2)}:[redacted]@" if m.group(2) else "[redacted]", text)
+
+
+def web_address(config: Config) -> tuple[str, int]:
+    """Host and port of the web view: `web.host` (or $CLAUSEWATCH_WEB_HOST) and `web.port`, by default 127.0.0.1:8088."""
+    settings = config.web or WebSection()
+    return os.environ.get(WEB_HOST_ENV) or settings.host, settings.port
+
+
+async def _listen(server: web.Application, host: str, port: int, what: str) -> web.AppRunner:
+    """Start serving `server` on host:port; a port that cannot be bound is a StartupError naming `what`."""
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise StartupError(f"cannot serve {what} on {host}:{port}: {error}") from error
+    return runner

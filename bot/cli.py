@@ -27,6 +27,7 @@ from bot.app import (
     load_config,
     plan_channels,
     setup_logging,
+    web_address,
 )
 from bot.core.config import Config, ConfigError
 from bot.core.events import clause_lines
@@ -543,12 +544,45 @@ def backfill(ctx: click.Context, platform: str, doc_type: str | None, since: Any
 @main.command()
 @click.option("--keep", type=click.Path(file_okay=False), default=None,
               help="Keep the demo's storage and JSONL output in this folder instead of a temporary one.")
+@click.option("--serve", "serve_pages", is_flag=True,
+              help="Serve the web view of the demo's store, print its address and keep serving until Ctrl-C.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8088, show_default=True,
+              help="Port of the web view with --serve (0: any free port).")
 @click.pass_context
-def demo(ctx: click.Context, keep: str | None) -> None:
+def demo(ctx: click.Context, keep: str | None, serve_pages: bool, port: int) -> None:
     """Offline demo: serves bundled fixtures on 127.0.0.1 and runs the real pipeline over several cycles."""
     from bot.demo import run_demo
 
-    asyncio.run(run_demo(sys.stdout, Path(keep) if keep else None))
+    async def work() -> None:
+        stop: asyncio.Event | None = None
+        if serve_pages:
+            stop = asyncio.Event()
+            install_stop_signals(stop)
+        await run_demo(sys.stdout, Path(keep) if keep else None, web_port=port if serve_pages else None, stop=stop)
+
+    _run(ctx, work)
+
+
+@main.command()
+@click.option("--host", default=None,
+              help="Address to listen on (default: $CLAUSEWATCH_WEB_HOST, else web.host, else 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (default: web.port, else 8088; 0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the read-only web view of the store (platforms, timelines, clause diffs, stories) until Ctrl-C."""
+    config = _load(ctx)
+    default_host, default_port = web_address(config)
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        install_stop_signals(stop)
+        async with App.open(config, read_only=True) as app:
+            address = await app.serve_web(host or default_host, default_port if port is None else port)
+            click.echo(f"web view: {address} (Ctrl-C to stop)")
+            await stop.wait()
+
+    _run(ctx, work)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"core"},
     "chat": {"core"},
     "pipeline": {"core", "sources", "store", "chat"},
-    "app": {"core", "sources", "store", "chat", "pipeline"},
+    "web": {"core", "store", "chat", "pipeline"},  # read-only pages over the store and the reports
+    "app": {"core", "sources", "store", "chat", "pipeline", "web"},
     "demo": {"core", "app", "pipeline"},
     "cli": {"core", "app", "pipeline", "store", "demo"},
     "__main__": {"cli"},

@@ -21,6 +21,7 @@ from bot.core.config_schema import (
     DOCUMENT_TYPES,
     ConfigFile,
     PlatformEntry,
+    WebSection,
     resolve,
 )
 from bot.core.config_settings import SUMMARIZER_KINDS, ChatSettings, PollSettings, RetentionSettings, SummarizerSettings
@@ -29,7 +30,7 @@ from bot.core.config_values import MAX_DURATION, parse_duration, parse_size, slu
 __all__ = [
     "CHANNEL_KINDS", "DEFAULT_ARCHIVE_DELAY", "DEFAULT_ARCHIVE_URL", "DEFAULT_STORY_WINDOW", "DOCUMENT_TYPES",
     "MAX_DURATION", "SUMMARIZER_KINDS", "Channel", "ChatSettings", "Config", "ConfigError", "Platform", "PollSettings",
-    "RetentionSettings", "SourceSpec", "SummarizerSettings", "config_keys", "parse_config", "parse_duration",
+    "RetentionSettings", "SourceSpec", "SummarizerSettings", "WebSection", "config_keys", "parse_config", "parse_duration",
     "parse_size", "slugify",
 ]
 
@@ -113,6 +114,7 @@ class Config:
     metrics_port: int | None = None  # Prometheus endpoint /metrics, served by `run` when set
     metrics_host: str = "127.0.0.1"
     story_window: float = DEFAULT_STORY_WINDOW  # seconds: items further apart never join one story
+    web: WebSection | None = None  # the read-only pages (`serve`, and `run` when set); base_url: links in posts
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
 
@@ -192,6 +194,7 @@ def build_config(written: ConfigFile, path: Path) -> Config:
         metrics_port=metrics.port if metrics else None,
         metrics_host=metrics.host if metrics else "127.0.0.1",
         story_window=written.stories.window,
+        web=written.web,
         summarizer=written.summarizer,
         retention=written.retention,
     )

@@ -100,6 +100,11 @@ def read_section(value: object) -> object:
     return value
 
 
+def section_or_defaults(value: object) -> object:
+    """An optional section written without a value (`web:`) is on, with its defaults."""
+    return {} if value is None else value
+
+
 def read_list(value: object) -> object:
     if value is None:
         raise PydanticUseDefault()
@@ -198,6 +203,22 @@ class MetricsSection(Section):
     @classmethod
     def presence_problems(cls, data: dict[str, Any]) -> list[tuple[Loc, str]]:
         return [] if data.get("port") is not None else [(("port",), "required when `metrics` is set")]
+
+
+class WebSection(Section):
+    """`web: {port, host, base_url}`: the read-only pages served by `clausewatch serve` and by `run`; with
+    `base_url`, every terms-change and story post links to its page."""
+
+    port: Annotated[int, BeforeValidator(read_port)] = 8088
+    host: Text = "127.0.0.1"
+    base_url: Text | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def web_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+            raise ValueError(f"expected an http(s):// URL, got {url!r}")
+        return None if url is None else url.rstrip("/")
 
 
 class StoriesSection(Section):
@@ -366,6 +387,7 @@ class ConfigFile(Section):
     chat: Annotated[ChatSettings, BeforeValidator(read_section)] = ChatSettings()
     allow_private_networks: Flag = False
     metrics: MetricsSection | None = None
+    web: Annotated[WebSection | None, BeforeValidator(section_or_defaults)] = None
     stories: Annotated[StoriesSection, BeforeValidator(read_section)] = StoriesSection()
     summarizer: Annotated[SummarizerSettings, BeforeValidator(read_section)] = SummarizerSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(read_section)] = RetentionSettings()

@@ -4,6 +4,7 @@ and news feeds through four stages of a story (baseline, terms change, coverage 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import tempfile
 from datetime import UTC, datetime
@@ -53,8 +54,11 @@ channels:
 """
 
 
-async def run_demo(out: TextIO, keep: Path | None = None) -> None:
-    """Run the four stages and print the threaded result; the storage is temporary unless `keep` is given."""
+async def run_demo(out: TextIO, keep: Path | None = None, web_port: int | None = None,
+                   stop: asyncio.Event | None = None) -> None:
+    """Run the four stages and print the threaded result; the storage is temporary unless `keep` is given.
+    With `web_port`, the web view is served from the start (posts link to it), its address printed after the
+    stages, and the demo waits for `stop` before it cleans up."""
     with tempfile.TemporaryDirectory(prefix="clausewatch-demo-") as scratch:
         folder = (keep or Path(scratch)).absolute()
         folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +72,10 @@ async def run_demo(out: TextIO, keep: Path | None = None) -> None:
             config = parse_config(text, config_file)
             out.write(f"Clausewatch demo — local server on 127.0.0.1:{server.port}, storage in {folder}\n\n")
             async with App.open(config, stdout=out, clock=lambda: STAGE_TIMES[server.stage]) as app:
+                address = None
+                if web_port is not None:
+                    address = await app.serve_web("127.0.0.1", web_port)
+                    app.deliverer.base_url = address  # posts carry "Full diff" and "Story" links to it
                 for stage in range(STAGES):
                     server.stage = stage
                     out.write(f"── {NARRATION[stage]}\n")
@@ -80,16 +88,21 @@ async def run_demo(out: TextIO, keep: Path | None = None) -> None:
                     )
                 status = await status_report(config, app.store, "cloudtune")
                 latest = await diff_report(config, app.store, "cloudtune", None)
-            _print_status(out, status)
-            for change in latest["changes"]:
-                out.write(f"\nLatest change, clause by clause (`clausewatch diff cloudtune`): {change['document']}, "
-                          f"{change['severity']} severity\n")
-                for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]]):
-                    out.write(f"  {line}\n")
-            lines = jsonl.read_text(encoding="utf-8").splitlines() if jsonl.exists() else []
-            out.write(f"\nJSONL output: {len(lines)} records in {jsonl}" + ("" if keep else " (temporary)") + "\n")
-            if lines:
-                out.write("first record: " + json.dumps(json.loads(lines[0]), ensure_ascii=False)[:300] + "…\n")
+                _print_status(out, status)
+                for change in latest["changes"]:
+                    out.write(f"\nLatest change, clause by clause (`clausewatch diff cloudtune`): "
+                              f"{change['document']}, {change['severity']} severity\n")
+                    for line in clause_lines([ClauseChange(**clause) for clause in change["clauses"]]):
+                        out.write(f"  {line}\n")
+                lines = jsonl.read_text(encoding="utf-8").splitlines() if jsonl.exists() else []
+                out.write(f"\nJSONL output: {len(lines)} records in {jsonl}" + ("" if keep else " (temporary)") + "\n")
+                if lines:
+                    out.write("first record: " + json.dumps(json.loads(lines[0]), ensure_ascii=False)[:300] + "…\n")
+                if address is not None and stop is not None:
+                    out.write(f"\nWeb view of the demo: {address}/ (platform page: {address}/platforms/cloudtune); "
+                              "Ctrl-C to stop\n")
+                    out.flush()
+                    await stop.wait()
         finally:
             await server.stop()
 

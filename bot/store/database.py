@@ -18,6 +18,7 @@ from bot.store.chat_state import ChatState
 from bot.store.connection import DATABASE_NAME, Connection, StoreError
 from bot.store.documents import Documents, insert_change, insert_snapshot
 from bot.store.outbox import Outbox, record_events
+from bot.store.pages import Pages
 from bot.store.records import (
     ChangeWrite,
     EntryWrite,
@@ -40,11 +41,11 @@ __all__ = [
 ]
 
 
-class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity):
+class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages):
     """Async facade over the database. Open with `await Store.open(storage_dir)`.
 
-    Each table group (`Sources`, `Documents`, `Stories`, `Outbox`, `ChatState`, `Retention`, `Activity`) is a class of its
-    own over the one `connection`; the Store is all of them, so callers see one flat API."""
+    Each table group (`Sources`, `Documents`, `Stories`, `Outbox`, `ChatState`, `Retention`, `Activity`, `Pages`) is
+    a class of its own over the one `connection`; the Store is all of them, so callers see one flat API."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection

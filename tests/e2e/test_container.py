@@ -45,6 +45,12 @@ def test_compose_example_runs_the_image_with_the_storage_volume() -> None:
     assert "clausewatch-data" in compose["volumes"]
 
 
+def test_the_image_and_compose_publish_the_web_view_on_loopback_only() -> None:
+    assert re.search(r"^EXPOSE 8088$", DOCKERFILE, re.MULTILINE) and "CLAUSEWATCH_WEB_HOST=0.0.0.0" in DOCKERFILE
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    assert "127.0.0.1:8088:8088" in compose["services"]["clausewatch"]["ports"]
+
+
 def test_datasette_canned_queries_run_on_a_real_store(tmp_path: Path) -> None:
     """Each canned query of metadata.yaml runs on a database made by a real poll."""
     snapshot = tmp_path / "terms.md"

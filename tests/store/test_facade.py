@@ -12,11 +12,12 @@ from bot.store.chat_state import ChatState
 from bot.store.database import Store, StoreError
 from bot.store.documents import Documents
 from bot.store.outbox import Outbox
+from bot.store.pages import Pages
 from bot.store.retention import Retention
 from bot.store.sources import Sources
 from bot.store.stories import Stories
 
-GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention, Activity)
+GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages)
 
 
 def public_methods(cls: type) -> list[str]:
