@@ -51,7 +51,7 @@ def test_renumbered_clauses_keep_their_text_and_say_what_they_were() -> None:
 def test_a_modification_is_highlighted_word_by_word_on_both_sides() -> None:
     old_side, new_side = pieces("We may share your e-mail with partners.", "We will share your e-mail and phone with partners.")
     assert [p for p in old_side if p.kind != "same"] == [Piece("removed", "may")]
-    assert [p.text for p in new_side if p.kind == "added"] == ["will", "and phone "]
+    assert [p.text for p in new_side if p.kind == "added"] == ["will", "and phone"]
     assert "".join(p.text for p in old_side) == "We may share your e-mail with partners."
     assert "".join(p.text for p in new_side) == "We will share your e-mail and phone with partners."
 
@@ -94,3 +94,16 @@ def test_a_rewrite_of_thousands_of_clauses_is_cut_into_pages_that_cover_every_ch
         seen += [r.anchor for r in shown]
     assert len(seen) == len(set(seen)) == 2000
     assert layout.page(99, per_page=500).page == 4  # out of range: the last page
+
+
+def test_a_page_of_long_clauses_holds_fewer_of_them() -> None:
+    long = " ".join(f"word{n}" for n in range(700))  # ~5,600 characters a clause
+    old = "# Terms\n" + "\n".join(f"{n}. Rule {n} keeps {long}." for n in range(1, 121))
+    new = "# Terms\n" + "\n".join(f"{n}. Rule {n} now keeps {long}." for n in range(1, 121))
+    layout = lay_out(old, new)
+    views = [layout.page(n) for n in range(1, layout.page(1).pages + 1)]
+    assert len(views) > 1  # 120 changed clauses, fewer than the 200 of a page, but too much text for one
+    assert sum(1 for v in views for r in v.rows if isinstance(r, ClauseRow)) == 120
+    for view in views:
+        text = sum(len(r.old_text or "") + len(r.new_text or "") for r in view.rows if isinstance(r, ClauseRow))
+        assert text <= 250_000

@@ -15,7 +15,8 @@ from bot.core.terms.segments import NUMBER_ONLY, PATH_SEPARATOR, Clause, segment
 
 ROWS_PER_PAGE = 200  # changed clauses on one page: a rewrite of thousands stays a few hundred KB per page
 CONTEXT = 1  # unchanged clauses shown in full on each side of a change
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+PAGE_CHARS = 250_000  # text on one page (changed clauses, both sides, and their context): well under 1 MB of HTML
+_TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")  # a word or a sign, with the blanks after it
 _ANCHOR_UNSAFE = re.compile(r"[^0-9A-Za-z.]+")
 KINDS = ("added", "removed", "modified", "moved", "renumbered")
 
@@ -52,6 +53,7 @@ class Unchanged:
     count: int
     first_path: str
     last_path: str
+    renumbered: int = 0  # of them, clauses whose number or section number changed, nothing else
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +69,45 @@ class ChangeView:
 
 def pieces(old_text: str, new_text: str) -> tuple[tuple[Piece, ...], tuple[Piece, ...]]:
     """Word-level highlights of a modification: the old side's kept and removed runs, the new side's kept and
-    added runs (whitespace sticks to the run before it)."""
+    added runs (a word carries the blanks after it). The words both sides start and end with are set aside
+    before the rest is aligned, so a long clause with a local edit costs little."""
     old_tokens, new_tokens = _TOKEN.findall(old_text), _TOKEN.findall(new_text)
+    head = 0
+    limit = min(len(old_tokens), len(new_tokens))
+    while head < limit and old_tokens[head] == new_tokens[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old_tokens[-1 - tail] == new_tokens[-1 - tail]:
+        tail += 1
     old_side: list[Piece] = []
     new_side: list[Piece] = []
-    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    _append(old_side, "same", old_tokens[:head])
+    _append(new_side, "same", new_tokens[:head])
+    old_middle, new_middle = old_tokens[head:len(old_tokens) - tail], new_tokens[head:len(new_tokens) - tail]
+    matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            _append(old_side, "same", old_tokens[i1:i2])
-            _append(new_side, "same", new_tokens[j1:j2])
+            _append(old_side, "same", old_middle[i1:i2])
+            _append(new_side, "same", new_middle[j1:j2])
             continue
-        _append(old_side, "removed", old_tokens[i1:i2])
-        _append(new_side, "added", new_tokens[j1:j2])
+        _append(old_side, "removed", old_middle[i1:i2])
+        _append(new_side, "added", new_middle[j1:j2])
+    _append(old_side, "same", old_tokens[len(old_tokens) - tail:])
+    _append(new_side, "same", new_tokens[len(new_tokens) - tail:])
     return tuple(old_side), tuple(new_side)
 
 
 def _append(side: list[Piece], kind: str, tokens: Sequence[str]) -> None:
+    """Add a run to one side; a changed run's trailing blanks are not highlighted (nor is a changed blank alone)."""
     text = "".join(tokens)
+    if kind != "same":
+        core = text.rstrip()
+        if core != text:
+            _append(side, kind, [core])
+            _append(side, "same", [text[len(core):]])
+            return
     if not text:
         return
-    if kind != "same" and not text.strip():  # a changed space alone is no highlight
-        kind = "same"
     if side and side[-1].kind == kind:
         side[-1] = Piece(kind, side[-1].text + text)
     else:
@@ -125,27 +145,47 @@ class ChangeLayout:
         """Page `page` (clamped to the pages there are) of at most `per_page` changed clauses, with the unchanged
         clauses between them collapsed."""
         changed, rows = self.changed, self.rows
-        pages = max(1, -(-len(changed) // per_page))
+        bounds = self._bounds(per_page)
+        pages = len(bounds)
         page = min(max(1, page), pages)
-        start = 0 if page == 1 else changed[(page - 1) * per_page - 1] + 1  # right after the previous page
-        end = len(rows) if page == pages else changed[page * per_page - 1] + 1
+        first, last = bounds[page - 1]  # positions in `changed`
+        start = 0 if page == 1 else changed[first - 1] + 1  # right after the previous page
+        end = len(rows) if page == pages else changed[last - 1] + 1
         shown: list[ClauseRow | Unchanged] = []
-        run: list[Clause] = []
+        run: list[Clause | ClauseRow] = []
         for row in rows[start:end]:
-            if isinstance(row, ClauseRow):
+            if isinstance(row, ClauseRow) and row.kind != "renumbered":
                 _flush(run, shown, following=True)
                 shown.append(_highlighted(row))
-            else:
+            else:  # unchanged, or only renumbered: shown next to a change, else counted
                 run.append(row)
         _flush(run, shown, following=False)
         return ChangeView(tuple(shown), self.counts, page, pages, self.clauses)
+
+    def _bounds(self, per_page: int) -> list[tuple[int, int]]:
+        """The changed clauses of each page: at most `per_page`, and about PAGE_CHARS of text with the context
+        shown beside them (a page of long clauses holds fewer)."""
+        bounds: list[tuple[int, int]] = []
+        start, size = 0, 0
+        for n, index in enumerate(self.changed):
+            row = self.rows[index]
+            assert isinstance(row, ClauseRow)
+            longest = max(len(row.old_text or ""), len(row.new_text or ""))
+            weight = len(row.old_text or "") + len(row.new_text or "") + 2 * longest  # the clause and its context
+            if n > start and (n - start >= per_page or size + weight > PAGE_CHARS):
+                bounds.append((start, n))
+                start, size = n, 0
+            size += weight
+        bounds.append((start, len(self.changed)))
+        return bounds
 
 
 def lay_out(old_text: str, new_text: str, substantive: Iterable[ClauseChange] | None = None) -> ChangeLayout:
     """The change from `old_text` to `new_text` (normalized texts, as stored) clause by clause. `substantive` are
     the clause changes that were posted (the others are shown as cosmetic); None: all are substantive."""
-    changes = diff_clauses(old_text, new_text)
-    posted = None if substantive is None else {_identity(c) for c in substantive}
+    # With the posted changes at hand (their topics and severity recorded), the diff need not label again.
+    posted = None if substantive is None else {_identity(c): c for c in substantive}
+    changes = diff_clauses(old_text, new_text, labelled=posted is None)
     old_clauses, new_clauses = segment(old_text), segment(new_text)
     old_at: dict[tuple[str, str], deque[int]] = defaultdict(deque)
     old_by_text: dict[str, deque[int]] = defaultdict(deque)
@@ -204,9 +244,14 @@ def _identity(change: ClauseChange) -> tuple[str, str, str | None, str | None]:
     return change.kind, change.path, change.old_text, change.new_text
 
 
-def _row(change: ClauseChange, posted: set[tuple[str, str, str | None, str | None]] | None) -> ClauseRow:
-    return ClauseRow(change.kind, "", change.path, change.old_path, change.old_text, change.new_text, change.topics,
-                     change.severity, posted is None or _identity(change) in posted)
+def _row(change: ClauseChange, posted: dict[tuple[str, str, str | None, str | None], ClauseChange] | None) -> ClauseRow:
+    """A changed clause's row: topics and severity as posted (a change that was not posted is cosmetic)."""
+    if posted is None:
+        return ClauseRow(change.kind, "", change.path, change.old_path, change.old_text, change.new_text,
+                         change.topics, change.severity)
+    record = posted.get(_identity(change))
+    return ClauseRow(change.kind, "", change.path, change.old_path, change.old_text, change.new_text,
+                     record.topics if record else (), record.severity if record else "low", record is not None)
 
 
 def _highlighted(row: ClauseRow) -> ClauseRow:
@@ -237,6 +282,9 @@ def _anchored(rows: list[ClauseRow | Clause], clauses: int) -> ChangeLayout:
     for k, row in enumerate(rows):
         if isinstance(row, ClauseRow):
             counts[row.kind] += 1
+            if row.kind == "renumbered":  # paged and collapsed with the unchanged clauses
+                laid.append(row)
+                continue
             anchor = anchor_of(row.path, k + 1)
             seen[anchor] = seen.get(anchor, 0) + 1
             if seen[anchor] > 1:
@@ -248,21 +296,26 @@ def _anchored(rows: list[ClauseRow | Clause], clauses: int) -> ChangeLayout:
     return ChangeLayout(tuple(laid), tuple(changed), counts, clauses)
 
 
-def _flush(run: list[Clause], shown: list[ClauseRow | Unchanged], following: bool, context: int = CONTEXT) -> None:
-    """Show a run of unchanged clauses: the `context` clauses next to a change in full, the rest as a count."""
+def _flush(run: list[Clause | ClauseRow], shown: list[ClauseRow | Unchanged], following: bool,
+           context: int = CONTEXT) -> None:
+    """Show a run of clauses the change left alone (or only renumbered): the `context` clauses next to a change
+    in full, the rest as a count."""
     if not run:
         return
-    before = context if shown and isinstance(shown[-1], ClauseRow) else 0
+    before = context if shown and isinstance(shown[-1], ClauseRow) and shown[-1].kind != "unchanged" else 0
     after = context if following else 0
     if len(run) <= before + after + 1:
         before, after = len(run), 0
     shown.extend(_context(clause) for clause in run[:before])
     middle = run[before:len(run) - after]
     if middle:
-        shown.append(Unchanged(len(middle), middle[0].path, middle[-1].path))
+        renumbered = sum(1 for clause in middle if isinstance(clause, ClauseRow))
+        shown.append(Unchanged(len(middle), middle[0].path, middle[-1].path, renumbered))
     shown.extend(_context(clause) for clause in run[len(run) - after:])
     run.clear()
 
 
-def _context(clause: Clause) -> ClauseRow:
+def _context(clause: Clause | ClauseRow) -> ClauseRow:
+    if isinstance(clause, ClauseRow):  # renumbered: shown with what it was
+        return clause
     return ClauseRow("unchanged", "", clause.path, clause.path, clause.text, clause.text, substantive=False)

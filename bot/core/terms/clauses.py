@@ -231,11 +231,13 @@ def change_severity(kind: str, topics: Iterable[str], added_words: str = "", rem
     return "medium"
 
 
-def _change(kind: str, old: Clause | None, new: Clause | None) -> ClauseChange:
+def _change(kind: str, old: Clause | None, new: Clause | None, labelled: bool = True) -> ClauseChange:
     old_text = old.text if old else None
     new_text = new.text if new else None
     path = new.path if new else old.path if old else ""
     inline: str | None = None
+    if not labelled:
+        return ClauseChange(kind, path, old.path if old else None, old_text, new_text, None, (), "low")
     if kind == "modified" and old and new:
         inline, removed, added = word_diff(old.text, new.text)
         added_words, removed_words = " ".join(added), " ".join(removed)
@@ -250,9 +252,11 @@ def _change(kind: str, old: Clause | None, new: Clause | None) -> ClauseChange:
     return ClauseChange(kind, path, old.path if old else None, old_text, new_text, inline, topics, severity)
 
 
-def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument) -> list[ClauseChange]:
+def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument,
+                 labelled: bool = True) -> list[ClauseChange]:
     """Clause-level changes from `old_text` to `new_text` (normalized texts, or what `normalize` returned), in
-    new-document order.
+    new-document order; without `labelled`, only where they are (no word diff, topics or severity: for a
+    reader that has those already).
 
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
@@ -277,24 +281,24 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
         in_order = {staying[k][0] for k in _longest_increasing(olds)}
     changes: list[tuple[tuple[int, int, int], ClauseChange]] = []
     for j in match_new.keys() - in_order:  # those that left their section, and those out of order
-        changes.append(((j, 0, 0), _change("moved", old.clause(match_new[j]), new.clause(j))))
+        changes.append(((j, 0, 0), _change("moved", old.clause(match_new[j]), new.clause(j), labelled)))
     # 3. similar pairs among the rest → modified
     old_free = sorted(set(range(len(old))).difference(match_old))
     new_free = sorted(set(range(len(new))).difference(match_new))
     for i, j in _similar_pairs(old, new, old_free, new_free):
         match_new[j] = i
         match_old[i] = j
-        changes.append(((j, 0, 0), _change("modified", old.clause(i), new.clause(j))))
+        changes.append(((j, 0, 0), _change("modified", old.clause(i), new.clause(j), labelled)))
     # 4. leftovers
     for j in new_free:
         if j not in match_new:
-            changes.append(((j, 0, 0), _change("added", None, new.clause(j))))
+            changes.append(((j, 0, 0), _change("added", None, new.clause(j), labelled)))
     matched_old = sorted(match_old)
     for i in old_free:
         if i not in match_old:
             before = bisect.bisect_left(matched_old, i)  # the closest preceding matched old clause
             anchor = match_old[matched_old[before - 1]] if before else -1  # (its new position)
-            changes.append(((anchor, 1, i), _change("removed", old.clause(i), None)))
+            changes.append(((anchor, 1, i), _change("removed", old.clause(i), None, labelled)))
     changes.sort(key=lambda item: item[0])
     return [change for _, change in changes]
 
