@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import stat
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import aiohttp
+import xxhash
 
 from bot.core.config import PollSettings
 from bot.sources.network_guard import ForbiddenAddress, GuardedResolver, NetworkGuard, guard_trace
@@ -41,8 +41,10 @@ class FetchResult:
     body_hash: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
-        # Computed once: the poller compares it, stores it and records it with the snapshot.
-        object.__setattr__(self, "body_hash", hashlib.sha256(self.body).hexdigest())
+        # Computed once: the poller compares it, stores it and records it with the snapshot. It only tells whether a
+        # body is the one fetched last time, so a fast 128-bit hash (XXH3, ~2 µs for 40 KB; SHA-256 took ~23 µs,
+        # the largest cost of a quiet cycle) does: nobody gains by making two bodies of one source collide.
+        object.__setattr__(self, "body_hash", xxhash.xxh3_128_hexdigest(self.body))
 
 
 class FetchFailed(Exception):
