@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import select
 import textwrap
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pytest
 from aiohttp import web
@@ -88,3 +93,23 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+def read_until(stream: IO[str] | None, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+    """Read a child process's pipe until the regex `pattern` matches what it wrote (select with a deadline, no
+    fixed sleep); AssertionError with what was read when it does not in time or the pipe closes."""
+    assert stream is not None
+    fd = stream.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while (found := re.search(pattern, seen.decode(errors="replace"))) is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"{pattern!r} not written in time; got: {seen.decode(errors='replace')[-2000:]}")
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if readable:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise AssertionError(f"the process ended before writing {pattern!r}: {seen.decode(errors='replace')[-2000:]}")
+            seen += chunk
+    return found

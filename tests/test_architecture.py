@@ -4,6 +4,7 @@ and bot/core imports no I/O library."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,14 @@ IO_LIBRARIES = {"aiohttp", "discord", "slack_bolt", "slack_sdk", "sqlite3", "sql
                 "requests", "httpx", "urllib3", "socket", "asyncio", "http", "ssl", "subprocess", "shutil"}
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the checks below."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -67,7 +74,7 @@ def test_core_imports_no_io_library(path: Path) -> None:
 
 
 def test_every_module_says_what_it_owns() -> None:
-    missing = [str(p.relative_to(PACKAGE)) for p in MODULES if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    missing = [str(p.relative_to(PACKAGE)) for p in MODULES if not ast.get_docstring(_tree(p))]
     assert not missing, f"modules without a docstring: {missing}"
 
 
@@ -81,9 +88,9 @@ def _is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
-def private_third_party_names(source: str) -> list[str]:
+def private_third_party_names(source: str | ast.Module) -> list[str]:
     """Private names of THIRD_PARTY reached by an import or by attribute access on an imported name."""
-    tree = ast.parse(source)
+    tree = ast.parse(source) if isinstance(source, str) else source
     bound: set[str] = set()  # local names bound to a third-party module or object
     found: list[str] = []
     for node in ast.walk(tree):
@@ -129,7 +136,7 @@ def test_the_private_name_check_sees_imports_and_attribute_access() -> None:
 
 @pytest.mark.parametrize("path", REPOSITORY_CODE, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
 def test_no_private_names_of_third_party_libraries(path: Path) -> None:
-    found = private_third_party_names(path.read_text(encoding="utf-8"))
+    found = private_third_party_names(_tree(path))
     assert not found, f"{path.relative_to(PACKAGE.parent)} reaches private names: {found}"
 
 
@@ -138,7 +145,7 @@ SQL_START = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "PRAGMA ", "CREATE ")
 
 @pytest.mark.parametrize("path", [p for p in MODULES if _layer(p) != "store"], ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_sql_is_written_only_in_the_store(path: Path) -> None:
-    statements = [node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    statements = [node.value for node in ast.walk(_tree(path))
                   if isinstance(node, ast.Constant) and isinstance(node.value, str)
                   and node.value.lstrip().upper().startswith(SQL_START)]
     assert not statements, f"{path.relative_to(PACKAGE)} writes SQL outside bot/store: {statements}"

@@ -330,7 +330,7 @@ class Poller:
 
     def _states_written(self, future: asyncio.Future[None]) -> None:
         error = None if future.cancelled() else future.exception()
-        if isinstance(error, StoreError) and self._flush_refused is None:
+        if isinstance(error, StoreError) and self._flush_refused is None:  # no further source is started
             self._flush_refused = error
 
     async def flush_states(self) -> None:
@@ -339,14 +339,10 @@ class Poller:
         if self._state_writes:
             self._queue_states()
         pending, self._flushing = self._flushing, []
-        settled = await asyncio.gather(*pending, return_exceptions=True)
-        refused: BaseException | None = self._flush_refused  # set by `_states_written` as each batch settled
+        errors = [e for e in await asyncio.gather(*pending, return_exceptions=True) if isinstance(e, BaseException)]
         self._flush_refused = None
-        for outcome in settled:
-            if isinstance(outcome, BaseException) and refused is None:
-                refused = outcome
-        if refused is not None:
-            raise refused
+        if errors:
+            raise errors[0]
 
     def _success_state(self, spec: SourceSpec, state: FetchState, result: FetchResult, outcome: str,
                        primed: bool | None = None) -> dict[str, object]:

@@ -8,11 +8,9 @@ import json
 import logging
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +20,7 @@ from click.testing import CliRunner
 
 from bot.app import setup_logging
 from bot.cli import main
+from tests.conftest import read_until
 
 pytestmark = pytest.mark.slow  # whole processes; skipped by the quick tier (-m "not slow")
 
@@ -168,22 +167,8 @@ def _spawn(config: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def _read_until(process: subprocess.Popen[str], text: str, timeout: float = 30.0) -> str:
-    """Read the process's stderr until `text` appears (select with a deadline; no fixed sleep)."""
-    assert process.stderr is not None
-    fd = process.stderr.fileno()
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while text.encode() not in seen:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"{text!r} not logged in time; got: {seen.decode(errors='replace')}")
-        readable, _, _ = select.select([fd], [], [], remaining)
-        if readable:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise AssertionError(f"process ended before logging {text!r}: {seen.decode(errors='replace')}")
-            seen += chunk
-    return seen.decode(errors="replace")
+    """Read the process's stderr until `text` appears; all that was read."""
+    return read_until(process.stderr, re.escape(text), timeout).string
 
 
 def test_run_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

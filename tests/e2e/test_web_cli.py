@@ -7,17 +7,16 @@ import asyncio
 import io
 import os
 import re
-import select
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bot.demo import run_demo
+from tests.conftest import read_until
 
 pytestmark = pytest.mark.slow  # whole processes; skipped by the quick tier (-m "not slow")
 
@@ -27,23 +26,9 @@ def spawn(*args: str) -> subprocess.Popen[str]:
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
-def read_address(process: subprocess.Popen[str], pattern: str, timeout: float = 60.0) -> str:
-    """Read stdout until `pattern` (a regex with one group: the address) matches; no fixed sleep."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while (found := re.search(pattern, seen.decode(errors="replace"))) is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"no address printed in time; got: {seen.decode(errors='replace')[-2000:]}")
-        readable, _, _ = select.select([fd], [], [], remaining)
-        if readable:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise AssertionError(f"process ended: {seen.decode(errors='replace')[-2000:]}")
-            seen += chunk
-    return found.group(1)
+def read_address(process: subprocess.Popen[str], pattern: str) -> str:
+    """Read stdout until `pattern` (a regex with one group: the address) matches."""
+    return read_until(process.stdout, pattern, timeout=60).group(1)
 
 
 def fetch(url: str) -> tuple[int, str]:

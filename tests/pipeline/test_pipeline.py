@@ -203,9 +203,9 @@ async def test_with_a_web_base_url_a_terms_change_post_links_its_diff_and_the_st
     remote: Remote, write_config: Callable[..., Path], tmp_path: Path
 ) -> None:
     serve_defaults(remote, rss(("a1", "Old", "Old.")))
-    async with running(write_config, config_text(tmp_path, remote)) as app:
+    text = config_text(tmp_path, remote) + 'web: {base_url: "https://watch.example.org/"}\n'
+    async with running(write_config, text) as app:
         await app.poll_once()  # baseline
-        app.deliverer.base_url = "https://watch.example.org"  # as `web.base_url` sets it
         serve_defaults(remote, rss(("a1", "Old", "Old.")), terms_extra=AI_CLAUSE, date="2 March 2024")
         await app.poll_once()
         stored = await app.store.query("SELECT key, message FROM events WHERE event = 'terms_change'")

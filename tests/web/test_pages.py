@@ -220,11 +220,11 @@ async def test_hostile_feed_and_page_text_is_shown_escaped_on_every_page(
         assert not atom.bozo and any("<script>" in e.title for e in atom.entries)  # text, escaped in the XML
 
 
-async def test_a_rewrite_of_two_thousand_clauses_pages_under_a_megabyte(
+async def test_a_rewrite_of_hundreds_of_clauses_is_paged_and_every_page_stays_under_a_megabyte(
     write_config: Callable[[str], Path], tmp_path: Path
 ) -> None:
     terms = tmp_path / "terms.md"
-    clauses = 2000
+    clauses = 700  # 4 pages of at most 200 changed clauses (bench/web.py measures 2,000)
     terms.write_text("# Big Terms\n" + "\n".join(
         f"{n}. Members shall follow rule {n} of the service and its annex {n * 3} at all times." for n in range(1, clauses + 1)))
     config = write_config("\n".join([
@@ -247,7 +247,7 @@ async def test_a_rewrite_of_two_thousand_clauses_pages_under_a_megabyte(
             status, text, _ = await site.get(f"{change}?page={number}")
             assert status == 200 and len(text.encode("utf-8")) < 1_000_000
             seen.update(page(text).xpath("//tr[contains(@class, 'clause-modified')]/@id"))
-        assert len(seen) == clauses and "clause-1234" in seen
+        assert len(seen) == clauses and "clause-543" in seen
 
 
 def test_the_web_view_listens_on_loopback_unless_told_otherwise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
