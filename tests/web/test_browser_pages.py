@@ -21,7 +21,7 @@ from tests.web.browser import screenshot_is_not_blank, served
 
 pytestmark = pytest.mark.slow  # a real Chromium process; skipped by the quick tier (-m "not slow")
 
-# Where the screenshots go: a temporary folder, or (to refresh the README's) CLAUSEWATCH_SCREENSHOTS=docs/screenshots.
+# Where the screenshots go: a temporary folder, or (to refresh the README's) CLAUSEWATCH_SCREENSHOTS=tests/web/screenshots.
 SCREENSHOTS = os.environ.get("CLAUSEWATCH_SCREENSHOTS")
 
 
