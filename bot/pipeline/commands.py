@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bot.core.commands import (
     COMMAND_NAME,
@@ -159,7 +159,7 @@ class PolicyCommands:
             lines.append(f"Latest statement: {statement['speaker']} ({statement['channel']}), {statement['at']}")
             lines.extend(f"  • {point}" for point in statement["points"])
         return CommandReply(f"{report['name']}: terms status", _capped(tuple(lines)) or ("Nothing recorded yet.",),
-                            severity=severity)
+                            url=self._page(f"platforms/{quote(platform_id, safe='')}"), severity=severity)
 
     async def _diff(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
         platform_id, problem = self._platform(command.arg("platform"))
@@ -173,10 +173,17 @@ class PolicyCommands:
         lines = [f"{c['kind']}: {c.get('path') or c.get('old_path') or ''}"
                  + f" — {_clip(c.get('new_text') or c.get('old_text') or '', 200)}"
                  for c in change["clauses"]]
+        fields = (("Severity", change["severity"]), ("Topics", ", ".join(change["topics"]) or "-"))
+        page = self._page(f"changes/{quote(change['key'] or '', safe='')}") if change.get("key") else None
         return CommandReply(f"{change['document']} changed on {change['new_version_at']}", _capped(tuple(lines)),
-                            fields=(("Severity", change["severity"]), ("Topics", ", ".join(change["topics"]) or "-")),
+                            fields=(*fields, ("Full diff", page)) if page else fields,
                             url=change["url"] if str(change["url"]).startswith(("http://", "https://")) else None,
                             severity=change["severity"])
+
+    def _page(self, path: str) -> str | None:
+        """The address of a page of the web view, when `web.base_url` is set."""
+        web = self.config().web
+        return f"{web.base_url}/{path}" if web is not None and web.base_url else None
 
     async def _history(self, request: CommandRequest, command: ParsedCommand) -> CommandReply:
         platform_id, problem = self._platform(command.arg("platform"))

@@ -151,6 +151,7 @@ def _change_view(spec: SourceSpec, record: dict[str, Any]) -> dict[str, Any]:
         "severity": record["severity"],
         "topics": record["topics"],
         "clauses": record["clauses"],
+        "key": record["event_key"],  # of its terms_change post; its page in the web view is /changes/<key>
     }
 
 

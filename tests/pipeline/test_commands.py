@@ -27,7 +27,7 @@ from bot.core.routing import RouteTable, Subscription
 from bot.sources.fetcher import Fetcher, build_session
 from bot.sources.network_guard import NetworkGuard
 from tests.conftest import Remote
-from tests.pipeline.test_pipeline import rss, serve_defaults
+from tests.pipeline.test_pipeline import AI_CLAUSE, rss, serve_defaults
 
 
 def config_text(tmp: Path, remote: Remote, admins: str = "[]", private: bool = True) -> str:
@@ -269,3 +269,22 @@ async def test_fetching_commands_have_per_user_and_per_channel_cooldowns(
         assert (await app.commands.handle(ask("platforms"))).ok  # read-only commands have no cooldown
         clock.now += timedelta(seconds=31)
         assert (await app.commands.handle(ask("why https://news.test/b"))).title == "Never seen"
+
+
+async def test_with_a_web_base_url_diff_and_status_answers_link_to_their_pages(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    serve_defaults(remote, rss(("a1", "Old", "Old.")))
+    text = config_text(tmp_path, remote) + 'web: {base_url: "https://watch.example.org"}\n'
+    async with running(write_config(text)) as app:
+        await app.poll_once()
+        serve_defaults(remote, rss(("a1", "Old", "Old.")), terms_extra=AI_CLAUSE, date="2 March 2024")
+        await app.poll_once()
+        diff = await app.commands.handle(ask("diff tunely"))
+        status = await app.commands.handle(ask("status tunely"))
+    links = dict(diff.fields)
+    assert links["Full diff"].startswith("https://watch.example.org/changes/terms%3Atunely")
+    assert status.url == "https://watch.example.org/platforms/tunely"
+    async with running(write_config(config_text(tmp_path, remote))) as app:  # the same store, no web view
+        assert "Full diff" not in dict((await app.commands.handle(ask("diff tunely"))).fields)
+        assert (await app.commands.handle(ask("status tunely"))).url is None
