@@ -13,6 +13,7 @@ RIGHT = 24
 TOP = 34  # room for the axis labels
 LANE = 46
 MAX_LABEL = 28  # characters of a change's label
+LABEL_GAP = 150  # pixels between two labels on one side of a lane (a label of MAX_LABEL characters is about that)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,21 +71,21 @@ def timeline_svg(lanes: list[Lane]) -> str:
         middle = TOP + LANE * row + LANE / 2
         parts.append(f'<text class="lane" x="{LEFT - 10}" y="{middle + 4:.1f}">{escape(_short(lane.name, 26))}</text>')
         parts.append(f'<line class="lane" x1="{LEFT}" y1="{middle:.1f}" x2="{WIDTH - RIGHT}" y2="{middle:.1f}"/>')
-        changes = 0
-        for mark in sorted(lane.marks, key=lambda m: (m.severity is not None, m.at)):
-            when = moment(mark.at)
-            if when is None:
-                continue
+        labelled = {"above": -WIDTH, "below": -WIDTH}  # where the last label of each side was drawn
+        dated = [(when, mark) for mark in lane.marks if (when := moment(mark.at)) is not None]
+        for when, mark in sorted(dated, key=lambda item: (item[1].severity is not None, item[0])):
             position = x(when)
             if mark.severity is None:
                 parts.append(f'<line class="version" x1="{position:.1f}" y1="{middle - 6:.1f}" x2="{position:.1f}" '
                              f'y2="{middle + 6:.1f}"><title>{escape(mark.title or mark.at)}</title></line>')
                 continue
-            label_y = middle - 11 if changes % 2 == 0 else middle + 19
-            changes += 1
             dot = (f'<circle class="change severity-{escape(mark.severity)}" cx="{position:.1f}" cy="{middle:.1f}" r="7">'
-                   f'<title>{escape(mark.title)}</title></circle>'
-                   f'<text class="label" x="{position:.1f}" y="{label_y:.1f}">{escape(_short(mark.label, MAX_LABEL))}</text>')
+                   f'<title>{escape(mark.title)}</title></circle>')
+            side = next((s for s in ("above", "below") if position - labelled[s] >= LABEL_GAP), None)
+            if side is not None:  # a label too close to the last one on both sides is left to the tooltip
+                labelled[side] = position
+                label_y = middle - 11 if side == "above" else middle + 19
+                dot += f'<text class="label" x="{position:.1f}" y="{label_y:.1f}">{escape(_short(mark.label, MAX_LABEL))}</text>'
             if mark.href:
                 dot = f'<a href="{escape(mark.href)}">{dot}</a>'
             parts.append(dot)

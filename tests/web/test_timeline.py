@@ -44,3 +44,13 @@ def test_names_and_labels_are_escaped_and_cut_short() -> None:
 def test_nothing_dated_draws_nothing() -> None:
     assert timeline_svg([Lane("Terms", ())]) == ""
     assert timeline_svg([Lane("Terms", (Mark("not a date"),))]) == ""
+
+
+def test_labels_of_changes_close_together_alternate_sides_then_leave_the_rest_to_the_tooltip() -> None:
+    marks = tuple(Mark(f"2024-03-{day:02d}", "medium", f"change {day}", f"title {day}", f"/changes/{day}")
+                  for day in (1, 2, 3, 4))
+    svg = parse(timeline_svg([Lane("Terms", (Mark("2023-01-01"), *marks))]))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    labels = [t.text for t in svg.findall(".//s:text[@class='label']", ns)]
+    assert labels == ["change 1", "change 2"]  # one above, one below; the next two would overlap them
+    assert len(svg.findall(".//s:circle", ns)) == 4 and len(svg.findall(".//s:title", ns)) == 5
