@@ -71,7 +71,7 @@ def timeline_svg(lanes: list[Lane]) -> str:
         middle = TOP + LANE * row + LANE / 2
         parts.append(f'<text class="lane" x="{LEFT - 10}" y="{middle + 4:.1f}">{escape(_short(lane.name, 26))}</text>')
         parts.append(f'<line class="lane" x1="{LEFT}" y1="{middle:.1f}" x2="{WIDTH - RIGHT}" y2="{middle:.1f}"/>')
-        labelled = {"above": -WIDTH, "below": -WIDTH}  # where the last label of each side was drawn
+        labelled: dict[str, float] = {"above": -WIDTH, "below": -WIDTH}  # where the last label of each side went
         dated = [(when, mark) for mark in lane.marks if (when := moment(mark.at)) is not None]
         for when, mark in sorted(dated, key=lambda item: (item[1].severity is not None, item[0])):
             position = x(when)
