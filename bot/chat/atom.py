@@ -40,8 +40,9 @@ def atom_entry(message: Message) -> ET.Element:
     ET.SubElement(entry, atom_tag("published")).text = message.at
     if message.url and message.url.lower().startswith(("http://", "https://")):
         ET.SubElement(entry, atom_tag("link"), {"rel": "alternate", "href": message.url})
-    if message.link and message.link.lower().startswith(("http://", "https://")):  # its page in the web view
-        ET.SubElement(entry, atom_tag("link"), {"rel": "related", "href": message.link, "title": link_label(message)})
+    link = message.link or ""  # its page in the web view: absolute, or from the web view's own feed, root-relative
+    if link.lower().startswith(("http://", "https://")) or (link.startswith("/") and not link.startswith("//")):
+        ET.SubElement(entry, atom_tag("link"), {"rel": "related", "href": link, "title": link_label(message)})
     author = ET.SubElement(entry, atom_tag("author"))
     ET.SubElement(author, atom_tag("name")).text = message.platform or "Clausewatch"
     for term in (message.event, *message.topics, f"severity:{message.severity}"):

@@ -16,7 +16,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.core.config import Config
-from bot.core.terms.change_view import KINDS, ChangeLayout, lay_out
+from bot.core.terms.change_view import KINDS, ChangeLayout, lay_out, recorded_only
 from bot.core.terms.clauses import ClauseChange
 from bot.core.topics import topic_name
 from bot.pipeline.reports import status_report, stories_report
@@ -90,6 +90,10 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         log.error("web: %s: cannot read the store: %s", request.path, error)
         response = _page(request, "problem.html", {"title": "Storage unavailable",
                                                     "reason": "The store cannot be read right now."}, status=503)
+    except Exception:  # a bug: logged with its traceback, the visitor gets a plain page (never the traceback)
+        log.exception("web: %s: internal error", request.path)
+        response = _page(request, "problem.html", {"title": "Internal error",
+                                                    "reason": "This page could not be shown."}, status=500)
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -158,11 +162,12 @@ async def change_page(request: web.Request) -> web.Response:
         posted = [ClauseChange(c["kind"], c["path"], c.get("old_path"), c.get("old_text"), c.get("new_text"),
                                c.get("inline"), tuple(c.get("topics") or ()), c.get("severity") or "low")
                   for c in change["clauses"]]
-        layout_of_change = await asyncio.to_thread(lay_out, old.text if old else "", new.text, posted)
+        # Without the version before (pruned), the posted clauses are all there is to show.
+        layout_of_change = await asyncio.to_thread(lay_out, old.text, new.text, posted) if old else recorded_only(posted)
     layouts[change["event_key"]] = layout_of_change
     while len(layouts) > LAYOUTS_KEPT:
         layouts.pop(next(iter(layouts)))
-    view = layout_of_change.page(page)
+    view = await asyncio.to_thread(layout_of_change.page, page)  # (highlights of long clauses take a while)
     platform = config.platforms.get(change["platform"])
     return _page(request, "change.html", {
         "title": f"{platform.name if platform else change['platform']}: {change['doc_type'] or change['source_id']} "
@@ -207,9 +212,8 @@ async def platform_atom(request: web.Request) -> web.Response:
 
 
 def _base_url(request: web.Request, config: Config) -> str:
-    if config.web is not None and config.web.base_url:
-        return config.web.base_url
-    return f"{request.scheme}://{request.host}"
+    """`web.base_url`, else "": links relative to the feed's own address (never built from a Host header)."""
+    return config.web.base_url if config.web is not None and config.web.base_url else ""
 
 
 def _static(name: str, content_type: str) -> Handler:
@@ -235,6 +239,6 @@ def web_application(store: Store, config: Callable[[], Config]) -> web.Applicati
     app.router.add_get("/platforms/{platform}", platform_page)
     app.router.add_get("/platforms/{platform}/feed.atom", platform_atom)
     app.router.add_get("/changes/{key}", change_page)
-    app.router.add_get("/versions/{version}.txt", version_text)
+    app.router.add_get(r"/versions/{version:\d{1,18}}.txt", version_text)
     app.router.add_get("/stories/{thread}", story_page)
     return app

@@ -41,7 +41,8 @@ def moment(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, AttributeError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value if 1900 <= value.year <= 2200 else None  # (beyond that a date is a mistake, and no axis fits it)
 
 
 def timeline_svg(lanes: list[Lane]) -> str:
@@ -100,8 +101,11 @@ def _short(text: str, limit: int) -> str:
 def _ticks(start: datetime, end: datetime) -> list[tuple[datetime, str]]:
     """Round dates between start and end, about six of them: years, quarters, months or days."""
     days = (end - start).days
-    if days > 365 * 3:
-        step_months, fmt = 12 * max(1, days // (365 * 6)), "%Y"
+    if days > 365 * 3:  # every 1, 2, 5, 10, 20 or 50 years, on years divisible by the step
+        years = next((n for n in (1, 2, 5, 10, 20, 50) if days / 365 / n <= 8), 100)
+        first_year = (start.year // years + 1) * years
+        return [(tick, str(tick.year)) for year in range(first_year, end.year + 1, years)
+                if start < (tick := datetime(year, 1, 1, tzinfo=UTC)) < end]
     elif days > 240:
         step_months, fmt = 3, "%b %Y"
     elif days > 60:
@@ -113,9 +117,7 @@ def _ticks(start: datetime, end: datetime) -> list[tuple[datetime, str]]:
                 for k in range(days // step + 1) if first + timedelta(days=k * step) < end]
     ticks: list[tuple[datetime, str]] = []
     year, month = start.year, start.month
-    month = ((month - 1) // step_months + 1) * step_months + 1 if step_months < 12 else 1
-    if step_months >= 12:
-        year += 1
+    month = ((month - 1) // step_months + 1) * step_months + 1
     while month > 12:
         month -= 12
         year += 1

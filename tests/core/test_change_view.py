@@ -107,3 +107,34 @@ def test_a_page_of_long_clauses_holds_fewer_of_them() -> None:
     for view in views:
         text = sum(len(r.old_text or "") + len(r.new_text or "") for r in view.rows if isinstance(r, ClauseRow))
         assert text <= 250_000
+
+
+def test_repeated_clauses_keep_each_change_in_its_place() -> None:
+    rows = [r for r in lay_out("- bullet y", "- bullet x\n- bullet x").rows if isinstance(r, ClauseRow)]
+    assert [(r.kind, r.old_text, r.new_text) for r in rows] == [("modified", "bullet y", "bullet x"),
+                                                                ("added", None, "bullet x")]
+
+
+def test_an_anchor_made_unique_never_takes_another_clause_s_anchor() -> None:
+    anchors = [r.anchor for r in lay_out("", "5. y\n5. z\n(2) q").rows if isinstance(r, ClauseRow)]
+    assert len(anchors) == len(set(anchors)) == 3
+
+
+def test_a_very_long_clause_is_highlighted_sentence_by_sentence_and_joins_back_exactly() -> None:
+    words = [f"term{n % 2999}" for n in range(8000)]
+    edited = ["changed" if n % 50 == 0 else word for n, word in enumerate(words)]
+    text = lambda ws: " ".join(w + ("." if n % 17 == 16 else "") for n, w in enumerate(ws))  # noqa: E731
+    old_side, new_side = pieces(text(words), text(edited))
+    assert "".join(p.text for p in old_side) == text(words) and "".join(p.text for p in new_side) == text(edited)
+    assert [p.text for p in new_side if p.kind == "added"] == ["changed"] * 160
+
+
+def test_long_unchanged_neighbours_count_toward_a_page_s_size() -> None:
+    filler = " ".join(f"filler{n}" for n in range(500))  # ~4,400 characters
+    old = "# Terms\n" + "\n".join(f"{n}. Rule {n} says {'x' if n % 2 else filler}." for n in range(1, 401))
+    new = "# Terms\n" + "\n".join(f"{n}. Rule {n} says {'y' if n % 2 else filler}." for n in range(1, 401))
+    layout = lay_out(old, new)
+    for number in range(1, layout.page(1).pages + 1):
+        view = layout.page(number)
+        assert sum(len(r.old_text or "") + len(r.new_text or "") for r in view.rows if isinstance(r, ClauseRow)) <= 250_000
+    assert layout.page(1).pages > 1  # 200 short changes, but each next to a long unchanged clause

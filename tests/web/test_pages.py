@@ -7,10 +7,12 @@ import contextlib
 import io
 import json
 import re
+import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 import feedparser
@@ -259,3 +261,46 @@ def test_the_web_view_listens_on_loopback_unless_told_otherwise(tmp_path: Path, 
     assert web_address(load_config(config)) == ("0.0.0.0", 9000)
     monkeypatch.setenv(WEB_HOST_ENV, "::")
     assert web_address(load_config(config)) == ("::", 9000)
+
+
+def copy_of(demo_folder: Path, tmp_path: Path) -> Path:
+    """A copy of the demo's folder whose store a test may damage."""
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_folder, folder)
+    text = (folder / "feeds.yaml").read_text(encoding="utf-8").replace(str(demo_folder), str(folder))
+    (folder / "feeds.yaml").write_text(text, encoding="utf-8")
+    return folder / "feeds.yaml"
+
+
+def change_key(config: Path) -> str:
+    with sqlite3.connect(config.parent / "storage" / "clausewatch.db") as db:
+        return str(db.execute("SELECT event_key FROM changes").fetchone()[0])
+
+
+def damage(config: Path, sql: str) -> None:
+    with sqlite3.connect(config.parent / "storage" / "clausewatch.db") as db:
+        db.execute(sql)
+
+
+async def test_a_change_whose_earlier_version_was_pruned_shows_the_clauses_as_posted(demo_folder: Path,
+                                                                                    tmp_path: Path) -> None:
+    config = copy_of(demo_folder, tmp_path)
+    damage(config, "DELETE FROM snapshots WHERE id = (SELECT old_snapshot_id FROM changes)")
+    async with serve(config) as site:
+        status, text, _ = await site.get("/changes/" + quote(change_key(config), safe=""))
+    tree = page(text)
+    assert status == 200 and "the earlier version is no longer stored" in text
+    assert [row.get("id") for row in tree.xpath("//tr[contains(@class, 'clause-')]")] == ["clause-3.4"]
+
+
+async def test_damaged_data_is_a_plain_error_page_with_the_same_headers_and_no_traceback(
+    demo_folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = copy_of(demo_folder, tmp_path)
+    damage(config, "UPDATE changes SET clauses = '{not json'")
+    async with serve(config) as site:
+        status, text, headers = await site.get("/changes/" + quote(change_key(config), safe=""))
+        assert (await site.get("/versions/99999999999999999999999.txt"))[0] == 404  # no number the store chokes on
+    assert status == 500 and "<h1>Internal error</h1>" in text and "Traceback" not in text and "json" not in text
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert any("internal error" in r.getMessage() and r.exc_info for r in caplog.records)  # logged for the operator

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.terms.clauses import ClauseChange, diff_clauses
-from bot.core.terms.segments import NUMBER_ONLY, PATH_SEPARATOR, Clause, segment
+from bot.core.terms.clauses import ClauseChange, align_clauses
+from bot.core.terms.segments import NUMBER_ONLY, PATH_SEPARATOR, Clause
 
 ROWS_PER_PAGE = 200  # changed clauses on one page: a rewrite of thousands stays a few hundred KB per page
 CONTEXT = 1  # unchanged clauses shown in full on each side of a change
@@ -19,6 +19,8 @@ PAGE_CHARS = 250_000  # text on one page (changed clauses, both sides, and their
 _TOKEN = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")  # a word or a sign, with the blanks after it
 _ANCHOR_UNSAFE = re.compile(r"[^0-9A-Za-z.]+")
 KINDS = ("added", "removed", "modified", "moved", "renumbered")
+_ALIGN_LIMIT = 250_000  # token pairs aligned word by word at most (about 20 ms); longer runs go sentence by sentence
+_SENTENCE_ENDS = frozenset(".!?;:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +86,46 @@ def pieces(old_text: str, new_text: str) -> tuple[tuple[Piece, ...], tuple[Piece
     _append(old_side, "same", old_tokens[:head])
     _append(new_side, "same", new_tokens[:head])
     old_middle, new_middle = old_tokens[head:len(old_tokens) - tail], new_tokens[head:len(new_tokens) - tail]
-    matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _append(old_side, "same", old_middle[i1:i2])
-            _append(new_side, "same", new_middle[j1:j2])
-            continue
-        _append(old_side, "removed", old_middle[i1:i2])
-        _append(new_side, "added", new_middle[j1:j2])
+    _align(old_middle, new_middle, old_side, new_side)
     _append(old_side, "same", old_tokens[len(old_tokens) - tail:])
     _append(new_side, "same", new_tokens[len(new_tokens) - tail:])
     return tuple(old_side), tuple(new_side)
+
+
+def _align(old: list[str], new: list[str], old_side: list[Piece], new_side: list[Piece], by_sentence: bool = True) -> None:
+    """Align two runs of tokens word by word; runs too long for that (aligning costs up to the product of their
+    lengths) are aligned sentence by sentence first, then word by word inside the sentences that changed, and
+    what is still too long is shown as removed and added whole."""
+    if len(old) * len(new) > _ALIGN_LIMIT:
+        if by_sentence:
+            old_sentences, new_sentences = _sentences(old), _sentences(new)
+            matcher = difflib.SequenceMatcher(None, ["".join(t) for t in old_sentences],
+                                              ["".join(t) for t in new_sentences], autojunk=False)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                olds = [token for sentence in old_sentences[i1:i2] for token in sentence]
+                news = [token for sentence in new_sentences[j1:j2] for token in sentence]
+                if tag == "equal":
+                    _append(old_side, "same", olds)
+                    _append(new_side, "same", news)
+                else:
+                    _align(olds, news, old_side, new_side, by_sentence=False)
+            return
+        _append(old_side, "removed", old)
+        _append(new_side, "added", new)
+        return
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        _append(old_side, "same" if tag == "equal" else "removed", old[i1:i2])
+        _append(new_side, "same" if tag == "equal" else "added", new[j1:j2])
+
+
+def _sentences(tokens: list[str]) -> list[list[str]]:
+    """Tokens cut after each sentence's closing sign."""
+    found: list[list[str]] = [[]]
+    for token in tokens:
+        found[-1].append(token)
+        if token.rstrip()[-1:] in _SENTENCE_ENDS:
+            found.append([])
+    return [sentence for sentence in found if sentence]
 
 
 def _append(side: list[Piece], kind: str, tokens: Sequence[str]) -> None:
@@ -168,10 +199,7 @@ class ChangeLayout:
         bounds: list[tuple[int, int]] = []
         start, size = 0, 0
         for n, index in enumerate(self.changed):
-            row = self.rows[index]
-            assert isinstance(row, ClauseRow)
-            longest = max(len(row.old_text or ""), len(row.new_text or ""))
-            weight = len(row.old_text or "") + len(row.new_text or "") + 2 * longest  # the clause and its context
+            weight = sum(_size(self.rows[k]) for k in (index - 1, index, index + 1) if 0 <= k < len(self.rows))
             if n > start and (n - start >= per_page or size + weight > PAGE_CHARS):
                 bounds.append((start, n))
                 start, size = n, 0
@@ -181,63 +209,45 @@ class ChangeLayout:
 
 
 def lay_out(old_text: str, new_text: str, substantive: Iterable[ClauseChange] | None = None) -> ChangeLayout:
-    """The change from `old_text` to `new_text` (normalized texts, as stored) clause by clause. `substantive` are
-    the clause changes that were posted (the others are shown as cosmetic); None: all are substantive."""
+    """The change from `old_text` to `new_text` (normalized texts, as stored) clause by clause, placed as the diff
+    aligned them. `substantive` are the clause changes that were posted (the others are shown as cosmetic);
+    None: all are substantive."""
     # With the posted changes at hand (their topics and severity recorded), the diff need not label again.
     posted = None if substantive is None else {_identity(c): c for c in substantive}
-    changes = diff_clauses(old_text, new_text, labelled=posted is None)
-    old_clauses, new_clauses = segment(old_text), segment(new_text)
-    old_at: dict[tuple[str, str], deque[int]] = defaultdict(deque)
-    old_by_text: dict[str, deque[int]] = defaultdict(deque)
-    for index, clause in enumerate(old_clauses):
-        old_at[(clause.path, clause.text)].append(index)
-        old_by_text[clause.text].append(index)
-    changed_new = {(c.path, c.new_text): c for c in changes if c.kind != "removed"}
-    claimed: set[int] = set()
-
-    def claim(queue: deque[int]) -> int | None:
-        while queue and queue[0] in claimed:
-            queue.popleft()
-        if not queue:
-            return None
-        index = queue.popleft()
-        claimed.add(index)
-        return index
-
-    old_of: dict[int, int] = {}  # change (by position in `changes`) → the old clause it accounts for
-    for k, change in enumerate(changes):  # old clauses that a change accounts for are not "unchanged" ones
-        if change.old_path is not None and change.old_text is not None:
-            found = claim(old_at[(change.old_path, change.old_text)])
-            if found is not None:
-                old_of[k] = found
-    change_index = {id(change): k for k, change in enumerate(changes)}
-    positions = [-1] * len(old_clauses)  # old clause → the new clause it became
-    placed: list[tuple[float, ClauseRow | Clause]] = []  # (position in the new version, row or unchanged clause)
-    for index, clause in enumerate(new_clauses):
-        changed = changed_new.get((clause.path, clause.text))
-        if changed is not None:
-            placed.append((index, _row(changed, posted)))
-            if change_index[id(changed)] in old_of:
-                positions[old_of[change_index[id(changed)]]] = index
-            continue
-        old_index = claim(old_at[(clause.path, clause.text)])
-        if old_index is None:
-            old_index = claim(old_by_text[clause.text])
-        if old_index is None:
-            placed.append((index, clause))
-            continue
-        positions[old_index] = index
-        old_path = old_clauses[old_index].path
-        if old_path != clause.path:
-            placed.append((index, ClauseRow("renumbered", "", clause.path, old_path, clause.text, clause.text,
-                                            substantive=False)))
+    alignment = align_clauses(old_text, new_text, labelled=posted is None)
+    old, new = alignment.old, alignment.new
+    at: dict[int, ClauseChange] = {}
+    removed_after: dict[int, list[ClauseChange]] = defaultdict(list)  # new index → clauses removed right after it
+    for (place, removed, _), found in alignment.changes:
+        if removed:
+            removed_after[place].append(found)
         else:
-            placed.append((index, clause))
-    for k, change in enumerate(changes):
-        if change.kind == "removed":
-            placed.append((_after_survivor(old_of.get(k, -1), positions) + 0.5, _row(change, posted)))
-    placed.sort(key=lambda item: item[0])
-    return _anchored([row for _, row in placed], len(new_clauses))
+            at[place] = found
+    rows: list[ClauseRow | Clause] = [_row(change, posted) for change in removed_after.get(-1, ())]
+    for index in range(len(new)):
+        change = at.get(index)
+        if change is not None:
+            rows.append(_row(change, posted))
+        else:
+            clause = new.clause(index)
+            paired = alignment.pairs.get(index)
+            old_path = clause.path if paired is None else old.path(paired)
+            rows.append(clause if old_path == clause.path else
+                        ClauseRow("renumbered", "", clause.path, old_path, clause.text, clause.text, substantive=False))
+        rows.extend(_row(removed, posted) for removed in removed_after.get(index, ()))
+    return _anchored(rows, len(new))
+
+
+def _size(row: ClauseRow | Clause) -> int:
+    """Characters a row puts on a page (both sides of a changed clause, or an unchanged clause shown twice)."""
+    if isinstance(row, ClauseRow):
+        return len(row.old_text or "") + len(row.new_text or "")
+    return 2 * len(row.text)
+
+
+def recorded_only(changes: Iterable[ClauseChange]) -> ChangeLayout:
+    """The layout of the recorded clause changes alone, for a change whose earlier version is no longer stored."""
+    return _anchored([_row(change, None) for change in changes], 0)
 
 
 def _identity(change: ClauseChange) -> tuple[str, str, str | None, str | None]:
@@ -264,19 +274,10 @@ def _highlighted(row: ClauseRow) -> ClauseRow:
                      row.severity, row.substantive, old_pieces, new_pieces)
 
 
-def _after_survivor(old_index: int, positions: Sequence[int]) -> int:
-    """The new-version index after which a removed clause is shown: after the nearest old clause before it that
-    is still in the document (or at the top)."""
-    for k in range(old_index - 1, -1, -1):
-        if positions[k] >= 0:
-            return positions[k]
-    return -1
-
-
 def _anchored(rows: list[ClauseRow | Clause], clauses: int) -> ChangeLayout:
-    """The layout of `rows`: each changed clause gets its anchor (unique: a repeated one takes "-2", "-3" …)."""
+    """The layout of `rows`: each changed clause gets its anchor (unique: a taken one takes "-2", "-3" …)."""
     counts = {kind: 0 for kind in KINDS}
-    seen: dict[str, int] = {}
+    issued: set[str] = set()
     laid: list[ClauseRow | Clause] = []
     changed: list[int] = []
     for k, row in enumerate(rows):
@@ -285,10 +286,12 @@ def _anchored(rows: list[ClauseRow | Clause], clauses: int) -> ChangeLayout:
             if row.kind == "renumbered":  # paged and collapsed with the unchanged clauses
                 laid.append(row)
                 continue
-            anchor = anchor_of(row.path, k + 1)
-            seen[anchor] = seen.get(anchor, 0) + 1
-            if seen[anchor] > 1:
-                anchor = f"{anchor}-{seen[anchor]}"
+            anchor = wanted = anchor_of(row.path, k + 1)
+            suffix = 1
+            while anchor in issued:
+                suffix += 1
+                anchor = f"{wanted}-{suffix}"
+            issued.add(anchor)
             row = ClauseRow(row.kind, anchor, row.path, row.old_path, row.old_text, row.new_text, row.topics,
                             row.severity, row.substantive)
             changed.append(k)

@@ -252,11 +252,30 @@ def _change(kind: str, old: Clause | None, new: Clause | None, labelled: bool = 
     return ClauseChange(kind, path, old.path if old else None, old_text, new_text, inline, topics, severity)
 
 
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """How two versions line up clause by clause: every pair of clauses present in both (new index → old index,
+    the modified ones included), and the changes with their place in the new version (a removed clause sits
+    right after the new clause at `place`; -1: at the top)."""
+
+    old: Segments
+    new: Segments
+    pairs: dict[int, int]
+    changes: list[tuple[tuple[int, int, int], ClauseChange]]  # (place, 0 or 1 for removed, old index), change
+
+
 def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument,
                  labelled: bool = True) -> list[ClauseChange]:
     """Clause-level changes from `old_text` to `new_text` (normalized texts, or what `normalize` returned), in
     new-document order; without `labelled`, only where they are (no word diff, topics or severity: for a
-    reader that has those already).
+    reader that has those already). See `align_clauses` for how."""
+    return [change for _, change in align_clauses(old_text, new_text, labelled).changes]
+
+
+def align_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument,
+                  labelled: bool = True) -> Alignment:
+    """The alignment of `old_text` and `new_text` and the clause-level changes between them, in new-document
+    order.
 
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
@@ -300,7 +319,7 @@ def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedD
             anchor = match_old[matched_old[before - 1]] if before else -1  # (its new position)
             changes.append(((anchor, 1, i), _change("removed", old.clause(i), None, labelled)))
     changes.sort(key=lambda item: item[0])
-    return [change for _, change in changes]
+    return Alignment(old, new, match_new, changes)
 
 
 def _pair_by_key(old: Segments, new: Segments, match_new: dict[int, int]) -> None:
