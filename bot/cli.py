@@ -133,6 +133,10 @@ def check(ctx: click.Context) -> None:
         if channel.topics is not None:
             filters.append("topics=" + ",".join(sorted(channel.topics)))
         click.echo(f"    - {channel.id} ({channel.kind} → {channel.target}) {' '.join(filters)} [{state}]")
+    if config.web is not None:
+        host, port = web_address(config)
+        click.echo(f"  web view:  http://{host}:{port}/ while `run` runs"
+                   + (f"; posts link to {config.web.base_url}" if config.web.base_url else "; no base_url: posts carry no link"))
     for warning in config.warnings:
         click.echo(f"  warning: {warning}")
 

@@ -49,6 +49,7 @@ def test_check_summarises_the_default_config() -> None:
     assert code == 0
     assert re.search(r"platforms: \d+ \(soundcloud, youtube", out)
     assert "console (console → stdout)" in out
+    assert "web view:  http://127.0.0.1:8088/ while `run` runs; no base_url: posts carry no link" in out
 
 
 def test_config_errors_exit_2_and_name_the_file(tmp_path: Path) -> None:
