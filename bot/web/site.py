@@ -78,7 +78,8 @@ def _when(value: str | None) -> str:
 
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Security headers on every answer; a store that cannot be read is a 503 page, never a traceback."""
+    """Security headers on every answer; a store that cannot be read is a 503 page and a bug a 500 page, never a
+    traceback."""
     try:
         response = await handler(request)
     except web.HTTPNotFound:

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -304,3 +305,22 @@ async def test_damaged_data_is_a_plain_error_page_with_the_same_headers_and_no_t
     assert status == 500 and "<h1>Internal error</h1>" in text and "Traceback" not in text and "json" not in text
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert any("internal error" in r.getMessage() and r.exc_info for r in caplog.records)  # logged for the operator
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_run_serves_the_web_view_beside_polling_when_web_is_configured(demo_folder: Path, tmp_path: Path) -> None:
+    config = copy_of(demo_folder, tmp_path)
+    port = free_port()
+    config.write_text(config.read_text(encoding="utf-8") + f"web: {{port: {port}}}\n", encoding="utf-8")
+    async with App.open(load_config(config), stdout=io.StringIO(), chat_env=ChatEnv(), listen=True):
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/platforms/cloudtune") as answer:
+            assert answer.status == 200 and "Terms of Service" in await answer.text()
+    with socket.socket() as again:  # closed with the app: nothing listens there any more
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (connections in TIME_WAIT do not count)
+        again.bind(("127.0.0.1", port))
+        again.listen()
