@@ -128,8 +128,11 @@ async def platform_page(request: web.Request) -> web.Response:
     report = await status_report(config, store, platform_id)
     changes = await store.platform_changes(platform_id)
     lanes = []
+    history: dict[str, list[dict[str, Any]]] = {}  # source id → its versions, newest first, with the change each brought
+    by_version = {c["new_snapshot_id"]: c for c in changes if c["event_key"]}
     for spec in config.platforms[platform_id].documents:
         versions = await store.snapshots(spec.id, limit=500)
+        history[spec.id] = [{**v, "change": by_version.get(v["id"])} for v in versions]
         marks = [Mark(v["fetched_at"], title=f"version of {_when(v['fetched_at'])}") for v in versions]
         marks += [Mark(c["new_fetched_at"], c["severity"] or "low", ", ".join(topic_name(t) for t in c["topics"][:2])
                        or "change", f"{_when(c['new_fetched_at'])}: {c['severity']} — "
@@ -141,7 +144,7 @@ async def platform_page(request: web.Request) -> web.Response:
     statements = await store.latest_statements(platform_id, limit=5)
     return _page(request, "platform.html", {
         "title": report["name"], "platform": platform_id, "report": report, "changes": changes,
-        "timeline": timeline_svg(lanes), "stories": stories, "statements": statements,
+        "timeline": timeline_svg(lanes), "stories": stories, "statements": statements, "history": history,
     })
 
 

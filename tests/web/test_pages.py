@@ -104,6 +104,9 @@ async def test_platform_page_shows_health_ai_stance_timeline_changes_stories_and
     assert re.fullmatch(r"6 posts, last 2024-02-17 10:00 UTC", tree.xpath("string(//ul[@class='stories']/li/span)"))
     assert tree.xpath("//section[@class='stories']//article[@class='statement']")
     assert tree.xpath("//link[@rel='alternate']/@href") == ["/platforms/cloudtune/feed.atom"]
+    versions = document.xpath(".//details[@class='versions']//li")
+    assert len(versions) >= 2 and all(v.xpath("a[1]/@href")[0].startswith("/versions/") for v in versions)
+    assert [v.xpath("string(a[2])") for v in versions if len(v.xpath("a")) == 2] == ["high change"]
 
 
 async def test_change_page_side_by_side_and_inline_with_permalinks_and_raw_versions(demo_site: Site) -> None:
