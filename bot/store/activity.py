@@ -43,8 +43,9 @@ class Activity:
         return {row["status"]: row["n"] for row in rows}
 
     async def story_rows(self, platform_id: str | None, limit: int) -> list[dict[str, Any]]:
-        """Recent stories, newest activity first, in one read: thread, opening message (`first`), item count,
-        first and last activity, `kinds` (events by type), `entries` and `languages` of its articles."""
+        """Recent stories, newest activity first, in one read of five queries whatever their number: thread,
+        opening message (`first`), item count, first and last activity, `kinds` (events by type), `entries` and
+        `languages` of its articles."""
 
         def load(db: Database) -> list[dict[str, Any]]:
             sql = (
@@ -57,18 +58,26 @@ class Activity:
                 params.append(platform_id)
             sql += " GROUP BY thread ORDER BY last_at DESC, first_id DESC LIMIT ?"
             params.append(limit)
-            stories = []
-            for row in db.query(sql, params):
-                thread = row["thread"]
-                first = next(db.query("SELECT message FROM events WHERE id = ?", [row["first_id"]]))
-                kinds = {k["event"]: k["n"] for k in db.query(
-                    "SELECT event, COUNT(*) AS n FROM events WHERE thread = ? GROUP BY event", [thread])}
-                languages = [r["language"] for r in db.query(
-                    "SELECT DISTINCT language FROM entries WHERE thread = ? AND language IS NOT NULL", [thread])]
-                entries = next(db.query("SELECT count(*) AS n FROM entries WHERE thread = ?", [thread]))["n"]
-                stories.append({**row, "first": json.loads(first["message"]), "kinds": kinds, "languages": languages,
-                                "entries": entries})
-            return stories
+            rows = list(db.query(sql, params))
+            if not rows:
+                return []
+            threads = [row["thread"] for row in rows]
+            marks = ", ".join("?" for _ in threads)
+            firsts = {r["id"]: json.loads(r["message"]) for r in db.query(
+                f"SELECT id, message FROM events WHERE id IN ({marks})", [row["first_id"] for row in rows])}
+            kinds: dict[str, dict[str, int]] = {thread: {} for thread in threads}
+            for r in db.query(f"SELECT thread, event, COUNT(*) AS n FROM events WHERE thread IN ({marks}) "
+                              "GROUP BY thread, event", threads):
+                kinds[r["thread"]][r["event"]] = r["n"]
+            languages: dict[str, list[str]] = {thread: [] for thread in threads}
+            for r in db.query(f"SELECT DISTINCT thread, language FROM entries WHERE thread IN ({marks}) "
+                              "AND language IS NOT NULL", threads):
+                languages[r["thread"]].append(r["language"])
+            entries = {r["thread"]: r["n"] for r in db.query(
+                f"SELECT thread, COUNT(*) AS n FROM entries WHERE thread IN ({marks}) GROUP BY thread", threads)}
+            return [{**row, "first": firsts[row["first_id"]], "kinds": kinds[row["thread"]],
+                     "languages": languages[row["thread"]], "entries": entries.get(row["thread"], 0)}
+                    for row in rows]
 
         return await self.connection.read(load)
 
