@@ -487,7 +487,8 @@ class Poller:
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:
         """Mirror a committed (or batched) fetch-state write in memory."""
         for name, value in values.items():
-            setattr(state, name, bool(value) if name in ("failing", "primed") else value)
+            setattr(state, name, value)
+        state.failing, state.primed = bool(state.failing), bool(state.primed)  # (stored as 0/1)
         self.states[state.source_id] = state
 
     def _now(self) -> str:
