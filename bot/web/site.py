@@ -5,6 +5,7 @@ every text escaped by the templates, a strict Content-Security-Policy and no thi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,8 +20,8 @@ from bot.core.config import Config
 from bot.core.terms.change_view import KINDS, ChangeLayout, lay_out, recorded_only
 from bot.core.terms.clauses import ClauseChange
 from bot.core.topics import topic_name
-from bot.pipeline.reports import status_report, stories_report
-from bot.store.database import Store, StoreError
+from bot.pipeline.reports import status_report
+from bot.store.database import Snapshot, Store, StoreError
 from bot.web.atom_feed import platform_feed
 from bot.web.timeline import Lane, Mark, timeline_svg
 
@@ -40,7 +41,8 @@ STORE_KEY = web.AppKey("store", Store)
 ConfigSource = Callable[[], Config]  # the current configuration (it may be reloaded)
 CONFIG_KEY: web.AppKey[ConfigSource] = web.AppKey("config")
 PAGES_KEY = web.AppKey("pages", Environment)
-LAYOUTS_KEY: web.AppKey[dict[str, ChangeLayout]] = web.AppKey("layouts")  # by event key, oldest first
+LaidOut = tuple[dict[str, Any], Snapshot | None, Snapshot, ChangeLayout]  # a change, its versions, its layout
+LAYOUTS_KEY: web.AppKey[dict[str, LaidOut]] = web.AppKey("layouts")  # by event key, oldest first
 LAYOUTS_KEPT = 16  # changes laid out and kept for paging (a 2,000-clause rewrite is a few MB)
 
 
@@ -140,7 +142,7 @@ async def platform_page(request: web.Request) -> web.Response:
                        f"/changes/{quote(c['event_key'] or '', safe='')}")
                   for c in changes if c["source_id"] == spec.id and c["event_key"]]
         lanes.append(Lane(spec.doc_type or spec.id, tuple(marks)))
-    stories = (await stories_report(config, store, platform_id, limit=10))["stories"]
+    stories = report["stories"]  # (the status report's recent stories)
     statements = await store.latest_statements(platform_id, limit=5)
     return _page(request, "platform.html", {
         "title": report["name"], "platform": platform_id, "report": report, "changes": changes,
@@ -150,27 +152,22 @@ async def platform_page(request: web.Request) -> web.Response:
 
 async def change_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG_KEY]()
-    store = request.app[STORE_KEY]
-    found = await store.change_with_versions(request.match_info["key"])
-    if found is None:
-        return _not_found(request, "No recorded terms change has this key.")
-    change, old, new = found
+    key = request.match_info["key"]
+    laid = request.app[LAYOUTS_KEY].pop(key, None)  # (put back last: the most recently used)
+    if laid is None:  # a change never changes: read and laid out once, then paged from memory
+        laid = await _lay_out_change(request.app[STORE_KEY], key)
+        if laid is None:
+            return _not_found(request, "No recorded terms change has this key.")
+    layouts = request.app[LAYOUTS_KEY]
+    layouts[key] = laid
+    while len(layouts) > LAYOUTS_KEPT:
+        layouts.pop(next(iter(layouts)))
+    change, old, new, layout_of_change = laid
     layout = "inline" if request.query.get("view") == "inline" else "side"
     try:
         page = int(request.query.get("page", "1"))
     except ValueError:
         page = 1
-    layouts = request.app[LAYOUTS_KEY]
-    layout_of_change = layouts.pop(change["event_key"], None)  # (put back last: the most recently used)
-    if layout_of_change is None:  # a change never changes: laid out once, then paged from memory
-        posted = [ClauseChange(c["kind"], c["path"], c.get("old_path"), c.get("old_text"), c.get("new_text"),
-                               c.get("inline"), tuple(c.get("topics") or ()), c.get("severity") or "low")
-                  for c in change["clauses"]]
-        # Without the version before (pruned), the posted clauses are all there is to show.
-        layout_of_change = await asyncio.to_thread(lay_out, old.text, new.text, posted) if old else recorded_only(posted)
-    layouts[change["event_key"]] = layout_of_change
-    while len(layouts) > LAYOUTS_KEPT:
-        layouts.pop(next(iter(layouts)))
     view = await asyncio.to_thread(layout_of_change.page, page)  # (highlights of long clauses take a while)
     platform = config.platforms.get(change["platform"])
     return _page(request, "change.html", {
@@ -180,6 +177,20 @@ async def change_page(request: web.Request) -> web.Response:
         "platform_name": platform.name if platform else change["platform"],
         "base": f"/changes/{quote(request.match_info['key'], safe='')}",
     })
+
+
+async def _lay_out_change(store: Store, key: str) -> LaidOut | None:
+    """The change recorded under `key` with both versions (their texts dropped once laid out) and its layout."""
+    found = await store.change_with_versions(key)
+    if found is None:
+        return None
+    change, old, new = found
+    posted = [ClauseChange(c["kind"], c["path"], c.get("old_path"), c.get("old_text"), c.get("new_text"),
+                           c.get("inline"), tuple(c.get("topics") or ()), c.get("severity") or "low")
+              for c in change["clauses"]]
+    # Without the version before (pruned), the posted clauses are all there is to show.
+    layout = await asyncio.to_thread(lay_out, old.text, new.text, posted) if old else recorded_only(posted)
+    return change, old and dataclasses.replace(old, text=""), dataclasses.replace(new, text=""), layout
 
 
 async def story_page(request: web.Request) -> web.Response:

@@ -264,18 +264,17 @@ class Alignment:
     changes: list[tuple[tuple[int, int, int], ClauseChange]]  # (place, 0 or 1 for removed, old index), change
 
 
-def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument,
-                 labelled: bool = True) -> list[ClauseChange]:
+def diff_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument) -> list[ClauseChange]:
     """Clause-level changes from `old_text` to `new_text` (normalized texts, or what `normalize` returned), in
-    new-document order; without `labelled`, only where they are (no word diff, topics or severity: for a
-    reader that has those already). See `align_clauses` for how."""
-    return [change for _, change in align_clauses(old_text, new_text, labelled).changes]
+    new-document order. See `align_clauses` for how."""
+    return [change for _, change in align_clauses(old_text, new_text).changes]
 
 
 def align_clauses(old_text: str | NormalizedDocument, new_text: str | NormalizedDocument,
                   labelled: bool = True) -> Alignment:
     """The alignment of `old_text` and `new_text` and the clause-level changes between them, in new-document
-    order.
+    order; without `labelled`, changes say only where they are (no word diff, topics or severity: for a reader
+    that has those already).
 
     Never compares every old clause with every new one: lines that occur once in each version are paired by a
     dict lookup; only the lines left over are read (numbers, text), paired by their number-stripped text, and
