@@ -39,11 +39,13 @@ from bot.pipeline.poller import CycleReport, Poller, Progress, utc_now
 from bot.pipeline.statement_points import StatementPoints
 from bot.sources.fetcher import Fetcher, build_session
 from bot.sources.network_guard import NetworkGuard
-from bot.store.database import Store, StoreError
+from bot.store.database import DATABASE_NAME, Store, StoreError
+from bot.store.sql import redact
 from bot.web.site import web_application
 
 log = logging.getLogger(__name__)
 CONFIG_ENV = "CLAUSEWATCH_CONFIG"
+DATABASE_URL_ENV = "CLAUSEWATCH_DATABASE_URL"  # a PostgreSQL URL (password included) over `storage`
 WEB_HOST_ENV = "CLAUSEWATCH_WEB_HOST"  # where the web view listens, over `web.host` (the image sets 0.0.0.0)
 DEFAULT_CONFIG = "feeds.yaml"
 # Outputs that need a chat token; until their adapters are active, no event is routed to them.
@@ -65,6 +67,27 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), [f"cannot read: {error}"]) from None
     return parse_config(text, path.absolute())  # the schema checks CSS selectors too
+
+
+def database_url(config: Config) -> str | None:
+    """The PostgreSQL database to use: $CLAUSEWATCH_DATABASE_URL, else `storage: postgresql://…`; None: SQLite
+    under the storage folder."""
+    return os.environ.get(DATABASE_URL_ENV) or config.database_url
+
+
+def database_label(config: Config) -> str:
+    """Which backend is used and where, for `check` and logs (never the password)."""
+    url = database_url(config)
+    if url is None:
+        return f"SQLite, {config.storage / DATABASE_NAME}"
+    return f"PostgreSQL, {redact(url)}"
+
+
+def sqlite_only(config: Config, what: str) -> None:
+    """Refuse `what` (a command that copies the SQLite file) when the store is PostgreSQL."""
+    if database_url(config) is not None:
+        raise StoreError(f"{what} copies the SQLite database file, and this store is PostgreSQL: use pg_dump and "
+                         f"pg_restore (`clausewatch store copy` moves a SQLite store into PostgreSQL)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,14 +252,15 @@ class App:
         `read_only`: only read the store (reports): it works on storage that cannot be written, and no chat
         connection is made."""
         env = ChatEnv.from_env() if chat_env is None else chat_env
-        lock = PollerLock(config.storage) if exclusive else None
+        url = database_url(config)
+        lock = PollerLock(config.storage) if exclusive and url is None else None
         if lock is not None:
             try:
                 lock.acquire()
             except OSError as error:
                 raise StoreError(f"cannot lock {lock.path}: {error}") from error
         try:
-            store = await (Store.open_for_reading if read_only else Store.open)(config.storage)
+            store = await Store.connect(config.storage, url, read_only=read_only)
         except BaseException:
             if lock is not None:
                 lock.release()

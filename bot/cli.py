@@ -22,11 +22,13 @@ from bot.app import (
     PollerLock,
     StartupError,
     config_path,
+    database_label,
     discord_invite,
     install_stop_signals,
     load_config,
     plan_channels,
     setup_logging,
+    sqlite_only,
     web_address,
 )
 from bot.core.config import Config, ConfigError
@@ -119,6 +121,7 @@ def check(ctx: click.Context) -> None:
     platform_feeds = sum(len(p.feeds) for p in config.platforms.values())
     click.echo(f"{config.path}: OK")
     click.echo(f"  storage:   {config.storage}")
+    click.echo(f"  database:  {database_label(config)}")
     click.echo(f"  poll:      every {config.poll.interval:g}s, {config.poll.concurrency} at once "
                f"({config.poll.per_host} per host), timeout {config.poll.timeout:g}s, max {config.poll.max_bytes} bytes")
     click.echo(f"  platforms: {len(config.platforms)} ({', '.join(config.platforms) or 'none'})")
@@ -469,6 +472,7 @@ def _restore(ctx: click.Context, path: Path, replace: bool, as_json: bool) -> No
     config = _load(ctx)
     lock = PollerLock(config.storage)
     try:
+        sqlite_only(config, "import of an export")
         lock.acquire()
         report = import_state(config, path, replace)
     except (StoreError, StartupError, OSError, tarfile.TarError) as error:
@@ -498,6 +502,7 @@ def export(ctx: click.Context, file: Path, as_json: bool) -> None:
     bot runs; `clausewatch import FILE` restores it."""
     config = _load(ctx)
     try:
+        sqlite_only(config, "export")
         manifest = export_state(config, file)
     except (StoreError, OSError) as error:
         click.echo(f"error: {error}", err=True)

@@ -8,13 +8,16 @@ import re
 import select
 import textwrap
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import psycopg
 import pytest
 from aiohttp import web
+
+from tests.postgres import ADMIN_URL, ThrowAwayDatabase
 
 
 @dataclass
@@ -113,3 +116,46 @@ def read_until(stream: IO[str] | None, pattern: str, timeout: float = 30.0) -> r
                 raise AssertionError(f"the process ended before writing {pattern!r}: {seen.decode(errors='replace')[-2000:]}")
             seen += chunk
     return found
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[ThrowAwayDatabase]:
+    """This test process's throw-away PostgreSQL database (see tests/postgres.py)."""
+    try:
+        database = ThrowAwayDatabase()
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable at {ADMIN_URL} ({error}); .ci/run starts it, or set "
+                    f"CLAUSEWATCH_TEST_POSTGRES")
+    yield database
+    database.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test once on each store backend: SQLite under the config's storage folder, and PostgreSQL (a fresh
+    schema, given to the bot as $CLAUSEWATCH_DATABASE_URL, which overrides `storage`)."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("CLAUSEWATCH_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    database: ThrowAwayDatabase = request.getfixturevalue("postgres_database")
+    for url in database.schema_url():
+        monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+        yield "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `sqlite_only(reason)` checks the SQLite file itself: its PostgreSQL run is not collected."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        callspec = getattr(item, "callspec", None)
+        if marker is not None and callspec is not None and callspec.params.get("backend") == "postgresql":
+            assert marker.args, f"{item.nodeid}: sqlite_only needs its reason"
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "__main__": {"cli"},
     "__init__": set(),
 }
-IO_LIBRARIES = {"aiohttp", "discord", "slack_bolt", "slack_sdk", "sqlite3", "sqlite_utils", "feedparser", "lxml",
+IO_LIBRARIES = {"aiohttp", "psycopg", "discord", "slack_bolt", "slack_sdk", "sqlite3", "sqlite_utils", "feedparser", "lxml",
                 "requests", "httpx", "urllib3", "socket", "asyncio", "http", "ssl", "subprocess", "shutil"}
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from bot.core.config_errors import ConfigError, SchemaKey, describe_problems, schema_keys
 from bot.core.config_schema import (
     CHANNEL_KINDS,
+    DATABASE_URL,
     DEFAULT_ARCHIVE_DELAY,
     DEFAULT_ARCHIVE_URL,
     DEFAULT_STORY_WINDOW,
@@ -100,7 +101,7 @@ class Config:
     """The whole validated configuration."""
 
     path: Path
-    storage: Path
+    storage: Path  # the SQLite folder; with `database_url`, the local folder (./storage) for nothing but files
     poll: PollSettings
     platforms: Mapping[str, Platform]
     feeds: tuple[SourceSpec, ...]
@@ -117,6 +118,7 @@ class Config:
     web: WebSection | None = None  # the read-only pages (`serve`, and `run` when set); base_url: links in posts
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    database_url: str | None = None  # `storage: postgresql://…`: the PostgreSQL database instead of SQLite
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -181,7 +183,7 @@ def build_config(written: ConfigFile, path: Path) -> Config:
     metrics = written.metrics
     return Config(
         path=path,
-        storage=resolve(base, written.storage),
+        storage=resolve(base, "./storage" if DATABASE_URL.match(written.storage) else written.storage),
         poll=poll,
         platforms={pid: build_platform(pid, platform, poll.interval, base) for pid, platform in written.platforms.items()},
         feeds=feeds,
@@ -197,6 +199,7 @@ def build_config(written: ConfigFile, path: Path) -> Config:
         web=written.web,
         summarizer=written.summarizer,
         retention=written.retention,
+        database_url=written.storage if DATABASE_URL.match(written.storage) else None,
     )
 
 

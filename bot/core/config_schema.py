@@ -362,6 +362,15 @@ class ChannelEntry(Section):
         return str(value)
 
 
+DATABASE_URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
+
+
+def database_password(url: str) -> bool:
+    """A PostgreSQL URL that carries a password (`postgresql://user:secret@host/db`)."""
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    return "@" in authority and ":" in authority.rsplit("@", 1)[0]
+
+
 def resolve(base: Path, text: str) -> Path:
     """A path of the file, relative to its folder."""
     return Path(text) if Path(text).is_absolute() else (base / text).resolve()
@@ -376,7 +385,7 @@ def base_folder(info: ValidationInfo) -> Path:
 class ConfigFile(Section):
     """The whole of feeds.yaml. Fields are validated in this order: later rules read earlier sections."""
 
-    storage: Text = "./storage"
+    storage: Text = "./storage"  # a folder (SQLite), or a postgresql:// URL without its password
     poll: Annotated[PollSettings, BeforeValidator(read_section)] = PollSettings()
     platforms: Annotated[dict[Annotated[str, BeforeValidator(read_platform_id)], PlatformEntry],
                          BeforeValidator(read_platforms)] = {}
@@ -391,6 +400,14 @@ class ConfigFile(Section):
     stories: Annotated[StoriesSection, BeforeValidator(read_section)] = StoriesSection()
     summarizer: Annotated[SummarizerSettings, BeforeValidator(read_section)] = SummarizerSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(read_section)] = RetentionSettings()
+
+    @field_validator("storage")
+    @classmethod
+    def storage_url(cls, storage: str) -> str:
+        if DATABASE_URL.match(storage) and database_password(storage):
+            raise ValueError("the database password does not belong in feeds.yaml: leave it out of the URL and set "
+                             "PGPASSWORD, or give the whole URL in CLAUSEWATCH_DATABASE_URL")
+        return storage
 
     @classmethod
     def presence_problems(cls, data: dict[str, Any]) -> list[tuple[Loc, str]]:

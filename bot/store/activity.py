@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.store.connection import Connection
+from bot.store.sql import SqlDatabase
 
 # Health notices open threads too, but they are no stories.
 _STORY_EVENTS = "event NOT IN ('source_failing', 'source_recovered')"
@@ -47,7 +46,7 @@ class Activity:
         opening message (`first`), item count, first and last activity, `kinds` (events by type), `entries` and
         `languages` of its articles."""
 
-        def load(db: Database) -> list[dict[str, Any]]:
+        def load(db: SqlDatabase) -> list[dict[str, Any]]:
             sql = (
                 "SELECT thread, MIN(id) AS first_id, COUNT(*) AS items, MIN(created_at) AS opened_at, "
                 f"MAX(created_at) AS last_at FROM events WHERE {_STORY_EVENTS}"
@@ -85,7 +84,7 @@ class Activity:
         """Every entry carrying `url` (as link or identity), oldest first, with `baseline_at` (its feed's first
         poll) and the `events` of its source in its thread, each with its `deliveries`: what `why` explains."""
 
-        def load(db: Database) -> list[dict[str, Any]]:
+        def load(db: SqlDatabase) -> list[dict[str, Any]]:
             entries = list(db.query(
                 "SELECT e.source_id, e.identity, e.platform, e.title, e.thread, e.version, e.first_seen_at, "
                 "e.last_seen_at, e.attribution, e.language, e.note, e.placement, "

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from bot.core.overrides import FeedChange
 from bot.core.routing import Subscription
 from bot.store.connection import Connection
+from bot.store.sql import SqlDatabase
 
 
 class ChatState:
@@ -41,12 +40,13 @@ class ChatState:
     async def disable_route(self, channel_id: str, reason: str, now: str) -> None:
         """Switch a route off: its deliveries wait until `enable_route`."""
         await self.connection.write(lambda db: db.execute(
-            "INSERT OR REPLACE INTO route_problems (channel_id, reason, since) VALUES (?,?,?)", [channel_id, reason, now]
+            "INSERT INTO route_problems (channel_id, reason, since) VALUES (?,?,?) "
+            "ON CONFLICT (channel_id) DO UPDATE SET reason = excluded.reason, since = excluded.since", [channel_id, reason, now]
         ))
 
     async def enable_route(self, channel_id: str) -> bool:
         """Switch a route back on (its pending deliveries then go out); False when it was not off."""
-        def apply(db: Database) -> bool:
+        def apply(db: SqlDatabase) -> bool:
             return db.execute("DELETE FROM route_problems WHERE channel_id = ?", [channel_id]).rowcount > 0
 
         return await self.connection.write(apply)
@@ -59,9 +59,10 @@ class ChatState:
 
     async def add_subscription(self, subscription: Subscription, by: str, now: str) -> bool:
         """False when the channel already had it."""
-        def apply(db: Database) -> bool:
+        def apply(db: SqlDatabase) -> bool:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO subscriptions (channel_id, kind, value, added_by, added_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO subscriptions (channel_id, kind, value, added_by, added_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT DO NOTHING",
                 [subscription.channel_id, subscription.kind, subscription.value, by, now],
             )
             return cursor.rowcount == 1
@@ -70,7 +71,7 @@ class ChatState:
 
     async def remove_subscription(self, subscription: Subscription) -> bool:
         """False when the channel did not have it."""
-        def apply(db: Database) -> bool:
+        def apply(db: SqlDatabase) -> bool:
             return db.execute(
                 "DELETE FROM subscriptions WHERE channel_id = ? AND kind = ? AND value = ?",
                 [subscription.channel_id, subscription.kind, subscription.value],
@@ -86,13 +87,15 @@ class ChatState:
 
     async def record_feed_change(self, change: FeedChange) -> None:
         """Adding a feed, or removing one; removing a feed added from chat forgets it altogether."""
-        def apply(db: Database) -> None:
+        def apply(db: SqlDatabase) -> None:
             existing = list(db.query("SELECT action FROM feed_changes WHERE id = ?", [change.id]))
             if change.action == "remove" and existing and existing[0]["action"] == "add":
                 db.execute("DELETE FROM feed_changes WHERE id = ?", [change.id])
                 return
             db.execute(
-                "INSERT OR REPLACE INTO feed_changes (id, action, url, platform, title, by, at) VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO feed_changes (id, action, url, platform, title, by, at) VALUES (?,?,?,?,?,?,?) "
+                "ON CONFLICT (id) DO UPDATE SET action = excluded.action, url = excluded.url, "
+                "platform = excluded.platform, title = excluded.title, by = excluded.by, at = excluded.at",
                 [change.id, change.action, change.url, change.platform, change.title, change.by, change.at],
             )
 

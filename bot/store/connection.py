@@ -1,5 +1,6 @@
-"""The connection to the SQLite file: one writer thread that runs every write in order inside a transaction,
-and one reader connection used off the event loop; opening (creating and migrating) or opening for reading only."""
+"""The connection to the database (a SQLite file, or PostgreSQL through `bot.store.postgres`): one writer thread
+that runs every write in order inside a transaction, and one reader connection used off the event loop; opening
+(creating and migrating) or opening for reading only."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from bot.store.schema import migrations
+from bot.store.sql import SqlDatabase, redact
 
 T = TypeVar("T")
 # A write job: what to run on the writer's connection, and the loop and future awaiting its result.
-Job = tuple[Callable[[Database], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
+Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
 DATABASE_NAME = "clausewatch.db"
 
 
@@ -30,17 +32,16 @@ class StoreError(RuntimeError):
 class _Writer(threading.Thread):
     """The one thread that writes: runs queued jobs in order on its own connection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, opener: Callable[[], Any]) -> None:
         super().__init__(name="clausewatch-db-writer", daemon=True)
-        self.path = path
+        self.opener = opener  # opens the connection and applies the migrations
         self.jobs: queue.Queue[Job | None] = queue.Queue()
         self.ready = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            db = _connect(self.path, new=not self.path.exists())
-            migrations.apply(db)
+            db = self.opener()
         except BaseException as error:  # reported to the opener
             self.error = error
             self.ready.set()
@@ -88,6 +89,12 @@ def _connect(path: Path, new: bool = False) -> Database:
     return db
 
 
+def _open_for_writing(path: Path) -> Database:
+    db = _connect(path, new=not path.exists())
+    migrations.apply(db)
+    return db
+
+
 def _connect_read_only(path: Path) -> Database | None:
     """A reader that never writes: `mode=ro`, else `immutable=1` (no locks, no WAL shared memory: for storage that
     cannot be written at all). None when there is no database or it needs migrations that a writer can apply."""
@@ -132,14 +139,19 @@ def _probe_writable(path: Path) -> None:
 
 
 class Connection:
-    """The writer thread and the reader connection of one database file. Open with `await Connection.open(storage)`."""
+    """The writer thread and the reader connection of one database. Open with `await Connection.open(storage)`
+    (SQLite under a storage folder) or `await Connection.open_url(url)` (PostgreSQL)."""
 
-    def __init__(self, path: Path, writer: _Writer | None, reader: Database) -> None:
-        self.path = path
+    def __init__(self, path: Path, writer: _Writer | None, reader: SqlDatabase, backend: str = "sqlite",
+                 where: str | None = None) -> None:
+        self.path = path  # the SQLite file; for PostgreSQL, the local storage folder's would-be file (unused)
+        self.backend = backend  # "sqlite" or "postgresql"
+        self.where = where or str(path)  # the file, or the database URL without its password
         self._writer = writer  # None: opened for reading only (see `open_for_reading`)
         self._reader = reader
         self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-reader")
         self._closed = False
+        self._errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
 
     @classmethod
     async def open(cls, storage: Path) -> Connection:
@@ -149,13 +161,51 @@ class Connection:
         except OSError as error:
             raise StoreError(f"cannot create storage folder {storage}: {error}") from error
         path = storage / DATABASE_NAME
-        writer = _Writer(path)
+        writer = _Writer(lambda: _open_for_writing(path))
         writer.start()
         await asyncio.get_running_loop().run_in_executor(None, writer.ready.wait)
         if writer.error is not None:
             raise StoreError(f"cannot open database {path}: {writer.error}") from writer.error
         reader = await asyncio.get_running_loop().run_in_executor(None, _connect, path)
         return cls(path, writer, reader)
+
+    @classmethod
+    async def open_url(cls, url: str, storage: Path, read_only: bool = False) -> Connection:
+        """Connect to the PostgreSQL database at `url` and apply migrations (unless `read_only`: then pending
+        migrations are an error). `storage` is the local folder of the config, kept as `path` for logs."""
+        from bot.store import postgres
+        from bot.store.schema import migrations, steps
+
+        where = redact(url)
+        loop = asyncio.get_running_loop()
+
+        def open_writer() -> postgres.PgDatabase:
+            db = postgres.connect(url)
+            try:
+                postgres.apply(db, migrations.name, steps)
+            except BaseException:
+                db.close()
+                raise
+            return db
+
+        writer: _Writer | None = None
+        if not read_only:
+            writer = _Writer(open_writer)
+            writer.start()
+            await loop.run_in_executor(None, writer.ready.wait)
+            if writer.error is not None:
+                raise StoreError(f"cannot open database {where}: {writer.error}") from writer.error
+        try:
+            reader = await loop.run_in_executor(None, postgres.connect, url)
+        except postgres.psycopg.Error as error:
+            raise StoreError(f"cannot open database {where}: {error}") from error
+        if read_only and postgres.pending(reader, migrations.name, steps):
+            reader.close()
+            raise StoreError(f"{where} needs migrations: run a writing command once")
+        connection = cls(storage / DATABASE_NAME, writer, reader, "postgresql", where)
+        connection._errors = (sqlite3.OperationalError, postgres.psycopg.OperationalError,
+                              postgres.psycopg.errors.ReadOnlySqlTransaction)
+        return connection
 
     @classmethod
     async def open_for_reading(cls, storage: Path) -> Connection:
@@ -176,7 +226,7 @@ class Connection:
         return self._writer is None
 
     def _refuse_write(self) -> StoreError:
-        return StoreError(f"the storage is read-only: {self.path} was opened for reading (nothing was changed)")
+        return StoreError(f"the storage is read-only: {self.where} was opened for reading (nothing was changed)")
 
     async def close(self) -> None:
         """Let the writer finish its queued jobs, then close both connections (a second call does nothing)."""
@@ -184,20 +234,17 @@ class Connection:
             return
         self._closed = True
         loop = asyncio.get_running_loop()
-        if self._writer is None:
-            await loop.run_in_executor(self._read_executor, self._reader.close)
-            self._read_executor.shutdown(wait=True)
-            return
-        self._writer.jobs.put(None)
-        await loop.run_in_executor(None, self._writer.join)
-        await loop.run_in_executor(self._read_executor, self._reader.close)
+        if self._writer is not None:
+            self._writer.jobs.put(None)
+            await loop.run_in_executor(None, self._writer.join)
+        await loop.run_in_executor(self._read_executor, self._reader.close)  # type: ignore[attr-defined]
         self._read_executor.shutdown(wait=True)
 
-    async def write(self, fn: Callable[[Database], T]) -> T:
+    async def write(self, fn: Callable[[Any], T]) -> T:
         """Run `fn(db)` on the writer thread inside one transaction."""
         return await self.submit(fn)
 
-    def submit(self, fn: Callable[[Database], T]) -> asyncio.Future[T]:
+    def submit(self, fn: Callable[[Any], T]) -> asyncio.Future[T]:
         """Queue `fn(db)` for the writer thread now, behind every write queued before it, and return the future
         of its result: a caller may go on and await it later. A refused write settles it with StoreError."""
         if self._closed:
@@ -206,14 +253,14 @@ class Connection:
             raise self._refuse_write()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        path = self.path
+        where, errors = self.where, self._errors
 
         def atomic(db: Database) -> T:
             try:
                 with db.atomic():
                     return fn(db)
-            except sqlite3.OperationalError as error:  # disk full, read-only file, locked for too long
-                raise StoreError(f"cannot write to {path}: {error}") from error
+            except errors as error:  # disk full, read-only file, locked for too long, connection lost
+                raise StoreError(f"cannot write to {where}: {error}") from error
 
         self._writer.jobs.put((atomic, loop, future))
         return future
@@ -221,7 +268,12 @@ class Connection:
     async def check_writable(self) -> None:
         """Take and release the database's write lock; StoreError when the disk or file refuses writes."""
 
-        def probe(db: Database) -> None:
+        def probe(db: Any) -> None:
+            if self.backend == "postgresql":
+                with db.atomic():
+                    if db.execute("SHOW transaction_read_only").fetchone()[0] == "on":
+                        raise StoreError(f"cannot write to {self.where}: the database is read-only")
+                return
             db.conn.execute("BEGIN IMMEDIATE")
             db.conn.execute("ROLLBACK")
 
@@ -231,12 +283,13 @@ class Connection:
             return
         future: asyncio.Future[None] = loop.create_future()
         self._writer.jobs.put((probe, loop, future))
+        errors: tuple[type[BaseException], ...] = (sqlite3.Error, *self._errors)
         try:
             await future
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot write to {self.path}: {error}") from error
+        except errors as error:
+            raise StoreError(f"cannot write to {self.where}: {error}") from error
 
-    async def read(self, fn: Callable[[Database], T]) -> T:
+    async def read(self, fn: Callable[[Any], T]) -> T:
         """Run `fn(db)` on the reader connection, off the event loop."""
         if self._closed:
             raise StoreError("the store is closed")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from bot.store.activity import Activity
 from bot.store.backup import backup_database, restore_database
 from bot.store.chat_state import ChatState
@@ -33,6 +31,7 @@ from bot.store.records import (
 )
 from bot.store.retention import Retention
 from bot.store.sources import Sources, write_state
+from bot.store.sql import SqlDatabase
 from bot.store.stories import Stories, write_entries, write_placements
 
 __all__ = [
@@ -50,6 +49,8 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.path: Path = connection.path
+        self.backend = connection.backend  # "sqlite" or "postgresql"
+        self.where = connection.where  # the database file, or the PostgreSQL URL without its password
         self.close = connection.close
         self.write = connection.write
         self.read = connection.read
@@ -60,6 +61,14 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
     async def open(cls, storage: Path) -> Store:
         """Create the storage folder and database if needed, apply migrations, start the writer."""
         return cls(await Connection.open(storage))
+
+    @classmethod
+    async def connect(cls, storage: Path, url: str | None, read_only: bool = False) -> Store:
+        """The configured database: PostgreSQL at `url` when given, else SQLite under `storage` (opened for
+        reading only when `read_only`, see `open_for_reading`)."""
+        if url is not None:
+            return cls(await Connection.open_url(url, storage, read_only=read_only))
+        return await (cls.open_for_reading if read_only else cls.open)(storage)
 
     @classmethod
     async def open_for_reading(cls, storage: Path) -> Store:
@@ -78,7 +87,7 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
         Returns how many new events were recorded (an event whose key exists is not recorded twice).
         """
 
-        def apply(db: Database) -> int:
+        def apply(db: SqlDatabase) -> int:
             write_state(db, outcome.source_id, outcome.state)
             write_entries(db, outcome.source_id, outcome.entries, outcome.entries_seen, now)
             if outcome.snapshot is not None:

@@ -7,10 +7,9 @@ import dataclasses
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.store.connection import Connection
 from bot.store.records import ChangeWrite, Snapshot, SnapshotWrite
+from bot.store.sql import SqlDatabase
 
 SNAPSHOT_COLUMNS = "id, source_id, hash, text, fetched_at, metadata"
 
@@ -22,7 +21,7 @@ class Documents:
 
     async def snapshot_keys(self, source_id: str) -> set[tuple[str, str]]:
         """(hash, metadata JSON) of every stored version: the same text under another date line is another version."""
-        def load(db: Database) -> set[tuple[str, str]]:
+        def load(db: SqlDatabase) -> set[tuple[str, str]]:
             return {(row["hash"], row["metadata"] or "[]") for row in
                     db.query("SELECT DISTINCT hash, metadata FROM snapshots WHERE source_id = ?", [source_id])}
 
@@ -30,14 +29,14 @@ class Documents:
 
     async def snapshot_hashes(self, source_id: str) -> set[str]:
         """The text hash of every stored version of a document."""
-        def load(db: Database) -> set[str]:
+        def load(db: SqlDatabase) -> set[str]:
             return {row["hash"] for row in db.query("SELECT DISTINCT hash FROM snapshots WHERE source_id = ?", [source_id])}
 
         return await self.connection.read(load)
 
     async def latest_snapshot(self, source_id: str) -> Snapshot | None:
         """The newest version of a document by date (imported history may have been inserted later)."""
-        def load(db: Database) -> Snapshot | None:
+        def load(db: SqlDatabase) -> Snapshot | None:
             rows = list(db.query(f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE source_id = ? "
                                  "ORDER BY fetched_at DESC, id DESC LIMIT 1", [source_id]))
             return Snapshot(**rows[0]) if rows else None
@@ -47,7 +46,7 @@ class Documents:
     async def neighbours(self, source_id: str, at: str) -> tuple[Snapshot | None, Snapshot | None]:
         """The versions of a document just before and just after the moment `at` (ISO 8601 UTC)."""
 
-        def load(db: Database) -> tuple[Snapshot | None, Snapshot | None]:
+        def load(db: SqlDatabase) -> tuple[Snapshot | None, Snapshot | None]:
             before = list(db.query(f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE source_id = ? AND fetched_at < ? "
                                    "ORDER BY fetched_at DESC, id DESC LIMIT 1", [source_id, at]))
             after = list(db.query(f"SELECT {SNAPSHOT_COLUMNS} FROM snapshots WHERE source_id = ? AND fetched_at > ? "
@@ -61,7 +60,7 @@ class Documents:
         """Insert a past version dated `at` between stored ones, in one transaction: its snapshot, its change
         from the version before, and the change record of the `following` version recomputed against it."""
 
-        def apply(db: Database) -> None:
+        def apply(db: SqlDatabase) -> None:
             new_id = insert_snapshot(db, source_id, snapshot, at)
             if change_before is not None:
                 insert_change(db, source_id, change_before, new_id, at)
@@ -81,14 +80,16 @@ class Documents:
     async def mark_capture(self, source_id: str, timestamp: str, outcome: str, now: str) -> None:
         """Record that a backfill handled a capture, and how (`handled_captures` skips it from then on)."""
         await self.connection.write(lambda db: db.execute(
-            "INSERT OR REPLACE INTO archive_captures (source_id, timestamp, outcome, handled_at) VALUES (?,?,?,?)",
+            "INSERT INTO archive_captures (source_id, timestamp, outcome, handled_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (source_id, timestamp) DO UPDATE SET outcome = excluded.outcome, "
+            "handled_at = excluded.handled_at",
             [source_id, timestamp, outcome, now],
         ))
 
     async def changes(self, source_id: str, limit: int = 20) -> list[dict[str, Any]]:
         """The clause-level change records of a document, newest version first."""
 
-        def load(db: Database) -> list[dict[str, Any]]:
+        def load(db: SqlDatabase) -> list[dict[str, Any]]:
             rows = list(db.query("SELECT * FROM changes WHERE source_id = ? ORDER BY new_fetched_at DESC, id DESC "
                                  "LIMIT ?", [source_id, limit]))
             for row in rows:
@@ -108,18 +109,17 @@ class Documents:
         )
 
 
-def insert_snapshot(db: Database, source_id: str, snapshot: SnapshotWrite, at: str) -> int:
+def insert_snapshot(db: SqlDatabase, source_id: str, snapshot: SnapshotWrite, at: str) -> int:
     """Store a version of a document dated `at` (inside the caller's transaction); returns its id."""
     cursor = db.execute(
-        "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?) "
+        "RETURNING id",
         [source_id, snapshot.hash, snapshot.raw_hash, snapshot.text, json.dumps(list(snapshot.metadata)), at],
     )
-    snapshot_id = cursor.lastrowid
-    assert snapshot_id is not None  # an INSERT always sets it
-    return snapshot_id
+    return int(cursor.fetchone()[0])
 
 
-def insert_change(db: Database, source_id: str, change: ChangeWrite, new_snapshot_id: int, new_at: str) -> None:
+def insert_change(db: SqlDatabase, source_id: str, change: ChangeWrite, new_snapshot_id: int, new_at: str) -> None:
     """Store the change record of the version `new_snapshot_id` (inside the caller's transaction)."""
     db.execute(
         "INSERT INTO changes (source_id, platform, doc_type, old_snapshot_id, new_snapshot_id, old_fetched_at, "

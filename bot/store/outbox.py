@@ -7,11 +7,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.core.messages import Message
 from bot.store.connection import Connection
 from bot.store.records import PendingDelivery, Routed
+from bot.store.sql import SqlDatabase
 
 
 class Outbox:
@@ -23,7 +22,7 @@ class Outbox:
         """Pending deliveries in event order (of `channels` only, when given), with their messages."""
         wanted = list(channels) if channels is not None else None
 
-        def load(db: Database) -> list[PendingDelivery]:
+        def load(db: SqlDatabase) -> list[PendingDelivery]:
             sql = (
                 "SELECT d.event_id, d.channel_id, d.attempts, d.tried_at, e.message FROM deliveries d "
                 "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending'"
@@ -67,22 +66,24 @@ class Outbox:
         )
 
 
-def record_events(db: Database, messages: Sequence[Routed], now: str) -> int:
+def record_events(db: SqlDatabase, messages: Sequence[Routed], now: str) -> int:
     """Record each message not recorded before (by event key) with its outbox rows (inside the caller's
     transaction); returns how many were new."""
     recorded = 0
     for routed in messages:
         message = routed.message
         cursor = db.execute(
-            "INSERT OR IGNORE INTO events (key, event, thread, reply_to, platform, source_id, created_at, message) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO events (key, event, thread, reply_to, platform, source_id, created_at, message) "
+            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
             [message.key, message.event, message.thread, message.reply_to, message.platform, message.source, now,
              json.dumps(message.to_dict(), ensure_ascii=False)],
         )
-        if cursor.rowcount != 1:
+        row = cursor.fetchone()
+        if row is None:  # recorded before
             continue
         recorded += 1
-        event_id = cursor.lastrowid
+        event_id = row[0]
         for channel_id in routed.channels:
-            db.execute("INSERT OR IGNORE INTO deliveries (event_id, channel_id) VALUES (?, ?)", [event_id, channel_id])
+            db.execute("INSERT INTO deliveries (event_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       [event_id, channel_id])
     return recorded

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.store.connection import Connection
 from bot.store.records import Snapshot
+from bot.store.sql import SqlDatabase
 
 _CHANGE_COLUMNS = ("c.id, c.source_id, c.platform, c.doc_type, c.old_snapshot_id, c.new_snapshot_id, c.old_fetched_at, "
                    "c.new_fetched_at, c.effective_date, c.upcoming_and_current, c.severity, c.topics, c.clauses, "
@@ -32,7 +31,7 @@ class Pages:
         """The change recorded under `event_key` (the key of its terms_change post), with the version before it
         (None when it was pruned) and the version it brought; None when there is no such change."""
 
-        def load(db: Database) -> tuple[dict[str, Any], Snapshot | None, Snapshot] | None:
+        def load(db: SqlDatabase) -> tuple[dict[str, Any], Snapshot | None, Snapshot] | None:
             rows = list(db.query(f"SELECT {_CHANGE_COLUMNS} FROM changes c WHERE c.event_key = ? ORDER BY c.id DESC "
                                  "LIMIT 1", [event_key]))
             if not rows:
@@ -58,7 +57,7 @@ class Pages:
     async def latest_changes(self) -> dict[str, dict[str, Any]]:
         """Each platform's newest recorded terms change."""
 
-        def load(db: Database) -> dict[str, dict[str, Any]]:
+        def load(db: SqlDatabase) -> dict[str, dict[str, Any]]:
             latest: dict[str, dict[str, Any]] = {}
             for row in db.query(f"SELECT {_CHANGE_COLUMNS} FROM changes c ORDER BY c.new_fetched_at, c.id"):
                 latest[row["platform"]] = _change(row)
@@ -70,7 +69,7 @@ class Pages:
         """A thread as it was posted (each message's dict with `created_at`, in order) and the statements recorded
         in it (with their points and quotes)."""
 
-        def load(db: Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        def load(db: SqlDatabase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             posts = [{**json.loads(row["message"]), "created_at": row["created_at"]} for row in db.query(
                 "SELECT message, created_at FROM events WHERE thread = ? ORDER BY id", [thread])]
             statements = list(db.query("SELECT * FROM statements WHERE story = ? ORDER BY at, id", [thread]))
@@ -81,7 +80,7 @@ class Pages:
         return await self.connection.read(load)
 
 
-def _snapshot(db: Database, snapshot_id: int | None) -> Snapshot | None:
+def _snapshot(db: SqlDatabase, snapshot_id: int | None) -> Snapshot | None:
     if snapshot_id is None:
         return None
     rows = list(db.query("SELECT id, source_id, hash, text, fetched_at, metadata FROM snapshots WHERE id = ?",

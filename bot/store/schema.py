@@ -1,15 +1,27 @@
-"""Database schema as sqlite-utils migrations, recorded in the database itself."""
+"""Database schema as numbered migrations, recorded in the database itself: sqlite-utils applies them to SQLite,
+`bot.store.postgres` the same functions, in the same order, to PostgreSQL."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from collections.abc import Callable
+
 from sqlite_utils.migrations import Migrations
 
+from bot.store.sql import SqlDatabase
+
+Migration = Callable[[SqlDatabase], None]
 migrations = Migrations("clausewatch")
+steps: list[Migration] = []  # every migration in order (sqlite-utils keeps its list private)
 
 
-@migrations()
-def m001_initial(db: Database) -> None:
+def migration(fn: Migration) -> Migration:
+    """Register a migration for both backends."""
+    steps.append(fn)
+    return migrations()(fn)
+
+
+@migration
+def m001_initial(db: SqlDatabase) -> None:
     db.table("sources").create(
         {"id": str, "kind": str, "platform": str, "url": str, "doc_type": str, "first_seen_at": str},
         pk="id",
@@ -104,8 +116,8 @@ def m001_initial(db: Database) -> None:
     )
 
 
-@migrations()
-def m002_changes(db: Database) -> None:
+@migration
+def m002_changes(db: SqlDatabase) -> None:
     """Clause-level change records of terms documents (one per substantive new version)."""
     db.table("changes").create(
         {
@@ -129,8 +141,8 @@ def m002_changes(db: Database) -> None:
     db.table("changes").create_index(["source_id", "id"])
 
 
-@migrations()
-def m003_archive_captures(db: Database) -> None:
+@migration
+def m003_archive_captures(db: SqlDatabase) -> None:
     """Web-archive captures already handled per document, so that a backfill resumes without refetching."""
     db.table("archive_captures").create(
         {"source_id": str, "timestamp": str, "outcome": str, "handled_at": str},
@@ -138,8 +150,8 @@ def m003_archive_captures(db: Database) -> None:
     )
 
 
-@migrations()
-def m004_chat(db: Database) -> None:
+@migration
+def m004_chat(db: SqlDatabase) -> None:
     """What chat adds at run time: story threads per channel, routes switched off by a permission
     error, `/policy subscribe` subscriptions, and feeds added or removed with `/policy feeds`."""
     db.table("threads").create(
@@ -160,8 +172,8 @@ def m004_chat(db: Database) -> None:
     )
 
 
-@migrations()
-def m005_stories(db: Database) -> None:
+@migration
+def m005_stories(db: SqlDatabase) -> None:
     """Stories: why an entry was attributed and its language, the platform statements found, and the
     story index (a snapshot saved after each cycle plus a journal of the items placed since, written with
     each source's outcome, so a crash never loses a placement)."""
@@ -179,27 +191,27 @@ def m005_stories(db: Database) -> None:
     db.table("story_journal").create({"seq": int, "item": str, "new_story": str}, pk="seq")
 
 
-@migrations()
-def m006_summary_cache(db: Database) -> None:
+@migration
+def m006_summary_cache(db: SqlDatabase) -> None:
     """Points a remote summarizer gave for a statement, so that it is asked once per statement."""
     db.table("summary_cache").create({"key": str, "model": str, "points": str, "at": str}, pk="key")
 
 
-@migrations()
-def m007_entry_placement(db: Database) -> None:
+@migration
+def m007_entry_placement(db: SqlDatabase) -> None:
     """Why an entry opened or joined its thread (the nearest stories and the missing evidence), for `why URL`."""
     db.table("entries").add_column("placement", str)
 
 
-@migrations()
-def m008_outages(db: Database) -> None:
+@migration
+def m008_outages(db: SqlDatabase) -> None:
     """The class of a source's last error, and the outage (many sources failing together) it was announced in."""
     db.table("fetch_state").add_column("error_kind", str)
     db.table("fetch_state").add_column("outage", str)
 
 
-@migrations()
-def m009_retention(db: Database) -> None:
+@migration
+def m009_retention(db: SqlDatabase) -> None:
     """Indexes that let retention find old rows in small batches without scanning what it already pruned, and
     the watermark of the events whose bodies were trimmed."""
     db.execute("CREATE INDEX IF NOT EXISTS entries_with_text ON entries (last_seen_at) WHERE text != ''")
@@ -211,8 +223,8 @@ def m009_retention(db: Database) -> None:
     db.table("fetch_state").add_column("primed_at", str)
 
 
-@migrations()
-def m010_delivery_attempts(db: Database) -> None:
+@migration
+def m010_delivery_attempts(db: SqlDatabase) -> None:
     """When a delivery was last tried, written before the post is sent: a row tried before whose outcome is
     unknown (the process died) is the only one for which chat platforms are asked for an earlier copy."""
     db.table("deliveries").add_column("tried_at", str)

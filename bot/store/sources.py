@@ -7,11 +7,10 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.core.config import SourceSpec
 from bot.store.connection import Connection
 from bot.store.records import FetchState
+from bot.store.sql import SqlDatabase, execute_many
 
 
 class Sources:
@@ -22,7 +21,7 @@ class Sources:
     async def sync_sources(self, specs: Sequence[SourceSpec], now: str) -> None:
         """Register configured sources (keeping history of removed ones) and their fetch state rows."""
 
-        def sync(db: Database) -> None:
+        def sync(db: SqlDatabase) -> None:
             for spec in specs:
                 db.execute(
                     "INSERT INTO sources (id, kind, platform, url, doc_type, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -30,15 +29,15 @@ class Sources:
                     "url=excluded.url, doc_type=excluded.doc_type",
                     [spec.id, spec.kind, spec.platform, spec.location, spec.doc_type, now],
                 )
-                db.execute("INSERT OR IGNORE INTO fetch_state (source_id) VALUES (?)", [spec.id])
+                db.execute("INSERT INTO fetch_state (source_id) VALUES (?) ON CONFLICT DO NOTHING", [spec.id])
 
         await self.connection.write(sync)
 
     async def fetch_states(self) -> dict[str, FetchState]:
         """The fetch state of every source, by source id."""
 
-        def load(db: Database) -> dict[str, FetchState]:
-            return {row["source_id"]: _state(row) for row in db.table("fetch_state").rows}
+        def load(db: SqlDatabase) -> dict[str, FetchState]:
+            return {row["source_id"]: _state(row) for row in db.query("SELECT * FROM fetch_state")}
 
         return await self.connection.read(load)
 
@@ -52,22 +51,22 @@ class Sources:
         for source_id, values in updates:
             groups.setdefault(tuple(values), []).append([*values.values(), source_id])
 
-        def apply(db: Database) -> None:
+        def apply(db: SqlDatabase) -> None:
             for columns, rows in groups.items():
                 assignments = ", ".join(f"{name} = ?" for name in columns)
-                db.conn.executemany(f"UPDATE fetch_state SET {assignments} WHERE source_id = ?", rows)
+                execute_many(db, f"UPDATE fetch_state SET {assignments} WHERE source_id = ?", rows)
 
         return self.connection.submit(apply)
 
     async def record_cycle(self, started_at: str, finished_at: str, sources: int, ok: int, failed: int, events: int) -> None:
         """Log one finished poll cycle (`status` and `health` read the latest)."""
         await self.connection.write(
-            lambda db: db.table("cycles").insert({"started_at": started_at, "finished_at": finished_at, "sources": sources,
-                                                  "ok": ok, "failed": failed, "events": events})
+            lambda db: db.execute("INSERT INTO cycles (started_at, finished_at, sources, ok, failed, events) "
+                                  "VALUES (?,?,?,?,?,?)", [started_at, finished_at, sources, ok, failed, events])
         )
 
 
-def write_state(db: Database, source_id: str, state: dict[str, Any]) -> None:
+def write_state(db: SqlDatabase, source_id: str, state: dict[str, Any]) -> None:
     """Update the named fetch-state columns of one source (inside the caller's transaction)."""
     if state:
         columns = ", ".join(f"{name} = ?" for name in state)

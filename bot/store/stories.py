@@ -8,10 +8,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.store.connection import Connection
 from bot.store.records import EntryWrite, KnownEntry, StatementWrite
+from bot.store.sql import SqlDatabase
 
 CHUNK = 500  # ids per `IN (…)` list
 
@@ -25,7 +24,7 @@ class Stories:
         """The stored entries of a source among `identities`, by identity."""
         wanted = list(dict.fromkeys(identities))
 
-        def load(db: Database) -> dict[str, KnownEntry]:
+        def load(db: SqlDatabase) -> dict[str, KnownEntry]:
             found: dict[str, KnownEntry] = {}
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
@@ -42,7 +41,7 @@ class Stories:
 
     async def story_state(self) -> tuple[str | None, list[tuple[str, str | None]]]:
         """The story index as last saved (JSON) and the items placed since (JSON, new story id), in order."""
-        def load(db: Database) -> tuple[str | None, list[tuple[str, str | None]]]:
+        def load(db: SqlDatabase) -> tuple[str | None, list[tuple[str, str | None]]]:
             rows = list(db.query("SELECT data FROM story_snapshot WHERE id = 1"))
             journal = [(row["item"], row["new_story"])
                        for row in db.query("SELECT item, new_story FROM story_journal ORDER BY seq")]
@@ -52,8 +51,9 @@ class Stories:
 
     async def save_story_snapshot(self, data: str, now: str) -> None:
         """Replace the saved index by `data`, which reflects every journaled item: the journal is emptied."""
-        def apply(db: Database) -> None:
-            db.execute("INSERT OR REPLACE INTO story_snapshot (id, data, saved_at) VALUES (1, ?, ?)", [data, now])
+        def apply(db: SqlDatabase) -> None:
+            db.execute("INSERT INTO story_snapshot (id, data, saved_at) VALUES (1, ?, ?) "
+                       "ON CONFLICT (id) DO UPDATE SET data = excluded.data, saved_at = excluded.saved_at", [data, now])
             db.execute("DELETE FROM story_journal")
 
         await self.connection.write(apply)
@@ -62,7 +62,7 @@ class Stories:
         """Which of `threads` have had their opening post recorded."""
         wanted = list(threads)
 
-        def load(db: Database) -> set[str]:
+        def load(db: SqlDatabase) -> set[str]:
             found: set[str] = set()
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start:start + CHUNK]
@@ -81,7 +81,8 @@ class Stories:
     async def cache_points(self, key: str, model: str, points: Sequence[str], now: str) -> None:
         """Remember the points `model` gave for the statement `key`."""
         await self.connection.write(lambda db: db.execute(
-            "INSERT OR REPLACE INTO summary_cache (key, model, points, at) VALUES (?,?,?,?)",
+            "INSERT INTO summary_cache (key, model, points, at) VALUES (?,?,?,?) "
+            "ON CONFLICT (key) DO UPDATE SET model = excluded.model, points = excluded.points, at = excluded.at",
             [key, model, json.dumps(list(points), ensure_ascii=False), now],
         ))
 
@@ -94,7 +95,7 @@ class Stories:
         return rows
 
 
-def write_entries(db: Database, source_id: str, entries: Sequence[EntryWrite], seen: Sequence[str], now: str) -> None:
+def write_entries(db: SqlDatabase, source_id: str, entries: Sequence[EntryWrite], seen: Sequence[str], now: str) -> None:
     """Insert or bump entries with their version rows, and mark the `seen` identities as still carried by the feed
     (inside the caller's transaction)."""
     for entry in entries:
@@ -112,8 +113,8 @@ def write_entries(db: Database, source_id: str, entries: Sequence[EntryWrite], s
              entry.attribution, entry.note, entry.placement],
         )
         db.execute(
-            "INSERT OR IGNORE INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             [source_id, entry.identity, entry.version, entry.title, entry.text, entry.fingerprint, now],
         )
     for start in range(0, len(seen), CHUNK):
@@ -124,7 +125,7 @@ def write_entries(db: Database, source_id: str, entries: Sequence[EntryWrite], s
         )
 
 
-def write_placements(db: Database, source_id: str, items: Sequence[tuple[str, str | None]],
+def write_placements(db: SqlDatabase, source_id: str, items: Sequence[tuple[str, str | None]],
                      statements: Sequence[StatementWrite]) -> None:
     """Journal the story items placed (JSON, new story id) and store the statements found (inside the caller's
     transaction, with the outcome they came from: a restart replays the journal)."""

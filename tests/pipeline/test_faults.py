@@ -620,6 +620,7 @@ def kill_feed(n: int, guids: list[str]) -> bytes:
     return rss(*reversed(items), title=f"Feed {n}").encode()
 
 
+@pytest.mark.sqlite_only("checks the SQLite file's integrity after each kill (PostgreSQL: tests/e2e/test_workers.py)")
 @pytest.mark.slow
 async def test_sigkill_twenty_times_during_fetch_commit_and_delivery_loses_nothing(
     remote: Remote, tmp_path: Path
@@ -736,6 +737,7 @@ def grown_feed(n: int, new: int) -> str:
     return rss(*items)
 
 
+@pytest.mark.sqlite_only("fills the SQLite file to its page limit")
 async def test_disk_full_mid_cycle_is_a_clear_error_and_the_next_poll_posts_everything(
     remote: Remote, write_config: Callable[..., Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -774,7 +776,7 @@ async def test_disk_full_mid_cycle_is_a_clear_error_and_the_next_poll_posts_ever
 
 
 async def test_state_writes_refused_in_the_background_stop_the_cycle_and_the_next_poll_records_every_source(
-    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path, backend: str
 ) -> None:
     """A quiet cycle hands its fetch-state writes to the writer thread in batches and goes on fetching. When the
     storage refuses such a batch (here SQLite's `query_only`, as a volume remounted read-only would), the cycle
@@ -786,20 +788,25 @@ async def test_state_writes_refused_in_the_background_stop_the_cycle_and_the_nex
     config = write_config("\n".join([
         f"storage: {tmp_path / 'storage'}", "poll: {interval: 1h, timeout: 5s, concurrency: 8}", "feeds:",
         *[f'  - {{id: q{n}, url: "{remote.url(f"/q{n}.xml")}"}}' for n in range(count)]]) + "\n")
-    database = tmp_path / "storage" / "clausewatch.db"
+    # How a backend is told to refuse writes on the writer's connection, to allow them again, and what it says.
+    refuse, allow, says = {
+        "sqlite": ("PRAGMA query_only = 1", "PRAGMA query_only = 0", r"clausewatch\.db: attempt to write a readonly database"),
+        "postgresql": ("SET default_transaction_read_only = on", "SET default_transaction_read_only = off",
+                       r"cannot write to postgresql://.*read-only transaction"),
+    }[backend]
     async with App.open(load_config(config), stdout=io.StringIO(), chat_env=ChatEnv()) as app:
         await app.poll_once()
-        assert scalar(database, "SELECT count(*) FROM fetch_state WHERE fetches = 1") == count
-        await app.store.write(lambda db: db.execute("PRAGMA query_only = 1"))
+        assert (await app.store.query("SELECT count(*) AS n FROM fetch_state WHERE fetches = 1"))[0]["n"] == count
+        await app.store.write(lambda db: db.execute(refuse))
         before = len(remote.requests)
-        with pytest.raises(StoreError, match=r"clausewatch\.db: attempt to write a readonly database"):
+        with pytest.raises(StoreError, match=says):
             await app.poller.run_cycle()
         assert len(remote.requests) - before < count  # the sources after the refusal were not started
-        await app.store.write(lambda db: db.execute("PRAGMA query_only = 0"))
+        await app.store.write(lambda db: db.execute(allow))
         cycle, _ = await app.poll_once()
         assert cycle.failed == 0 and cycle.not_modified == count
-    assert integrity(database) == "ok"
-    assert scalar(database, "SELECT count(*) FROM fetch_state WHERE last_outcome = 'not_modified'") == count
+        assert (await app.store.query("SELECT count(*) AS n FROM fetch_state WHERE last_outcome = 'not_modified'"))[0][
+            "n"] == count
 
 
 def cli_setup(tmp_path: Path, feeds: int = 3) -> tuple[Path, list[Path]]:
@@ -838,6 +845,7 @@ def cli(config: Path, *args: str, limit: int | None = None) -> subprocess.Comple
                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
+@pytest.mark.sqlite_only("limits the SQLite file's size")
 @pytest.mark.slow
 def test_disk_full_under_the_real_process_is_a_clear_error_and_no_corruption(tmp_path: Path) -> None:
     config, paths = cli_setup(tmp_path)
@@ -887,6 +895,7 @@ def read_only(folder: Path) -> Iterator[str]:
         subprocess.run([chattr, "-i", *map(str, files)], check=True)
 
 
+@pytest.mark.sqlite_only("makes the SQLite storage folder read-only")
 @pytest.mark.slow
 def test_read_only_storage_is_a_clear_one_line_error_and_no_corruption(tmp_path: Path) -> None:
     config, paths = cli_setup(tmp_path)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.core.config import ConfigError, parse_config
+from bot.store.database import Store
 from tests.conftest import Remote
 
 TERMS_V1 = """# Tunely Terms of Service
@@ -94,10 +96,17 @@ def tunely_config(tmp_path: Path, archive_url: str = "https://web.archive.org",
 
 
 def events(config: Path) -> int:
-    import sqlite3
+    """Events recorded in the configured store (either backend)."""
 
-    with sqlite3.connect(config.parent / "storage" / "clausewatch.db") as db:
-        return int(db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    async def count() -> int:
+        store = await Store.connect(config.parent / "storage", os.environ.get("CLAUSEWATCH_DATABASE_URL"))
+        try:
+            return int((await store.query("SELECT COUNT(*) AS n FROM events"))[0]["n"])
+        finally:
+            await store.close()
+
+    with ThreadPoolExecutor(1) as pool:  # callers may run inside an event loop
+        return pool.submit(asyncio.run, count()).result()
 
 
 def test_import_records_dated_versions_and_changes_without_events(tmp_path: Path, archive: Path) -> None:

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -287,8 +288,10 @@ async def test_why_gives_the_baseline_as_the_reason_for_a_first_poll_entry(
 async def test_retention_prunes_what_only_serves_the_recent_past_and_keeps_the_rest(
     remote: Remote, write_config: Callable[..., Path], tmp_path: Path
 ) -> None:
-    import sqlite3
     from datetime import datetime, timedelta
+
+    async def rows(app: App, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row.values()) for row in await app.store.query(sql)]
 
     moment = [datetime(2025, 1, 1, 12, tzinfo=UTC)]
     remote.serve("/wire.xml", rss(("old", "Tunely changes its terms", "An old story body.")))
@@ -300,15 +303,13 @@ async def test_retention_prunes_what_only_serves_the_recent_past_and_keeps_the_r
         moment[0] += timedelta(days=120)  # past `entry_texts` (90 days), not yet `entries` (180 days)
         remote.serve("/wire.xml", rss(("new", "Tunely opens a fund", "A fresh story body.")))  # the old one is gone
         await app.poll_once()
-        database = app.store.path
-    with sqlite3.connect(database) as db:
-        texts = dict(db.execute("SELECT identity, text FROM entries WHERE source_id = 'wire'").fetchall())
-        bodies = [json.loads(m)["text"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
-        delivered = db.execute("SELECT count(*) FROM deliveries d JOIN events e ON e.id = d.event_id "
-                               "WHERE e.created_at < '2025-02-01'").fetchone()[0]
-        cycles = db.execute("SELECT count(*) FROM cycles").fetchone()[0]
-        snapshots = db.execute("SELECT count(*) FROM snapshots").fetchone()[0]
-        pending = db.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'").fetchone()[0]
+        texts = dict(await rows(app, "SELECT identity, text FROM entries WHERE source_id = 'wire'"))
+        bodies = [json.loads(m)["text"] for (m,) in await rows(app, "SELECT message FROM events WHERE source_id = 'wire'")]
+        [(delivered,)] = await rows(app, "SELECT count(*) AS n FROM deliveries d JOIN events e ON e.id = d.event_id "
+                                         "WHERE e.created_at < '2025-02-01'")
+        [(cycles,)] = await rows(app, "SELECT count(*) AS n FROM cycles")
+        [(snapshots,)] = await rows(app, "SELECT count(*) AS n FROM snapshots")
+        [(pending,)] = await rows(app, "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")
     assert texts["old"] == "" and "fresh story body" in texts["new"]  # no feed carries the old one any more
     assert "" in bodies and any("fresh story body" in b for b in bodies)  # its post keeps title, link, thread
     assert delivered == 0 and cycles == 1 and pending == 0  # the outbox rows and cycle record of 120 days ago
@@ -317,16 +318,14 @@ async def test_retention_prunes_what_only_serves_the_recent_past_and_keeps_the_r
     async with App.open(config, stdout=io.StringIO(), clock=lambda: moment[0]) as app:
         moment[0] += timedelta(days=100)  # past `retention.entries` (180 days) since the old entry was last seen
         await app.poll_once()
-        with sqlite3.connect(database) as db:
-            identities = {row[0] for row in db.execute("SELECT identity FROM entries WHERE source_id = 'wire'")}
-            titles = [json.loads(m)["title"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
+        identities = {row[0] for row in await rows(app, "SELECT identity FROM entries WHERE source_id = 'wire'")}
+        titles = [json.loads(m)["title"] for (m,) in await rows(app, "SELECT message FROM events WHERE source_id = 'wire'")]
         assert identities == {"new"} and len(titles) == 1 and "opens a fund" in titles[0]  # the old one's post is gone
         remote.serve("/wire.xml", rss(("new", "Tunely opens a fund", "A fresh story body."),
                                       ("old", "Tunely changes its terms", "An old story body.")))
         await app.poll_once()  # the old article comes back: recorded again, never posted again
-    with sqlite3.connect(database) as db:
-        identities = {row[0] for row in db.execute("SELECT identity FROM entries WHERE source_id = 'wire'")}
-        titles = [json.loads(m)["title"] for (m,) in db.execute("SELECT message FROM events WHERE source_id = 'wire'")]
+        identities = {row[0] for row in await rows(app, "SELECT identity FROM entries WHERE source_id = 'wire'")}
+        titles = [json.loads(m)["title"] for (m,) in await rows(app, "SELECT message FROM events WHERE source_id = 'wire'")]
     assert identities == {"new", "old"} and len(titles) == 1 and "opens a fund" in titles[0]
     assert len([p for p in posts(tmp_path) if p["title"] == "Tunely changes its terms"]) == 1
 

@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from bot.app import PollerLock
 from bot.cli import main
 
+pytestmark = pytest.mark.sqlite_only("export and import copy the SQLite database file (PostgreSQL has pg_dump)")
+
 TERMS_V1 = "# Terms\n\n## 1. Content\n\n1.1 You keep your rights.\n\n1.2 We may host your uploads.\n"
 TERMS_V2 = TERMS_V1 + "\n1.3 Your uploads may be used to train artificial intelligence models.\n"
 

@@ -49,3 +49,17 @@ async def test_a_store_opened_for_reading_refuses_writes_through_every_group(tmp
             await reader.record_cycle("a", "b", 0, 0, 0, 0)
     finally:
         await reader.close()
+
+
+async def test_each_backend_run_really_opens_that_backend(backend: str, tmp_path: Path) -> None:
+    """Guards the parametrization: tests here that open the app through the config run on the backend they name."""
+    import io
+
+    from bot.app import App, ChatEnv, load_config
+
+    config = tmp_path / "feeds.yaml"
+    config.write_text(f"storage: {tmp_path / 'storage'}\n", encoding="utf-8")
+    async with App.open(load_config(config), stdout=io.StringIO(), chat_env=ChatEnv()) as app:
+        assert app.store.backend == backend
+        await app.poll_once()
+        assert (await app.store.query("SELECT count(*) AS n FROM cycles"))[0]["n"] == 1
