@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -240,6 +242,15 @@ class App:
         self._pending_config: Config | None = None
         self.wake = asyncio.Event()
         self._pruned_at: float | None = None  # monotonic time of the last retention pass
+        # Several workers on one database (PostgreSQL): this worker's name on its leases, the chat platforms
+        # whose connection another worker holds, and how the chats were started (to take one over).
+        self.worker: str | None = None
+        self._chats_waiting: set[str] = set()
+        self._chat_start: tuple[ChatEnv, bool] | None = None
+        if store.backend == "postgresql":
+            self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+            self.poller.owner = self.deliverer.owner = self.worker
+            self.poller.desk.shared = True
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -288,6 +299,9 @@ class App:
                         await app.poller.prepare()
                     yield app
                 finally:
+                    if app.worker is not None and not store.read_only:
+                        with contextlib.suppress(StoreError):  # the others take over at once, not at expiry
+                            await store.release_leases(app.worker)
                     await app.deliverer.close()
                     for bridge in app.bridges.values():
                         await bridge.close()
@@ -317,10 +331,33 @@ class App:
         log.info("web view: %s", address)
         return address
 
+    async def _hold_chat(self, kind: str) -> bool:
+        """Several workers: the connection to `kind` is made by one of them, the holder of its lock; the others
+        try again now and then (`_take_over_chats`) and take over when it dies. The only poller always holds it."""
+        if kind in self.bridges:
+            return True
+        if await self.store.try_lock(f"clausewatch:chat:{kind}"):
+            self._chats_waiting.discard(kind)
+            return True
+        if kind not in self._chats_waiting:
+            log.info("%s: another worker holds the connection; this one takes over if it stops", kind)
+        self._chats_waiting.add(kind)
+        return False
+
+    async def _take_over_chats(self) -> None:
+        """Connect to the chat platforms whose holder stopped (several workers)."""
+        if self._chats_waiting and self._chat_start is not None:
+            before = set(self.bridges)
+            await self._start_chats(*self._chat_start)
+            if set(self.bridges) != before:
+                await self.refresh()
+
     async def _start_chats(self, env: ChatEnv, listen: bool) -> None:
         """Connect to Slack and Discord when their tokens are set (the libraries load only then)."""
+        self._chat_start = (env, listen)
         chat = self.seed.chat
-        if env.slack_token:
+        started = set(self.bridges)
+        if env.slack_token and "slack" not in started and await self._hold_chat("slack"):
             from bot.chat.slack.bridge import SlackBridge
 
             self.bridges["slack"] = SlackBridge(
@@ -328,7 +365,7 @@ class App:
                 app_token=env.slack_app_token, signing_secret=env.slack_signing_secret,
                 host=chat.slack_host, port=chat.slack_port, pace=chat.pace,
             )
-        if env.discord_token:
+        if env.discord_token and "discord" not in started and await self._hold_chat("discord"):
             from bot.chat.discord.bridge import DiscordBridge
 
             try:
@@ -340,6 +377,8 @@ class App:
             except ChatSetupError as error:  # an endpoint discord.py cannot be pointed at
                 raise StartupError(str(error)) from error
         for kind, bridge in self.bridges.items():
+            if kind in started:
+                continue
             if listen or kind == "discord":  # Discord posts through its logged-in client, Slack needs no session
                 try:
                     await bridge.start()
@@ -435,8 +474,11 @@ class App:
         try:
             while not stop.is_set() and not failures:
                 self.wake.clear()
+                if self.worker is not None:  # what the other workers changed: chat settings, a chat to take over
+                    await self.refresh()
+                    await self._take_over_chats()
                 await self._reconfigure_between_cycles()  # cycles in flight finish with the sources they took
-                due = self.poller.due()
+                due = self.poller.due() if self.worker is None else await self.poller.due_in_store()
                 if due:
                     task = asyncio.ensure_future(self._cycle(due, progress))
                     cycles.add(task)

@@ -60,6 +60,11 @@ class JsonlOutput:
             except OSError as error:
                 raise DeliveryError(f"cannot write {self.path}: {error}") from error
 
+    def reopen(self) -> None:
+        """Another process may have appended since (several workers take turns at a channel's lane): read the
+        file's keys again before the next line."""
+        self._keys = None
+
     def _append(self, message: Message) -> None:
         if self._keys is None:
             self._keys = self._recover()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = 300.0  # seconds a lane waits at most after repeated failures without a Retry-After
 MAX_RETRY_AFTER = 3600.0  # a chat platform's Retry-After is honoured up to an hour
+LANE_SECONDS = 30.0  # a worker's hold on a channel's lane; after a worker died, another delivers once it lapsed
 
 
 @dataclass(slots=True)
@@ -56,6 +58,10 @@ class Deliverer:
         self._busy: dict[str, asyncio.Task[None]] = {}  # lanes running now (one per channel at most)
         self._kicked = asyncio.Event()
         self._generation = 0  # counts kicks: a lane that ends after a kick it may have missed starts again
+        # Several workers on one database: this worker's name, under which it holds the lanes it delivers (None:
+        # the only process), and until when it holds each (loop-independent epoch seconds).
+        self.owner: str | None = None
+        self._held: dict[str, float] = {}
         self.totals = DeliveryReport()  # what `serve` delivered since the process started
 
     def kick(self) -> None:
@@ -79,8 +85,10 @@ class Deliverer:
                 self._start_lane(channel, self.totals)
             now = loop.time()
             backoffs = [at - now for c, at in self._not_before.items() if c in self.outputs and at > now]
+            # Other workers commit rows without kicking this one: with them, look again every second.
+            longest = 60.0 if self.owner is None else 1.0
             with contextlib.suppress(TimeoutError):  # `stop` comes with a kick
-                await asyncio.wait_for(self._kicked.wait(), timeout=max(0.05, min([60.0, *backoffs])))
+                await asyncio.wait_for(self._kicked.wait(), timeout=max(0.05, min([longest, *backoffs])))
         if self._busy:
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
 
@@ -109,12 +117,14 @@ class Deliverer:
     async def _lane(self, channel: str, report: DeliveryReport, batch: int = 500) -> None:
         """Deliver `channel`'s pending rows in order until none is left or one fails."""
         while channel in self.outputs:
+            if not await self._hold(channel):
+                return
             pending = await self.store.pending_deliveries(batch, [channel])
             if not pending:
                 return
             for item in pending:
                 output = self.outputs.get(channel)
-                if output is None:
+                if output is None or not await self._hold(channel):
                     return
                 if getattr(output, "records_attempts", False) and not item.tried:
                     await self.store.mark_trying(item.event_id, channel, self.clock().isoformat(timespec="seconds"))
@@ -140,6 +150,26 @@ class Deliverer:
                 self._failures.pop(channel, None)
                 self._not_before.pop(channel, None)
                 report.delivered += 1
+
+    async def _hold(self, channel: str) -> bool:
+        """Several workers: take or renew this worker's lane of `channel` (renewed when half its lease is gone);
+        False while another worker holds it. A lane taken over is told so (`reopen`): a file another worker
+        appended to is read again before the next line is written."""
+        if self.owner is None:
+            return True
+        now = time.time()
+        until = self._held.get(channel)
+        if until is not None and until - now > LANE_SECONDS / 2:
+            return True
+        if not await self.store.claim_lane(channel, self.owner, now, now + LANE_SECONDS):
+            self._held.pop(channel, None)
+            return False
+        if until is None or until < now:  # newly taken, or held again after lapsing
+            reopen = getattr(self.outputs.get(channel), "reopen", None)
+            if reopen is not None:
+                reopen()
+        self._held[channel] = now + LANE_SECONDS
+        return True
 
     def _linked(self, message: Message) -> Message:
         """`message` as the output gets it: with the link to its web page when `base_url` is set and it has one."""

@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.config import Config, Platform, SourceSpec
 from bot.core.terms.documents import NormalizedDocument
 from bot.core.text import fold
-from bot.pipeline.poller import DocumentProblem, document_change, read_document
+from bot.pipeline.document_versions import DocumentProblem, document_change, read_document
 from bot.sources.archives import (
     ArchiveError,
     Pacer,

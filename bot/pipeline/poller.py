@@ -6,8 +6,7 @@ One source is processed start to finish by one task; all of its writes land in o
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
+import contextlib
 import logging
 import random
 import time
@@ -16,18 +15,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.core.config import Config, Platform, SourceSpec
-from bot.core.events import clause_change_message, health_message, outage_message, outage_recovered_message
+from bot.core.config import Config, SourceSpec
+from bot.core.events import health_message, outage_message, outage_recovered_message
 from bot.core.health import Health, next_delay, record_failure, record_success
 from bot.core.messages import Message
 from bot.core.news.entries import FeedEntry, FeedParseError
 from bot.core.routing import RouteTable
-from bot.core.terms.availability import UNAVAILABLE, not_the_document
-from bot.core.terms.documents import NormalizedDocument, looks_like_error_page, normalize
-from bot.core.terms.verdict import Verdict, compare_versions
+from bot.core.terms.availability import UNAVAILABLE
+from bot.pipeline.document_versions import DocumentProblem, dated_again, document_verdict, read_document
+from bot.pipeline.source_claims import SourceClaims
 from bot.pipeline.statement_points import StatementPoints
 from bot.pipeline.story_desk import EntryPlacement, StoryDesk
-from bot.sources.document_text import ExtractionError, extract_text
 from bot.sources.feed_parser import parse_feed_async
 from bot.sources.fetcher import Fetcher, FetchResult
 from bot.store.database import (
@@ -37,7 +35,6 @@ from bot.store.database import (
     KnownEntry,
     Outcome,
     Routed,
-    Snapshot,
     SnapshotWrite,
     Store,
     StoreError,
@@ -49,6 +46,8 @@ Progress = Callable[[int, int], None]
 MAX_NEW_PER_POLL = 50  # new entries posted from one feed in one poll; the rest are recorded silently
 STATE_BATCH = 256  # batched fetch-state writes per transaction
 MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
+LEASE_SECONDS = 300.0  # a worker's hold on a source it fetches; a worker that died loses it after this
+DUE_LIMIT = 10_000  # sources one worker's cycle lists at once (it claims them a chunk at a time)
 
 
 def utc_now() -> datetime:
@@ -113,6 +112,11 @@ class Poller:
         # Open outages (many sources failing together with one class of error, announced once): outage id
         # ("<kind> <announced at> <since>", kept in each member's fetch state) → members failing now.
         self._outages: dict[str, set[str]] = {}
+        # Several workers on one database (PostgreSQL): this worker's name, under which it takes the lease of each
+        # source it fetches (None: the only poller, under the storage lock), and when to look for due sources.
+        self.owner: str | None = None
+        self.lease_seconds = LEASE_SECONDS
+        self._store_wakeup: float | None = None
 
     async def prepare(self) -> None:
         """Register the configured sources and load their fetch state (and, once, the story index)."""
@@ -133,8 +137,17 @@ class Poller:
         return [s for s in self.config.sources() if s.id not in self.in_flight
                 and ((self.states.get(s.id) or FetchState(s.id)).next_due_at or 0.0) <= moment]
 
+    async def due_in_store(self) -> list[SourceSpec]:
+        """Several workers: the configured sources due now by the shared fetch state and held by no worker (this
+        one's other cycles included); also notes when the next falls due or is freed (`next_wakeup`)."""
+        ids, self._store_wakeup = await self.store.due_sources(time.time(), DUE_LIMIT)
+        configured = {spec.id: spec for spec in self.config.sources()}
+        return [configured[i] for i in ids if i in configured and i not in self.in_flight]
+
     def next_wakeup(self) -> float:
         """Epoch seconds of the earliest next fetch of a source not being processed now."""
+        if self.owner is not None:
+            return self._store_wakeup or time.time() + self.config.poll.interval
         dues = [(self.states.get(s.id) or FetchState(s.id)).next_due_at for s in self.config.sources()
                 if s.id not in self.in_flight]
         return min((d if d is not None else 0.0) for d in dues) if dues else time.time() + self.config.poll.interval
@@ -187,12 +200,17 @@ class Poller:
         # A pool of `concurrency` workers bounds the whole processing of a source, not only its fetch
         # (otherwise fetched bodies pile up behind parsing and memory grows with the number of sources),
         # and costs one task per worker instead of one per source.
-        queue = iter(chosen)
+        claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt)
 
         async def worker() -> None:
-            for spec in queue:
-                if refused or self._flush_refused is not None:
-                    break
+            while not refused and self._flush_refused is None:
+                try:
+                    spec = await claims.next()
+                except StoreError as error:  # the leases cannot be taken: as for any refused write
+                    refused.append(error)
+                    return
+                if spec is None:
+                    return
                 await one(spec)
 
         try:
@@ -203,6 +221,8 @@ class Poller:
             await self.flush_states()
         if refused:
             raise refused[0]
+        if self.owner is not None:
+            report.sources = claims.claimed  # the others went to other workers
         await self.desk.save(self.store, self.clock())
         report.seconds = time.monotonic() - started
         report.finished_at = self._now()
@@ -250,27 +270,32 @@ class Poller:
         if not state.primed and spec.backfill:
             newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
             announce = {e.identity for e in newest}
-        for entry in entries:
-            previous = known.get(entry.identity)
-            if previous is not None and previous.fingerprint == entry.fingerprint:
-                seen.append(entry.identity)
-                continue
-            post = previous is not None or ((state.primed or entry.identity in announce)
-                                             and not _published_before(entry, forgotten))
-            placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
-            placements.append(placement)
-            (updates if previous is not None else fresh).append(placement)
-        shown = _without_flood(spec, fresh)
-        messages = [m for p in (*shown, *updates) for m in p.messages]
-        messages += self.desk.coverage(spec, [*shown, *updates], at)
-        # Opening posts before replies, so that a thread's first post precedes its replies in every output; a
-        # statement after the "Also reported by" of the article that carries it.
-        messages.sort(key=lambda m: (m.reply_to is not None, m.event == "statement", m.at))
-        writes = [_entry_write(p, known.get(p.entry.identity)) for p in placements]
-        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen,
-                          statements=[w for p in placements for w in p.statements],
-                          story_items=[p.story_item for p in placements if p.story_item is not None])
-        return "ok", await self._commit(spec, state, outcome, messages)
+        changed = any((known_entry := known.get(e.identity)) is None or known_entry.fingerprint != e.fingerprint
+                      for e in entries)
+        # Placing in stories (and committing what was placed) is one section: with several workers, under the
+        # story lock and after the others' placements (see StoryDesk.placing).
+        async with self.desk.placing(self.store) if changed else contextlib.nullcontext():
+            for entry in entries:
+                previous = known.get(entry.identity)
+                if previous is not None and previous.fingerprint == entry.fingerprint:
+                    seen.append(entry.identity)
+                    continue
+                post = previous is not None or ((state.primed or entry.identity in announce)
+                                                 and not _published_before(entry, forgotten))
+                placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
+                placements.append(placement)
+                (updates if previous is not None else fresh).append(placement)
+            shown = _without_flood(spec, fresh)
+            messages = [m for p in (*shown, *updates) for m in p.messages]
+            messages += self.desk.coverage(spec, [*shown, *updates], at)
+            # Opening posts before replies, so that a thread's first post precedes its replies in every output; a
+            # statement after the "Also reported by" of the article that carries it.
+            messages.sort(key=lambda m: (m.reply_to is not None, m.event == "statement", m.at))
+            writes = [_entry_write(p, known.get(p.entry.identity)) for p in placements]
+            outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), writes, seen,
+                              statements=[w for p in placements for w in p.statements],
+                              story_items=[p.story_item for p in placements if p.story_item is not None])
+            return "ok", await self._commit(spec, state, outcome, messages)
 
     # --- documents ----------------------------------------------------------------------------
 
@@ -286,7 +311,7 @@ class Poller:
         messages: list[Message] = []
         story_items: list[tuple[str, str | None]] = []
         # A new text, or the same text with another date line (a version for `history`, never an alert)
-        if latest is None or latest.hash != document.hash or _dated_again(latest, document):
+        if latest is None or latest.hash != document.hash or dated_again(latest, document):
             snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
             seen_before = latest is not None and (
                 latest.hash == document.hash or document.hash in await self.store.snapshot_hashes(spec.id))
@@ -299,14 +324,16 @@ class Poller:
                                                      kind="not_document")
                 if found is not None:
                     change, message = found
-                    placed = self.desk.place_terms_change(spec, message, change.clauses, document.hash[:16], self.clock())
-                    if placed is not None:
-                        message, story_item = placed
-                        story_items.append(story_item)
-                    messages.append(message)
-        outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True), snapshot=snapshot,
-                          change=change, story_items=story_items)
-        return "ok", await self._commit(spec, state, outcome, messages)
+        async with self.desk.placing(self.store) if change is not None else contextlib.nullcontext():
+            if change is not None:
+                placed = self.desk.place_terms_change(spec, message, change.clauses, document.hash[:16], self.clock())
+                if placed is not None:
+                    message, story_item = placed
+                    story_items.append(story_item)
+                messages.append(message)
+            outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True),
+                              snapshot=snapshot, change=change, story_items=story_items)
+            return "ok", await self._commit(spec, state, outcome, messages)
 
     # --- state, health and routing ------------------------------------------------------------
 
@@ -369,7 +396,7 @@ class Poller:
             values["primed"] = 1
             if not state.primed:
                 values["primed_at"] = now
-        return values
+        return self._released(values)
 
     async def _commit(self, spec: SourceSpec, state: FetchState, outcome: Outcome, messages: list[Message]) -> int:
         """Add the recovery notice if due, route every message, commit, and remember the new state."""
@@ -414,6 +441,7 @@ class Poller:
                 next_delay(spec.interval, self.config.poll.jitter, change.health.consecutive_failures, self.rng),
             ),
         }
+        self._released(values)
         messages: list[Message] = []
         routed: list[Routed] = []
         if change.notice == "failing":
@@ -484,6 +512,16 @@ class Poller:
             return self.routes.for_platform(spec.platform)
         return self.routes.for_event(message.platform, message.topics)
 
+    def _adopt(self, state: FetchState) -> None:
+        """A source this worker just claimed, with its fetch state as stored."""
+        self.states[state.source_id] = state
+
+    def _released(self, values: dict[str, object]) -> dict[str, object]:
+        """A fetch-state write that also gives up this worker's lease on the source."""
+        if self.owner is not None:
+            values["lease_owner"] = values["lease_until"] = None
+        return values
+
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:
         """Mirror a committed (or batched) fetch-state write in memory."""
         for name, value in values.items():
@@ -498,67 +536,6 @@ class Poller:
         if second != self._now_second:
             self._now_second, self._now_text = second, moment.isoformat(timespec="seconds")
         return self._now_text
-
-
-class DocumentProblem(Exception):
-    """A fetched document version that is not usable terms text; `kind` is "extract", "error_page" (empty) or
-    "not_document" (an interstitial: its message starts with `UNAVAILABLE`, which health notices read)."""
-
-    def __init__(self, message: str, kind: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-async def read_document(spec: SourceSpec, body: bytes, content_type: str | None, name: str,
-                        previous: str | None = None) -> NormalizedDocument:
-    """One version of a document as normalised text (extraction with the spec's select/remove).
-
-    Raises DocumentProblem for unreadable markup, empty pages, and a text that is not the document (an error,
-    captcha, cookie or login wall, maintenance or geo-block page; or, against the `previous` stored text, a
-    small text that shares almost nothing with it: see `bot.core.terms.availability.not_the_document`).
-    """
-    try:
-        text = await asyncio.to_thread(
-            extract_text, body, content_type=content_type, name=name, select=spec.select, remove=spec.remove,
-        )
-    except ExtractionError as error:
-        raise DocumentProblem(str(error), "extract") from error
-    if not text.strip():
-        problem = f"the selector {spec.select!r} matched nothing" if spec.select else looks_like_error_page(text)
-        raise DocumentProblem(problem or "the page is empty", "error_page")
-    problem = await asyncio.to_thread(not_the_document, text, previous)
-    if problem is not None:
-        raise DocumentProblem(UNAVAILABLE + problem, "not_document")
-    return await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
-
-
-def _dated_again(latest: Snapshot, document: NormalizedDocument) -> bool:
-    """The same text as the stored version under another date line."""
-    return latest.hash == document.hash and tuple(json.loads(latest.metadata or "[]")) != document.metadata
-
-
-def document_change(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
-                    at: str) -> tuple[ChangeWrite, Message] | None:
-    """The clause-level change record from `latest` to `document` and its message (run in a thread),
-    or None when they differ only in ignored ways (or the new version is not the document)."""
-    return document_verdict(spec, platform, latest, document, at)[1]
-
-
-def document_verdict(spec: SourceSpec, platform: Platform | None, latest: Snapshot, document: NormalizedDocument,
-                     at: str) -> tuple[Verdict, tuple[ChangeWrite, Message] | None]:
-    """The verdict on `document` after `latest` (`bot.core.terms.verdict.compare_versions`, what benchmarks
-    measure) and, for a change, its change record and message (run in a thread)."""
-    verdict = compare_versions(latest.text, document, json.loads(latest.metadata or "[]"))
-    if verdict.kind != "change":
-        return verdict, None
-    message = clause_change_message(spec, platform, verdict.changes, document.hash[:16], at, verdict.effective_date,
-                                    verdict.upcoming_and_current)
-    change = ChangeWrite(
-        spec.platform, spec.doc_type, latest.id, latest.fetched_at, verdict.effective_date,
-        verdict.upcoming_and_current, message.severity, message.topics,
-        [dataclasses.asdict(c) for c in verdict.changes], message.key,
-    )
-    return verdict, (change, message)
 
 
 # What is stored of an entry: enough for every later comparison (an update's added passage reads the first

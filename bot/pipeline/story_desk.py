@@ -1,15 +1,18 @@
 """The story desk: attributes each new or changed news entry to a platform, finds the platform's
 statements in it, places it (and each terms change) in a story, and writes what the story's thread
-should say — an opening post, or a reply with only what is new. Keeps the story index in the store.
+should say — an opening post, or a reply with only what is new. Keeps the story index in the store; with
+several workers on one database, each placement is made under a shared lock after catching up on the others'.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -42,6 +45,7 @@ from bot.pipeline.statement_points import StatementPoints
 from bot.store.database import KnownEntry, StatementWrite, Store
 
 log = logging.getLogger(__name__)
+STORY_LOCK = "clausewatch:stories"  # held by the worker placing items, so that two never open one story twice
 
 
 @dataclass(slots=True)
@@ -76,11 +80,16 @@ def _published(entry: FeedEntry, fallback: datetime) -> datetime:
 class StoryDesk:
     """Owns the StoryIndex of a running poller. Not thread-safe: call it from the event loop."""
 
-    def __init__(self, config: Config, points: StatementPoints | None = None) -> None:
+    def __init__(self, config: Config, points: StatementPoints | None = None, shared: bool = False) -> None:
         self.config = config
         self.points = points
         self.index = self._fresh_index()
         self.dirty = False
+        # `shared`: other workers place items in the same stored index (PostgreSQL): placements are made in
+        # `placing`, which takes the story lock and first applies what the others journaled since `seen`.
+        self.shared = shared
+        self.seen = 0  # the last journal row reflected in `index`
+        self._section = asyncio.Lock()
         # Stories whose opening post exists: an item joining any other story (one that began with entries
         # recorded on a feed's first poll) opens its thread instead of replying into nothing.
         self.announced: set[str] = set()
@@ -94,25 +103,60 @@ class StoryDesk:
     async def load(self, store: Store) -> None:
         """The index as saved after the last cycle, then the items journaled since replayed in order: the
         same stories as before a crash or restart."""
-        snapshot, journal = await store.story_state()
-        index = StoryIndex.from_dict(json.loads(snapshot)) if snapshot else self._fresh_index()
+        state = await store.story_state()
+        index = StoryIndex.from_dict(json.loads(state.snapshot)) if state.snapshot else self._fresh_index()
         index.window = timedelta(seconds=self.config.story_window)
-        for raw, new_story in journal:
+        for _seq, raw, new_story in state.journal:
             index.assign(item_from_dict(json.loads(raw)), new_story_id=new_story)
         self.index = index
-        self.dirty = bool(journal)
+        self.dirty = bool(state.journal)
+        self.seen = max([state.upto, *(seq for seq, _, _ in state.journal)])
         self.announced = await store.opened_threads(list(index.stories))
+
+    async def catch_up(self, store: Store) -> None:
+        """Apply the items other workers journaled since `seen` (or reload the index one of them saved)."""
+        state = await store.story_state(self.seen)
+        if state.snapshot is not None:
+            await self.load(store)
+            return
+        touched: set[str] = set()
+        for seq, raw, new_story in state.journal:
+            touched.add(self.index.assign(item_from_dict(json.loads(raw)), new_story_id=new_story).story)
+            self.seen = seq
+        if touched:
+            self.dirty = True
+            self.announced |= await store.opened_threads(sorted(touched))
+
+    @contextlib.asynccontextmanager
+    async def placing(self, store: Store) -> AsyncIterator[None]:
+        """Around placing items and committing them: alone, up to date with the others' placements (shared); on
+        a single worker, nothing to do."""
+        if not self.shared:
+            yield
+            return
+        async with self._section:
+            await store.lock(STORY_LOCK)
+            try:
+                await self.catch_up(store)
+                yield
+                self.seen = await store.journal_tip()  # what this worker committed under the lock
+            finally:
+                await store.unlock(STORY_LOCK)
 
     async def save(self, store: Store, now: datetime) -> None:
         """Save the index and empty the journal. Stories idle for two windows are forgotten first, on the
         index's own timeline (the newest item's date), so that old or backfilled news is not dropped."""
-        if not self.dirty:
-            return
-        newest = max((story.last_at for story in self.index.stories.values()), default=None)
-        if newest is not None:
-            self.index.forget_before(newest - 2 * self.index.window)
-        await store.save_story_snapshot(json.dumps(self.index.to_dict(), ensure_ascii=False), now.isoformat(timespec="seconds"))
-        self.dirty = False
+        async with self.placing(store):
+            if not self.dirty:
+                return
+            newest = max((story.last_at for story in self.index.stories.values()), default=None)
+            if newest is not None:
+                self.index.forget_before(newest - 2 * self.index.window)
+            upto = await store.journal_tip()
+            await store.save_story_snapshot(json.dumps(self.index.to_dict(), ensure_ascii=False),
+                                            now.isoformat(timespec="seconds"), upto)
+            self.seen = upto
+            self.dirty = False
 
     # --- news entries -----------------------------------------------------------------------------
 

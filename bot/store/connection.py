@@ -152,6 +152,11 @@ class Connection:
         self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-reader")
         self._closed = False
         self._errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
+        # PostgreSQL: the connection that holds named locks (advisory locks live as long as their session, so a
+        # worker that dies releases them), opened at the first lock, with its own thread.
+        self._url: str | None = None
+        self._locker: Any = None
+        self._lock_executor: ThreadPoolExecutor | None = None
 
     @classmethod
     async def open(cls, storage: Path) -> Connection:
@@ -205,6 +210,7 @@ class Connection:
         connection = cls(storage / DATABASE_NAME, writer, reader, "postgresql", where)
         connection._errors = (sqlite3.OperationalError, postgres.psycopg.OperationalError,
                               postgres.psycopg.errors.ReadOnlySqlTransaction)
+        connection._url = url
         return connection
 
     @classmethod
@@ -239,6 +245,45 @@ class Connection:
             await loop.run_in_executor(None, self._writer.join)
         await loop.run_in_executor(self._read_executor, self._reader.close)  # type: ignore[attr-defined]
         self._read_executor.shutdown(wait=True)
+        if self._lock_executor is not None:
+            if self._locker is not None:
+                await loop.run_in_executor(self._lock_executor, self._locker.close)
+            self._lock_executor.shutdown(wait=True)
+
+    async def _on_locker(self, sql: str, name: str) -> Any:
+        """Run a lock statement about `name` on the locking connection (opened on first use)."""
+        from bot.store import postgres
+
+        if self._lock_executor is None:
+            self._lock_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewatch-db-locks")
+        url = self._url
+
+        def run() -> Any:
+            if self._locker is None:
+                assert url is not None
+                self._locker = postgres.connect(url)
+            return self._locker.execute(sql, [name]).fetchone()[0]
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._lock_executor, run)
+        except self._errors as error:
+            raise StoreError(f"cannot lock {name} on {self.where}: {error}") from error
+
+    async def try_lock(self, name: str) -> bool:
+        """Take the named lock unless another process holds it (SQLite: one process polls, so always)."""
+        if self.backend != "postgresql":
+            return True
+        return bool(await self._on_locker("SELECT pg_try_advisory_lock(hashtext(?))", name))
+
+    async def lock(self, name: str) -> None:
+        """Wait for the named lock (SQLite: nothing to wait for)."""
+        if self.backend == "postgresql":
+            await self._on_locker("SELECT pg_advisory_lock(hashtext(?)) IS NULL", name)
+
+    async def unlock(self, name: str) -> None:
+        """Release the named lock."""
+        if self.backend == "postgresql":
+            await self._on_locker("SELECT pg_advisory_unlock(hashtext(?))", name)
 
     async def write(self, fn: Callable[[Any], T]) -> T:
         """Run `fn(db)` on the writer thread inside one transaction."""

@@ -15,6 +15,7 @@ from bot.store.backup import backup_database, restore_database
 from bot.store.chat_state import ChatState
 from bot.store.connection import DATABASE_NAME, Connection, StoreError
 from bot.store.documents import Documents, insert_change, insert_snapshot
+from bot.store.leases import Leases
 from bot.store.outbox import Outbox, record_events
 from bot.store.pages import Pages
 from bot.store.records import (
@@ -40,11 +41,12 @@ __all__ = [
 ]
 
 
-class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages):
+class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages, Leases):
     """Async facade over the database. Open with `await Store.open(storage_dir)`.
 
-    Each table group (`Sources`, `Documents`, `Stories`, `Outbox`, `ChatState`, `Retention`, `Activity`, `Pages`) is
-    a class of its own over the one `connection`; the Store is all of them, so callers see one flat API."""
+    Each table group (`Sources`, `Documents`, `Stories`, `Outbox`, `ChatState`, `Retention`, `Activity`, `Pages`,
+    `Leases`) is a class of its own over the one `connection`; the Store is all of them, so callers see one flat
+    API."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection

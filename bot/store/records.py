@@ -31,6 +31,8 @@ class FetchState:
     error_kind: str | None = None  # the class of the last error: connection, timeout, http, not_document …
     outage: str | None = None  # the thread of the outage this source's failure was announced in, if any
     primed_at: str | None = None  # when the source's first poll set its baseline
+    lease_owner: str | None = None  # the worker fetching it now (several workers on PostgreSQL)
+    lease_until: float | None = None  # epoch seconds: after this, another worker may take it
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +151,13 @@ class Outcome:
     statements: list[StatementWrite] = field(default_factory=list)
     # Story items placed while processing this result (JSON, new story id): journaled with the outcome.
     story_items: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryState:
+    """The story index as stored: the saved snapshot (JSON; None when the reader needs no reload), the last
+    journal row it reflects, and the journal rows after it (seq, item JSON, new story id)."""
+
+    snapshot: str | None
+    upto: int
+    journal: list[tuple[int, str, str | None]]

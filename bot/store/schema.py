@@ -228,3 +228,16 @@ def m010_delivery_attempts(db: SqlDatabase) -> None:
     """When a delivery was last tried, written before the post is sent: a row tried before whose outcome is
     unknown (the process died) is the only one for which chat platforms are asked for an earlier copy."""
     db.table("deliveries").add_column("tried_at", str)
+
+
+@migration
+def m011_leases(db: SqlDatabase) -> None:
+    """Several workers on one database (PostgreSQL): a source is fetched by the worker that holds its lease, a
+    channel's deliveries are made by the worker holding its lane; the story index's snapshot says up to which
+    journal row it reflects, so that a worker catching up knows whether to reload it."""
+    fetch_state = db.table("fetch_state")
+    fetch_state.add_column("lease_owner", str)
+    fetch_state.add_column("lease_until", float)
+    db.execute("CREATE INDEX IF NOT EXISTS fetch_state_due ON fetch_state (next_due_at)")
+    db.table("lanes").create({"channel_id": str, "owner": str, "until": float}, pk="channel_id")
+    db.table("story_snapshot").add_column("upto", int)

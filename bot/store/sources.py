@@ -37,7 +37,7 @@ class Sources:
         """The fetch state of every source, by source id."""
 
         def load(db: SqlDatabase) -> dict[str, FetchState]:
-            return {row["source_id"]: _state(row) for row in db.query("SELECT * FROM fetch_state")}
+            return {row["source_id"]: fetch_state(row) for row in db.query("SELECT * FROM fetch_state")}
 
         return await self.connection.read(load)
 
@@ -73,7 +73,8 @@ def write_state(db: SqlDatabase, source_id: str, state: dict[str, Any]) -> None:
         db.execute(f"UPDATE fetch_state SET {columns} WHERE source_id = ?", [*state.values(), source_id])
 
 
-def _state(row: dict[str, Any]) -> FetchState:
+def fetch_state(row: dict[str, Any]) -> FetchState:
+    """A `fetch_state` row as the record (flags as booleans, counters never None)."""
     values = dict(row)
     values["failing"] = bool(values.get("failing"))
     values["primed"] = bool(values.get("primed"))

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.store.connection import Connection
-from bot.store.records import EntryWrite, KnownEntry, StatementWrite
+from bot.store.records import EntryWrite, KnownEntry, StatementWrite, StoryState
 from bot.store.sql import SqlDatabase
 
 CHUNK = 500  # ids per `IN (…)` list
@@ -39,22 +39,35 @@ class Stories:
 
         return await self.connection.read(load)
 
-    async def story_state(self) -> tuple[str | None, list[tuple[str, str | None]]]:
-        """The story index as last saved (JSON) and the items placed since (JSON, new story id), in order."""
-        def load(db: SqlDatabase) -> tuple[str | None, list[tuple[str, str | None]]]:
-            rows = list(db.query("SELECT data FROM story_snapshot WHERE id = 1"))
-            journal = [(row["item"], row["new_story"])
-                       for row in db.query("SELECT item, new_story FROM story_journal ORDER BY seq")]
-            return (rows[0]["data"] if rows else None), journal
+    async def story_state(self, since: int = 0) -> StoryState:
+        """The story index as last saved (JSON) and the items placed after it (seq, JSON, new story id), in order.
+
+        `since`: the last journal row the caller has applied. When the saved index reflects no more than that,
+        it is not read again (`snapshot` None) and only the rows after `since` come back; a worker catching up
+        on what others placed reads only what is new to it."""
+        def load(db: SqlDatabase) -> StoryState:
+            rows = list(db.query("SELECT data, upto FROM story_snapshot WHERE id = 1"))
+            upto = int(rows[0]["upto"] or 0) if rows else 0
+            reload = since == 0 or upto > since
+            journal = [(row["seq"], row["item"], row["new_story"]) for row in db.query(
+                "SELECT seq, item, new_story FROM story_journal WHERE seq > ? ORDER BY seq",
+                [upto if reload else since])]
+            return StoryState(rows[0]["data"] if rows and reload else None, upto, journal)
 
         return await self.connection.read(load)
 
-    async def save_story_snapshot(self, data: str, now: str) -> None:
-        """Replace the saved index by `data`, which reflects every journaled item: the journal is emptied."""
+    async def journal_tip(self) -> int:
+        """The last journal row written (0 when none is left)."""
+        rows = await self.connection.query("SELECT MAX(seq) AS seq FROM story_journal")
+        return int(rows[0]["seq"] or 0) if rows else 0
+
+    async def save_story_snapshot(self, data: str, now: str, upto: int) -> None:
+        """Replace the saved index by `data`, which reflects every journal row up to `upto`: those are deleted."""
         def apply(db: SqlDatabase) -> None:
-            db.execute("INSERT INTO story_snapshot (id, data, saved_at) VALUES (1, ?, ?) "
-                       "ON CONFLICT (id) DO UPDATE SET data = excluded.data, saved_at = excluded.saved_at", [data, now])
-            db.execute("DELETE FROM story_journal")
+            db.execute("INSERT INTO story_snapshot (id, data, saved_at, upto) VALUES (1, ?, ?, ?) ON CONFLICT (id) "
+                       "DO UPDATE SET data = excluded.data, saved_at = excluded.saved_at, upto = excluded.upto",
+                       [data, now, upto])
+            db.execute("DELETE FROM story_journal WHERE seq <= ?", [upto])
 
         await self.connection.write(apply)
 

@@ -11,13 +11,14 @@ from bot.store.activity import Activity
 from bot.store.chat_state import ChatState
 from bot.store.database import Store, StoreError
 from bot.store.documents import Documents
+from bot.store.leases import Leases
 from bot.store.outbox import Outbox
 from bot.store.pages import Pages
 from bot.store.retention import Retention
 from bot.store.sources import Sources
 from bot.store.stories import Stories
 
-GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages)
+GROUPS = (Sources, Documents, Stories, Outbox, ChatState, Retention, Activity, Pages, Leases)
 
 
 def public_methods(cls: type) -> list[str]:
