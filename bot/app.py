@@ -18,8 +18,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -29,6 +28,7 @@ from aiohttp import web
 import bot.chat.atom  # noqa: F401 - registers the Atom output
 import bot.chat.console  # noqa: F401 - registers the console output
 import bot.chat.jsonl  # noqa: F401 - registers the JSONL output
+from bot.chat.environment import ChannelPlan, ChatEnv, plan_channels
 from bot.chat.outputs import ChatSetupError, Output, build_output
 from bot.core.config import Channel, Config, ConfigError, SourceSpec, WebSection, parse_config
 from bot.core.overrides import apply_feed_changes
@@ -50,8 +50,6 @@ CONFIG_ENV = "CLAUSEWATCH_CONFIG"
 DATABASE_URL_ENV = "CLAUSEWATCH_DATABASE_URL"  # a PostgreSQL URL (password included) over `storage`
 WEB_HOST_ENV = "CLAUSEWATCH_WEB_HOST"  # where the web view listens, over `web.host` (the image sets 0.0.0.0)
 DEFAULT_CONFIG = "feeds.yaml"
-# Outputs that need a chat token; until their adapters are active, no event is routed to them.
-TOKEN_ENV = {"slack": "SLACK_BOT_TOKEN", "discord": "DISCORD_TOKEN"}
 PRUNE_EVERY = 600.0  # seconds between two retention passes of a running bot
 
 
@@ -92,35 +90,6 @@ def sqlite_only(config: Config, what: str) -> None:
                          f"pg_restore (`clausewatch store copy` moves a SQLite store into PostgreSQL)")
 
 
-@dataclass(frozen=True, slots=True)
-class ChatEnv:
-    """Chat tokens and endpoints, from the environment (never from feeds.yaml: it is not a secret store).
-
-    The *_URL variables point the real client libraries at proxies or local test servers; DISCORD_CA_FILE
-    is a CA certificate the Discord client trusts too (a local server's certificate for discord.com)."""
-
-    slack_token: str | None = None
-    slack_app_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_api_url: str | None = None
-    discord_token: str | None = None
-    discord_api_url: str | None = None
-    discord_gateway_url: str | None = None
-    discord_ca_file: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ChatEnv:
-        values = os.environ if env is None else env
-        return cls(*(values.get(name) or None for name in (
-            "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL", "DISCORD_CA_FILE",
-        )))
-
-    def chats(self) -> frozenset[str]:
-        """The chat platforms this process can talk to."""
-        return frozenset(k for k, token in (("slack", self.slack_token), ("discord", self.discord_token)) if token)
-
-
 def discord_invite(application_id: str | None, env: ChatEnv) -> str:
     """The OAuth2 URL that adds the bot to a server with exactly the scopes and permissions it uses.
     Without `application_id`, the bot's id is read from DISCORD_TOKEN (its first part is the id in
@@ -136,27 +105,6 @@ def discord_invite(application_id: str | None, env: ChatEnv) -> str:
     from bot.chat.discord.bridge import invite_url
 
     return invite_url(application_id)
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelPlan:
-    """Which configured channels this process can deliver to, and why not for the others."""
-
-    active: tuple[Channel, ...]
-    inactive: dict[str, str] = field(default_factory=dict)
-
-
-def plan_channels(config: Config, chats: frozenset[str] | None = None) -> ChannelPlan:
-    """Console and JSONL channels are always active; Slack and Discord ones when their token is set."""
-    chats = ChatEnv.from_env().chats() if chats is None else chats
-    active: list[Channel] = []
-    inactive: dict[str, str] = {}
-    for channel in config.channels:
-        if channel.kind in TOKEN_ENV and channel.kind not in chats:
-            inactive[channel.id] = f"{TOKEN_ENV[channel.kind]} is not set"
-        else:
-            active.append(channel)
-    return ChannelPlan(tuple(active), inactive)
 
 
 class StartupError(RuntimeError):
@@ -531,7 +479,7 @@ def _request_stop(stop: asyncio.Event, signum: int) -> None:
 
 # --- logging ------------------------------------------------------------------------------------
 
-SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN", DATABASE_URL_ENV)
 # Slack tokens by shape, and the password of a URL with credentials (https://user:password@host).
 SECRET_SHAPES = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{8,}|(?<=://)([^/\s:@]+):([^/\s@]+)@")
 

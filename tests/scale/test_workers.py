@@ -1,0 +1,173 @@
+"""Several workers on one PostgreSQL store, in one process for speed (each App has its own connections, leases
+and locks, exactly as a separate process would): each source is fetched by one of them, each post made once,
+two articles of one story placed at the same moment by two workers share one thread, and what a dead worker
+held (source leases, a delivery lane, the story index it saved) goes on without it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.app import App, ChatEnv, load_config
+from bot.store.database import Store
+from tests.conftest import Remote, wait_for
+from tests.pipeline.test_stories import EN, FR, NOW, feed
+from tests.postgres import ThrowAwayDatabase
+
+FEEDS = 12
+
+
+@pytest.fixture
+def database_url(postgres_database: ThrowAwayDatabase, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for url in postgres_database.schema_url():
+        monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+        yield url
+
+
+def config_file(tmp: Path, remote: Remote, feeds: int = FEEDS) -> Path:
+    path = tmp / "feeds.yaml"
+    path.write_text("\n".join([
+        f"storage: {tmp / 'storage'}", "poll: {interval: 1h, timeout: 3s}",
+        "platforms:", "  tunely: {name: Tunely}", "feeds:",
+        *[f'  - {{id: f{n}, url: "{remote.url(f"/f{n}.xml")}"}}' for n in range(feeds)],
+        "channels:", f"  - {{id: all, jsonl: {tmp / 'out' / 'all.jsonl'}}}"]) + "\n", encoding="utf-8")
+    return path
+
+
+def posts(tmp: Path) -> list[dict[str, object]]:
+    path = tmp / "out" / "all.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def wire(n: int, count: int) -> str:
+    return feed(f"Outlet {n}", *[(f"f{n}-{i}", "Wed, 14 Feb 2024 09:00:00 GMT", f"Tunely story {n}-{i}",
+                                  f"Outlet {n} reports item {i} about Tunely pricing in region {n}.")
+                                 for i in range(count)])
+
+
+@asynccontextmanager
+async def workers(path: Path, count: int) -> AsyncIterator[list[App]]:
+    async with AsyncExitStack() as stack:
+        apps = [await stack.enter_async_context(App.open(load_config(path), stdout=io.StringIO(), chat_env=ChatEnv(),
+                                                         clock=lambda: NOW)) for _ in range(count)]
+        yield apps
+
+
+async def test_three_workers_fetch_each_source_once_and_post_each_entry_once(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    for n in range(FEEDS):
+        remote.serve(f"/f{n}.xml", wire(n, 1))
+    path = config_file(tmp_path, remote)
+    async with workers(path, 3) as apps:
+        assert len({app.worker for app in apps}) == 3 and all(app.store.backend == "postgresql" for app in apps)
+        await asyncio.gather(*(app.poll_once() for app in apps))  # the baseline, shared out
+        assert sorted(remote.hits.values()) == [1] * FEEDS
+        for n in range(FEEDS):
+            remote.serve(f"/f{n}.xml", wire(n, 3))
+        remote.hits.clear()
+        cycles = await asyncio.gather(*(app.poll_once() for app in apps))
+        assert sorted(remote.hits.values()) == [1] * FEEDS  # every source fetched by exactly one worker
+        assert sum(cycle.sources for cycle, _ in cycles) == FEEDS
+        await asyncio.gather(*(app.deliverer.deliver_pending() for app in apps))
+        holders = await apps[0].store.lease_holders()
+    keys = Counter(str(post["key"]) for post in posts(tmp_path))
+    assert len(keys) == 2 * FEEDS and set(keys.values()) == {1}  # two new entries per feed, each posted once
+    assert all(held == 1 for held in holders.values())  # each worker gave its source leases back (one lane left)
+
+
+async def test_two_articles_of_one_story_placed_at_once_by_two_workers_share_one_thread(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    remote.serve("/f0.xml", feed("Policy Wire"))
+    remote.serve("/f1.xml", feed("Le Fil"))
+    path = config_file(tmp_path, remote, feeds=2)
+    async with workers(path, 2) as (first, second):
+        await first.poll_once()  # both feeds' baselines
+        arrived: list[str] = []
+        both = asyncio.Event()
+
+        def held(body: str) -> web.RequestHandler:  # answers once both workers asked: they place concurrently
+            async def handler(request: web.Request) -> web.Response:
+                arrived.append(request.path)
+                if len(arrived) == 2:
+                    both.set()
+                await asyncio.wait_for(both.wait(), 10)
+                return web.Response(text=body, content_type="application/rss+xml")
+            return handler
+
+        remote.route("/f0.xml", held(feed("Policy Wire", EN)))
+        remote.route("/f1.xml", held(feed("Le Fil", FR)))
+        specs = {spec.id: spec for spec in first.config.sources()}
+        await asyncio.gather(first.poller.run_cycle([specs["f0"]]), second.poller.run_cycle([specs["f1"]]))
+        await first.deliverer.deliver_pending()
+    story = [post for post in posts(tmp_path) if post["platform"] == "tunely"]
+    assert [post["event"] for post in story] == ["story", "update"]  # one opener, the other as a reply
+    assert story[1]["reply_to"] == story[0]["thread"] == story[1]["thread"]
+
+
+async def test_a_story_saved_by_one_worker_is_joined_by_another_that_placed_nothing_yet(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    remote.serve("/f0.xml", feed("Policy Wire"))
+    remote.serve("/f1.xml", feed("Le Fil"))
+    path = config_file(tmp_path, remote, feeds=2)
+    async with workers(path, 2) as (first, second):
+        await first.poll_once()
+        specs = {spec.id: spec for spec in first.config.sources()}
+        remote.serve("/f0.xml", feed("Policy Wire", EN))
+        await first.poller.run_cycle([specs["f0"]])  # places, then saves the index (the journal is emptied)
+        assert await first.store.journal_tip() == 0
+        remote.serve("/f1.xml", feed("Le Fil", FR))
+        await second.poller.run_cycle([specs["f1"]])  # loaded at start, before the story existed
+        await first.deliverer.deliver_pending()  # the worker holding the channel's lane delivers
+    story = [post for post in posts(tmp_path) if post["platform"] == "tunely"]
+    assert [post["event"] for post in story] == ["story", "update"] and story[1]["reply_to"] == story[0]["thread"]
+
+
+async def test_what_a_dead_worker_held_is_taken_over_once_its_leases_lapse(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    for n in range(FEEDS):
+        remote.serve(f"/f{n}.xml", wire(n, 1))
+    path = config_file(tmp_path, remote)
+    async with workers(path, 1) as (app,):
+        await app.poll_once()
+        for n in range(FEEDS):
+            remote.serve(f"/f{n}.xml", wire(n, 2))
+        remote.hits.clear()
+        await app.store.release_leases(app.worker or "")  # the lane goes to a worker that then dies holding it
+        app.deliverer._held.clear()  # noqa: SLF001 - this worker's own record of the lane it just gave up
+        now = time.time()  # a worker that died holding three sources and the JSONL lane for a second
+        dead = await app.store.claim_sources(["f0", "f1", "f2"], "dead-worker", now, now + 1.0)
+        assert set(dead) == {"f0", "f1", "f2"}
+        assert await app.store.claim_lane("all", "dead-worker", now, now + 1.0)
+        cycle, delivery = await app.poll_once()
+        assert cycle.sources == FEEDS - 3 and "/f0.xml" not in remote.hits and delivery.delivered == 0
+        await wait_for(lambda: time.time() > now + 1.0, timeout=5)
+        cycle, delivery = await app.poll_once()
+        assert cycle.sources == FEEDS and remote.hits["/f0.xml"] == 1  # its sources are fetched now
+        assert delivery.delivered == FEEDS  # and the lane is taken over: every new entry goes out
+    assert len(posts(tmp_path)) == FEEDS
+
+
+async def test_a_named_lock_is_held_by_one_store_and_freed_when_it_closes(tmp_path: Path, database_url: str) -> None:
+    first, second = Store.connect(tmp_path, database_url), Store.connect(tmp_path, database_url)
+    one, two = await first, await second
+    try:
+        assert await one.try_lock("clausewatch:chat:slack")
+        assert not await two.try_lock("clausewatch:chat:slack")
+        await one.close()  # the process holding a chat connection stops (or dies): its session ends
+        assert await two.try_lock("clausewatch:chat:slack")
+    finally:
+        await one.close()
+        await two.close()
