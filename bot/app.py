@@ -320,7 +320,7 @@ class App:
                 self.bridges["discord"] = DiscordBridge(
                     env.discord_token, commands=self.commands, threads=self.store, api_url=env.discord_api_url,
                     gateway_url=env.discord_gateway_url, ca_file=env.discord_ca_file, pace=chat.pace,
-                    sync_commands=listen,
+                    sync_commands=listen, shards=self.seed.discord_shards,
                 )
             except ChatSetupError as error:  # an endpoint discord.py cannot be pointed at
                 raise StartupError(str(error)) from error

@@ -151,6 +151,11 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.identify_count = 0
         self.withhold_ready = False  # accept IDENTIFY but never send READY (a stuck gateway)
+        # Sharding: the shard count GET /gateway/bot recommends, and each identified session's [shard, count]. The
+        # guild's events go only to the session of the shard that owns it ((guild id >> 22) % count), as on Discord.
+        self.recommended_shards = 1
+        self.shards: list[list[int]] = []
+        self._shard_of: dict[web.WebSocketResponse, list[int]] = {}
         self.post_delay = 0.0  # latency after a message is stored, before the answer: a crash then leaves it unconfirmed
         self._nonces: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -382,8 +387,10 @@ class FakeDiscord:
     # ------------------------------------------------------------------ gateway
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH (op 0) to every connected, identified gateway session."""
+        """Send a DISPATCH (op 0) to every connected, identified gateway session of the guild's shard."""
         for socket in list(self._sockets):
+            if not self._owns_guild(self._shard_of.get(socket, [0, 1])):
+                continue
             self._seq += 1
             await socket.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
 
@@ -415,21 +422,29 @@ class FakeDiscord:
                 self._sockets.remove(socket)
         return socket
 
+    def _owns_guild(self, shard: list[int]) -> bool:
+        return (int(self.guild_id) >> 22) % shard[1] == shard[0]
+
     async def _identify(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> None:
         self.identify_count += 1
         if self.withhold_ready:
             return
+        shard = list(identify.get("shard") or [0, 1])
+        self.shards.append(shard)
+        self._shard_of[socket] = shard
+        owns = self._owns_guild(shard)
         self._sockets.append(socket)
         self._seq += 1
         await socket.send_json({"op": 0, "t": "READY", "s": self._seq, "d": {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "v": 10, "user": self.bot_user, "guilds": [{"id": self.guild_id, "unavailable": True}] if owns else [],
             "session_id": f"session-{self.identify_count}", "resume_gateway_url": GATEWAY_URL,
-            "shard": [0, 1], "application": {"id": self.application_id, "flags": 0},
+            "shard": shard, "application": {"id": self.application_id, "flags": 0},
             "private_channels": [], "relationships": [],
         }})
-        self._seq += 1
-        await socket.send_json({"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": self._guild()})
-        self.identified.set()
+        if owns:
+            self._seq += 1
+            await socket.send_json({"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": self._guild()})
+            self.identified.set()
 
     def _guild(self) -> dict[str, Any]:
         channels = [c for c in self.channels.values() if c["type"] != PUBLIC_THREAD]
@@ -524,8 +539,8 @@ class FakeDiscord:
                       "interactions_endpoint_url": None, "bot": self.bot_user})
 
     async def _get_gateway(self, request: web.Request, match: re.Match[str], body: Any) -> web.Response:
-        return _json({"url": GATEWAY_URL, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        return _json({"url": GATEWAY_URL, "shards": self.recommended_shards, "session_start_limit": {
+            "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 16}})
 
     async def _put_commands(self, request: web.Request, match: re.Match[str], body: Any) -> web.Response:
         self.commands = [{**command, "id": self.snowflake(), "application_id": self.application_id,

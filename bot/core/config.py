@@ -119,6 +119,7 @@ class Config:
     summarizer: SummarizerSettings = field(default_factory=SummarizerSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     database_url: str | None = None  # `storage: postgresql://…`: the PostgreSQL database instead of SQLite
+    discord_shards: int | str | None = None  # `discord.shards`: "auto", a count, or None (one gateway connection)
 
     def sources(self) -> list[SourceSpec]:
         """Every source: platform documents, platform feeds, general feeds."""
@@ -200,6 +201,7 @@ def build_config(written: ConfigFile, path: Path) -> Config:
         summarizer=written.summarizer,
         retention=written.retention,
         database_url=written.storage if DATABASE_URL.match(written.storage) else None,
+        discord_shards=written.discord.shards,
     )
 
 

@@ -221,6 +221,20 @@ class WebSection(Section):
         return None if url is None else url.rstrip("/")
 
 
+def read_shards(value: object) -> object:
+    """`auto`, or a number of shards from 1 up."""
+    if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise ValueError(f"expected `auto` or a number of shards from 1 up, got {describe_kind(value)}")
+
+
+class DiscordSection(Section):
+    """`discord: {shards}`: split the Discord gateway connection over shards (discord.py's AutoShardedClient):
+    `auto` takes the count Discord recommends for the number of servers, a number fixes it."""
+
+    shards: Annotated[int | str, BeforeValidator(read_shards)] | None = None
+
+
 class StoriesSection(Section):
     """`stories: {window}`: items further apart than the window never join one story."""
 
@@ -397,6 +411,7 @@ class ConfigFile(Section):
     allow_private_networks: Flag = False
     metrics: MetricsSection | None = None
     web: Annotated[WebSection | None, BeforeValidator(section_or_defaults)] = None
+    discord: Annotated[DiscordSection, BeforeValidator(read_section)] = DiscordSection()
     stories: Annotated[StoriesSection, BeforeValidator(read_section)] = StoriesSection()
     summarizer: Annotated[SummarizerSettings, BeforeValidator(read_section)] = SummarizerSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(read_section)] = RetentionSettings()

@@ -143,6 +143,30 @@ async def test_bridge_logs_in_through_the_gateway_and_becomes_ready(world: World
     assert not world.bridge.ready
 
 
+async def test_sharded_auto_takes_the_recommended_shards_and_posts_and_answers_through_the_guilds_one(
+) -> None:
+    """`discord.shards: auto`: discord.py's AutoShardedClient asks /gateway/bot how many shards, identifies each;
+    posting and slash commands work through the shard that owns the server."""
+    async with FakeDiscord() as fake:
+        fake.recommended_shards = 2
+        text = fake.add_text_channel("policy-news")
+        book, service = Book(), EchoService()
+        bridge = bridge_for(fake, book, service, shards="auto")
+        await bridge.start(ready_timeout=10)
+        try:
+            assert isinstance(bridge.client, discord.AutoShardedClient) and bridge.client.shard_count == 2
+            assert sorted(fake.shards) == [[0, 2], [1, 2]]
+            output = bridge.output_for(Channel("route", "discord", text))
+            await output.deliver(message())
+            await output.deliver(reply("Update 1"))
+            [thread] = fake.threads(text)
+            assert titles(fake.posted(thread["id"])) == ["Update 1"]
+            answered = await fake.invoke("stories")
+            assert len(answered.shown) == 1 and [r.text for r in service.requests] == ["stories"]
+        finally:
+            await bridge.close()
+
+
 async def test_a_gateway_that_never_says_ready_is_a_clear_start_error() -> None:
     async with FakeDiscord() as fake:
         fake.withhold_ready = True

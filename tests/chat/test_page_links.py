@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +24,12 @@ from bot.pipeline.delivery import Deliverer
 from bot.store.database import Store
 from bot.store.outbox import record_events
 from bot.store.records import Routed
+
+
+@pytest.fixture(autouse=True)
+def each_backend(backend: str) -> str:
+    """These tests read the store: they run on SQLite and on PostgreSQL."""
+    return backend
 
 BASE = "https://watch.example.org"
 TERMS_KEY = "terms:cloudtune/terms of service:7"  # a slash, a space and colons: all quoted in the path
@@ -107,7 +114,7 @@ async def test_atom_entry_gets_a_related_link_titled_like_the_post(tmp_path: Pat
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "storage")
+    opened = await Store.connect(tmp_path / "storage", os.environ.get("CLAUSEWATCH_DATABASE_URL"))
     try:
         yield opened
     finally:

@@ -183,3 +183,19 @@ def test_settings_are_validated_frozen_dataclasses() -> None:
         poll.interval = 1.0  # type: ignore[misc]
     with pytest.raises(ValueError, match="expected a whole number >= 1"):
         PollSettings(concurrency=0)
+
+
+@pytest.mark.parametrize(("written", "shards"), [("auto", "auto"), ("4", 4), (None, None)])
+def test_discord_shards_take_auto_or_a_count(tmp_path: Path, written: str | None, shards: object) -> None:
+    from bot.core.config import parse_config
+
+    text = "channels: []\n" if written is None else f"discord: {{shards: {written}}}\n"
+    assert parse_config(text, tmp_path / "feeds.yaml").discord_shards == shards
+
+
+@pytest.mark.parametrize("written", ["0", "-2", "many", "true"])
+def test_discord_shards_refuse_anything_else(tmp_path: Path, written: str) -> None:
+    from bot.core.config import parse_config
+
+    with pytest.raises(ConfigError, match="auto` or a number of shards"):
+        parse_config(f"discord: {{shards: {written}}}\n", tmp_path / "feeds.yaml")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -137,7 +138,7 @@ async def test_items_placed_but_not_yet_saved_are_replayed_from_the_journal(tmp_
                                                                             remote: Remote) -> None:
     """A crash after a source's outcome is committed but before the index is saved loses no placement."""
     config = load_config(write_config(config_text(tmp_path, remote)))
-    store = await Store.open(config.storage)
+    store = await Store.connect(config.storage, os.environ.get("CLAUSEWATCH_DATABASE_URL"))
     try:
         desk = StoryDesk(config)
         await desk.load(store)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +87,7 @@ async def test_any_failure_falls_back_to_the_offline_summary_and_a_success_is_as
 
     remote.route("/v1/chat/completions", chat)
     settings = SummarizerSettings(kind="openai", base_url=remote.url("/v1"), model="tiny", timeout=0.2)
-    store = await Store.open(tmp_path / "storage")
+    store = await Store.connect(tmp_path / "storage", os.environ.get("CLAUSEWATCH_DATABASE_URL"))
     try:
         async with build_session(PollSettings()) as session:
             service = StatementPoints(store, settings, session, lambda: datetime(2026, 11, 22, tzinfo=UTC))

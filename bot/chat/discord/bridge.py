@@ -93,12 +93,16 @@ class _Client(discord.Client):
             log.info("registered /%s with %d subcommands", COMMAND_NAME, len(synced))
 
 
+class _ShardedClient(_Client, discord.AutoShardedClient):
+    """The same client over several gateway shards (`discord.shards`), for bots in many servers."""
+
+
 class DiscordBridge:
     """One Discord bot session: delivery outputs for `discord` channels and the `/policy` command."""
 
     def __init__(self, token: str, *, commands: CommandService, threads: ThreadBook, api_url: str | None = None,
                  gateway_url: str | None = None, ca_file: str | None = None, pace: float = 1.0,
-                 sync_commands: bool = False, guild_ready_timeout: float = 2.0) -> None:
+                 sync_commands: bool = False, guild_ready_timeout: float = 2.0, shards: int | str | None = None) -> None:
         """`api_url`, `gateway_url` and `ca_file` point this client (only) at another Discord (endpoints.py);
         with any of them set, construct the bridge inside the running event loop. Raises DiscordStartError
         for an endpoint discord.py cannot be pointed at."""
@@ -115,7 +119,11 @@ class DiscordBridge:
         # The bot never joins voice: silence discord.py's start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         self.connector = self.endpoints.build_connector()
-        self.client = _Client(
+        sharding: dict[str, Any] = {}
+        if shards is not None:  # "auto": as many as Discord recommends (GET /gateway/bot)
+            sharding["shard_count"] = None if shards == "auto" else int(shards)
+        self.client = (_ShardedClient if shards is not None else _Client)(
+            **sharding,
             sync_commands=sync_commands,
             connector=self.connector,
             intents=discord.Intents(guilds=True),  # no privileged intents
