@@ -45,6 +45,19 @@ def test_compose_example_runs_the_image_with_the_storage_volume() -> None:
     assert "clausewatch-data" in compose["volumes"]
 
 
+def test_compose_postgres_profile_adds_the_database_and_workers_with_the_password_only_from_env() -> None:
+    text = (ROOT / "compose.yaml").read_text(encoding="utf-8")
+    compose = yaml.safe_load(text)
+    postgres, workers = compose["services"]["postgres"], compose["services"]["workers"]
+    assert postgres["profiles"] == workers["profiles"] == ["postgres"]  # `docker compose up` alone stays on SQLite
+    assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert workers["environment"]["CLAUSEWATCH_DATABASE_URL"].startswith("${CLAUSEWATCH_DATABASE_URL:?")
+    assert workers["depends_on"]["postgres"]["condition"] == "service_healthy" and "ports" not in workers
+    assert compose["services"]["clausewatch"]["environment"]["CLAUSEWATCH_DATABASE_URL"] == "${CLAUSEWATCH_DATABASE_URL:-}"
+    assert "clausewatch-postgres" in compose["volumes"] and "postgresql://clausewatch:" not in text.replace(
+        "postgresql://clausewatch:<the same password>", "")
+
+
 def test_the_image_and_compose_publish_the_web_view_on_loopback_only() -> None:
     assert re.search(r"^EXPOSE 8088$", DOCKERFILE, re.MULTILINE) and "CLAUSEWATCH_WEB_HOST=0.0.0.0" in DOCKERFILE
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
