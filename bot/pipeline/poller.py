@@ -48,6 +48,7 @@ STATE_BATCH = 256  # batched fetch-state writes per transaction
 MAX_RETRY_AFTER = 86400.0  # a server's Retry-After is honoured up to a day
 LEASE_SECONDS = 300.0  # a worker's hold on a source it fetches; a worker that died loses it after this
 DUE_LIMIT = 10_000  # sources one worker's cycle lists at once (it claims them a chunk at a time)
+STORE_RECHECK = 2.0  # seconds after which a worker looks for due sources again, whatever it last saw
 
 
 def utc_now() -> datetime:
@@ -117,6 +118,7 @@ class Poller:
         self.owner: str | None = None
         self.lease_seconds = LEASE_SECONDS
         self._store_wakeup: float | None = None
+        self._listed: set[str] = set()  # sources waiting in the queue of a cycle in flight (see SourceClaims)
 
     async def prepare(self) -> None:
         """Register the configured sources and load their fetch state (and, once, the story index)."""
@@ -142,12 +144,12 @@ class Poller:
         one's other cycles included); also notes when the next falls due or is freed (`next_wakeup`)."""
         ids, self._store_wakeup = await self.store.due_sources(time.time(), DUE_LIMIT)
         configured = {spec.id: spec for spec in self.config.sources()}
-        return [configured[i] for i in ids if i in configured and i not in self.in_flight]
+        return [configured[i] for i in ids if i in configured and i not in self._listed]
 
     def next_wakeup(self) -> float:
         """Epoch seconds of the earliest next fetch of a source not being processed now."""
-        if self.owner is not None:
-            return self._store_wakeup or time.time() + self.config.poll.interval
+        if self.owner is not None:  # what the store said, looked at again soon: the other workers change it
+            return min(self._store_wakeup or float("inf"), time.time() + STORE_RECHECK)
         dues = [(self.states.get(s.id) or FetchState(s.id)).next_due_at for s in self.config.sources()
                 if s.id not in self.in_flight]
         return min((d if d is not None else 0.0) for d in dues) if dues else time.time() + self.config.poll.interval
@@ -200,7 +202,7 @@ class Poller:
         # A pool of `concurrency` workers bounds the whole processing of a source, not only its fetch
         # (otherwise fetched bodies pile up behind parsing and memory grows with the number of sources),
         # and costs one task per worker instead of one per source.
-        claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt)
+        claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt, self._listed)
 
         async def worker() -> None:
             while not refused and self._flush_refused is None:
@@ -218,6 +220,7 @@ class Poller:
                 for _ in range(min(self.config.poll.concurrency, len(chosen))):
                     group.create_task(worker())
         finally:
+            claims.unlist()
             await self.flush_states()
         if refused:
             raise refused[0]

@@ -16,10 +16,16 @@ CLAIM_CHUNK = 64  # sources claimed per round trip
 
 class SourceClaims:
     """Hands out `chosen` in order; with an `owner`, only the sources whose lease it could take, each with its
-    fetch state as stored (given to `adopt`, since another worker may have fetched it since)."""
+    fetch state as stored (given to `adopt`, since another worker may have fetched it since).
+
+    `listed` is shared by the cycles in flight: the sources waiting in one of their queues, so that a new cycle
+    does not list them again (a source leaves it when handed out, or found taken by another worker)."""
 
     def __init__(self, chosen: Sequence[SourceSpec], store: Store, owner: str | None, lease_seconds: float,
-                 adopt: Callable[[FetchState], None]) -> None:
+                 adopt: Callable[[FetchState], None], listed: set[str] | None = None) -> None:
+        self.listed = set() if listed is None else listed
+        chosen = [spec for spec in chosen if spec.id not in self.listed]
+        self.listed.update(spec.id for spec in chosen)
         self.pending = deque(chosen)
         self.store = store
         self.owner = owner
@@ -32,16 +38,28 @@ class SourceClaims:
     async def next(self) -> SourceSpec | None:
         """The next source to process, or None when the cycle has no more."""
         if self.owner is None:
-            return self.pending.popleft() if self.pending else None
+            return self._hand_out(self.pending.popleft()) if self.pending else None
         async with self._lock:
             while not self.ready and self.pending:
                 chunk = [self.pending.popleft() for _ in range(min(CLAIM_CHUNK, len(self.pending)))]
                 now = time.time()
-                states = await self.store.claim_sources([spec.id for spec in chunk], self.owner, now,
-                                                        now + self.lease_seconds)
+                states: dict[str, FetchState] = {}
+                try:
+                    states = await self.store.claim_sources([spec.id for spec in chunk], self.owner, now,
+                                                            now + self.lease_seconds)
+                finally:
+                    self.listed.difference_update(spec.id for spec in chunk if spec.id not in states)
                 for spec in chunk:
                     if spec.id in states:
                         self.adopt(states[spec.id])
                         self.ready.append(spec)
                 self.claimed += len(states)
-            return self.ready.popleft() if self.ready else None
+            return self._hand_out(self.ready.popleft()) if self.ready else None
+
+    def _hand_out(self, spec: SourceSpec) -> SourceSpec:
+        self.listed.discard(spec.id)  # from now on `in_flight` covers it
+        return spec
+
+    def unlist(self) -> None:
+        """The cycle is over: what it did not hand out is listed no more."""
+        self.listed.difference_update(spec.id for spec in (*self.pending, *self.ready))

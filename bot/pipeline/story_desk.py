@@ -123,8 +123,7 @@ class StoryDesk:
         for seq, raw, new_story in state.journal:
             touched.add(self.index.assign(item_from_dict(json.loads(raw)), new_story_id=new_story).story)
             self.seen = seq
-        if touched:
-            self.dirty = True
+        if touched:  # not `dirty`: the worker that placed them saves the index they are in
             self.announced |= await store.opened_threads(sorted(touched))
 
     @contextlib.asynccontextmanager
