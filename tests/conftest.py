@@ -124,8 +124,12 @@ def postgres_database() -> Iterator[ThrowAwayDatabase]:
     try:
         database = ThrowAwayDatabase()
     except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is not reachable at {ADMIN_URL} ({error}); .ci/run starts it, or set "
-                    f"CLAUSEWATCH_TEST_POSTGRES")
+        reason = (f"PostgreSQL is not reachable at {ADMIN_URL} ({str(error).strip()}): the PostgreSQL runs need a "
+                  f"server (.ci/run starts one; elsewhere set CLAUSEWATCH_TEST_POSTGRES to a database you may create "
+                  f"databases from)")
+        if os.environ.get("CLAUSEWATCH_TEST_POSTGRES"):  # CI asked for PostgreSQL: its absence is a failure
+            pytest.fail(reason)
+        pytest.skip(reason)
     yield database
     database.drop()
 

@@ -4,6 +4,7 @@ engines share (ON CONFLICT, RETURNING, row values); `dialect` tells where they d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -60,9 +61,9 @@ def execute_many(db: SqlDatabase, sql: str, rows: Sequence[Sequence[Any]]) -> No
 
 
 def redact(url: str) -> str:
-    """The database URL without its password, fit for logs and `check`."""
+    """The database URL without its password (in the authority or as a `password=` parameter), fit for logs."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if parts.password is not None:
+        netloc = f"{parts.username}:***@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", url)
