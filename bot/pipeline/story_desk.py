@@ -89,6 +89,7 @@ class StoryDesk:
         # `placing`, which takes the story lock and first applies what the others journaled since `seen`.
         self.shared = shared
         self.seen = 0  # the last journal row reflected in `index`
+        self._store: Store | None = None  # where opening posts are recorded (set by `load`)
         self._section = asyncio.Lock()
         # Stories whose opening post exists: an item joining any other story (one that began with entries
         # recorded on a feed's first poll) opens its thread instead of replying into nothing.
@@ -103,6 +104,7 @@ class StoryDesk:
     async def load(self, store: Store) -> None:
         """The index as saved after the last cycle, then the items journaled since replayed in order: the
         same stories as before a crash or restart."""
+        self._store = store
         state = await store.story_state()
         index = StoryIndex.from_dict(json.loads(state.snapshot)) if state.snapshot else self._fresh_index()
         index.window = timedelta(seconds=self.config.story_window)
@@ -198,6 +200,11 @@ class StoryDesk:
             return placement
         if not post:
             return placement
+        if previous is not None and assignment.opened and assignment.story == previous.thread \
+                and await self._posted(previous.thread):
+            # Its story was forgotten (idle for two windows) and began again with it, in the thread it had:
+            # that thread has its opening post already, so the changed article is an update in it.
+            assignment = dataclasses.replace(assignment, opened=False, news=(*assignment.news, "edit"))
         if not assignment.opened and assignment.story not in self.announced:
             assignment = dataclasses.replace(assignment, opened=True)
         if assignment.opened:
@@ -266,6 +273,15 @@ class StoryDesk:
             messages.append(statement_message(spec, platform, statement, points, story, False, entry.link, at, key))
             placement.statements.append(self._statement_write(key, platform_id, story, statement, points, entry, at))
         return messages
+
+    async def _posted(self, thread: str) -> bool:
+        """Has `thread` had its opening post (known since load, or recorded in the store)?"""
+        if thread in self.announced:
+            return True
+        if self._store is not None and await self._store.opened_threads([thread]):
+            self.announced.add(thread)
+            return True
+        return False
 
     def _matches(self, spec: SourceSpec, entry: FeedEntry) -> list[PlatformMatch]:
         """The platforms the entry names, the one it is attributed to first (its own feed's platform, if any)."""

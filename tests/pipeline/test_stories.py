@@ -317,3 +317,27 @@ def test_two_events_of_one_platform_with_several_concepts_but_none_in_common_sta
         _day(4), ["chirpy"], link="https://pulled.example/a", language="en", topics=["ai_training"]))
     assert pulled.opened and pulled.story != training.story, pulled.placement
     assert "no common concept" in pulled.placement
+
+
+async def test_an_article_changed_after_its_story_was_forgotten_is_an_update_in_its_thread(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Stories idle for two windows are forgotten; an article of such a story that changes later still has its
+    thread, with its opening post: the change is an `update` reply there, never a second `story` opener."""
+    moment = [NOW]
+    path = write_config(config_text(tmp_path, remote))
+    serve(remote, [])
+    async with App.open(load_config(path), stdout=io.StringIO(), chat_env=ChatEnv(), clock=lambda: moment[0]) as app:
+        await app.poll_once()
+        serve(remote, [EN])
+        await app.poll_once()
+        moment[0] = NOW + timedelta(days=90)  # the index's timeline moves on: its story is forgotten at the save
+        later = ("x2", "Wed, 15 May 2024 08:00:00 GMT", OTHER[2], OTHER[3])
+        serve(remote, [later, EN])
+        await app.poll_once()
+        changed = (EN[0], EN[1], EN[2], EN[3] + " Update: Tunely said on Friday that it will add an opt-out.")
+        serve(remote, [later, changed])
+        await app.poll_once()
+    thread = [post for post in posts(tmp_path, "tunely.jsonl") if post["title"] in (EN[2], f"Updated: {EN[2]}")]
+    assert [post["event"] for post in thread] == ["story", "update"]
+    assert thread[1]["reply_to"] == thread[0]["thread"] and "opt-out" in str(thread[1]["text"])
