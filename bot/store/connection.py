@@ -323,6 +323,13 @@ class Connection:
             db.conn.execute("ROLLBACK")
 
         loop = asyncio.get_running_loop()
+        if self._writer is None and self.backend == "postgresql":  # opened for reading: ask the server
+            answer = await self.read(lambda db: db.execute(
+                "SELECT current_setting('transaction_read_only') = 'on' OR pg_is_in_recovery()").fetchone())
+            if answer != (False,):
+                raise StoreError(f"cannot write to {self.where}: the database is read-only (a standby, or "
+                                 f"default_transaction_read_only)")
+            return
         if self._writer is None:  # opened for reading: ask the file itself
             await loop.run_in_executor(None, _probe_writable, self.path)
             return

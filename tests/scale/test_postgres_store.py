@@ -90,3 +90,22 @@ async def test_an_unreachable_database_is_a_clear_store_error(tmp_path: Path) ->
 
     with pytest.raises(StoreError, match=r"cannot open database postgresql://cw:\*\*\*@127\.0\.0\.1:9/cw"):
         await Store.connect(tmp_path, "postgresql://cw:pw@127.0.0.1:9/cw")
+
+
+def test_health_on_postgresql_asks_the_server_whether_it_takes_writes(tmp_path: Path, schema_url: str) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("storage: ./storage\nchannels: [{id: here, console: true}]\n", encoding="utf-8")
+    env = {"CLAUSEWATCH_DATABASE_URL": schema_url}
+    assert invoke("--config", str(config), "poll", "--once", env=env)[0] == 0
+    code, out, err = invoke("--config", str(config), "health", "--json", env=env)
+    assert code == 0 and '"healthy": true' in out, (out, err)
+    with psycopg.connect(schema_url, autocommit=True) as conn:  # the database stops taking writes
+        name = conn.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+        conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    try:
+        code, out, err = invoke("--config", str(config), "health", "--json", env=env)
+        assert code == 1 and "read-only" in out
+    finally:
+        with psycopg.connect(schema_url, autocommit=True) as conn:
+            conn.execute("SET default_transaction_read_only = off")
+            conn.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
