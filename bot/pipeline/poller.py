@@ -202,7 +202,8 @@ class Poller:
         # A pool of `concurrency` workers bounds the whole processing of a source, not only its fetch
         # (otherwise fetched bodies pile up behind parsing and memory grows with the number of sources),
         # and costs one task per worker instead of one per source.
-        claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt, self._listed)
+        claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt, self._listed,
+                              chunk=self.config.poll.concurrency)
 
         async def worker() -> None:
             while not refused and self._flush_refused is None:

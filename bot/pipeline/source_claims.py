@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from bot.core.config import SourceSpec
 from bot.store.database import FetchState, Store
 
-CLAIM_CHUNK = 64  # sources claimed per round trip
+CLAIM_CHUNK = 64  # sources claimed per round trip, at most (no more than the cycle can start at once)
 
 
 class SourceClaims:
@@ -22,7 +22,9 @@ class SourceClaims:
     does not list them again (a source leaves it when handed out, or found taken by another worker)."""
 
     def __init__(self, chosen: Sequence[SourceSpec], store: Store, owner: str | None, lease_seconds: float,
-                 adopt: Callable[[FetchState], None], listed: set[str] | None = None) -> None:
+                 adopt: Callable[[FetchState], None], listed: set[str] | None = None, chunk: int = CLAIM_CHUNK) -> None:
+        # Claiming more than the cycle can start at once would hold sources idle that another worker could fetch.
+        self.chunk = max(1, min(chunk, CLAIM_CHUNK))
         self.listed = set() if listed is None else listed
         chosen = [spec for spec in chosen if spec.id not in self.listed]
         self.listed.update(spec.id for spec in chosen)
@@ -41,7 +43,7 @@ class SourceClaims:
             return self._hand_out(self.pending.popleft()) if self.pending else None
         async with self._lock:
             while not self.ready and self.pending:
-                chunk = [self.pending.popleft() for _ in range(min(CLAIM_CHUNK, len(self.pending)))]
+                chunk = [self.pending.popleft() for _ in range(min(self.chunk, len(self.pending)))]
                 now = time.time()
                 states: dict[str, FetchState] = {}
                 try:

@@ -155,6 +155,7 @@ class Connection:
         # PostgreSQL: the connection that holds named locks (advisory locks live as long as their session, so a
         # worker that dies releases them), opened at the first lock, with its own thread.
         self._url: str | None = None
+        self.live_owners: set[str] = set()  # workers whose liveness lock this connection holds (see Leases)
         self._locker: Any = None
         self._lock_executor: ThreadPoolExecutor | None = None
 

@@ -1,6 +1,8 @@
 """Tables `fetch_state` (its lease columns) and `lanes`, and named locks: how several workers share one PostgreSQL
 database. A source is fetched by the worker holding its lease, a channel's deliveries are made by the worker
-holding its lane; both expire, so a worker that dies loses them and the others go on."""
+holding its lane; both expire, so a worker that stops renewing them loses them and the others go on. A worker that
+dies loses them at once: while it lives, its store holds the worker's own named lock (a session lock, which its
+process's death releases), and a lease or lane whose worker no longer holds it is free whatever its time says."""
 
 from __future__ import annotations
 
@@ -12,6 +14,21 @@ from bot.store.sources import fetch_state
 from bot.store.sql import SqlDatabase, dialect
 
 CHUNK = 500  # ids per `IN (…)` list
+WORKER_LOCK = "clausewatch:worker:"  # + the worker's name: held by its store from its first lease until it ends
+# Of the worker names given (a text array), those whose named lock nobody holds: their process has ended (a
+# session advisory lock on hashtext(name), a bigint shown in pg_locks as two unsigned halves, see `try_lock`).
+_GONE = ("SELECT owner FROM unnest(?::text[]) AS owners(owner) WHERE NOT EXISTS (SELECT 1 FROM pg_locks l "
+         "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+         "AND l.classid::bigint = ((hashtext('" + WORKER_LOCK + "' || owner)::bigint >> 32) & 4294967295) "
+         "AND l.objid::bigint = (hashtext('" + WORKER_LOCK + "' || owner)::bigint & 4294967295))")
+
+
+def _gone(db: SqlDatabase, owners: Sequence[str]) -> list[str]:
+    """Those of `owners` whose worker has ended without giving its leases back (SQLite: none, one process polls)."""
+    if dialect(db) != "postgresql" or not owners:
+        return []
+    return [row["owner"] for row in db.query(_GONE, [list(owners)])]
 
 
 class Leases:
@@ -24,12 +41,14 @@ class Leases:
         not among them falls due or its lease ends (when to look again), None when there is none."""
 
         def load(db: SqlDatabase) -> tuple[list[str], float | None]:
-            free = "(lease_until IS NULL OR lease_until < ?)"
+            gone = _gone(db, _holders(db, now))
+            free = "(lease_until IS NULL OR lease_until < ?" + (" OR lease_owner = ANY(?))" if gone else ")")
+            held = [now, gone] if gone else [now]
             due = [row["source_id"] for row in db.query(
                 f"SELECT source_id FROM fetch_state WHERE (next_due_at IS NULL OR next_due_at <= ?) AND {free} "
-                "ORDER BY next_due_at LIMIT ?", [now, now, limit])]
+                "ORDER BY next_due_at LIMIT ?", [now, *held, limit])]
             later = [row["at"] for row in db.query(
-                f"SELECT MIN(next_due_at) AS at FROM fetch_state WHERE next_due_at > ? AND {free}", [now, now])]
+                f"SELECT MIN(next_due_at) AS at FROM fetch_state WHERE next_due_at > ? AND {free}", [now, *held])]
             later += [row["at"] for row in db.query(
                 "SELECT MIN(lease_until) AS at FROM fetch_state WHERE lease_until >= ?", [now])]
             return due, min((at for at in later if at is not None), default=None)
@@ -41,6 +60,7 @@ class Leases:
         """Take the lease of those of `source_ids` that nobody holds (this worker's other cycles included), until
         `until`; their fetch state as stored (another worker may have fetched them since), by source id."""
         wanted = list(source_ids)
+        await self._live_as(owner)
 
         def claim(db: SqlDatabase) -> dict[str, FetchState]:
             skip = " FOR UPDATE SKIP LOCKED" if dialect(db) == "postgresql" else ""
@@ -48,10 +68,14 @@ class Leases:
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start:start + CHUNK]
                 marks = ",".join("?" * len(chunk))
+                gone = _gone(db, [row["lease_owner"] for row in db.query(  # the other holders of these sources
+                    f"SELECT DISTINCT lease_owner FROM fetch_state WHERE source_id IN ({marks}) AND lease_owner "
+                    "IS NOT NULL AND lease_owner != ? AND lease_until >= ?", [*chunk, owner, now])])
+                free = "(lease_until IS NULL OR lease_until < ?" + (" OR lease_owner = ANY(?))" if gone else ")")
                 rows = db.query(
                     f"UPDATE fetch_state SET lease_owner = ?, lease_until = ? WHERE source_id IN (SELECT source_id "
-                    f"FROM fetch_state WHERE source_id IN ({marks}) AND (lease_until IS NULL OR lease_until < ?)"
-                    f"{skip}) RETURNING *", [owner, until, *chunk, now])
+                    f"FROM fetch_state WHERE source_id IN ({marks}) AND {free}{skip}) RETURNING *",
+                    [owner, until, *chunk, now, *([gone] if gone else [])])
                 claimed.update((row["source_id"], fetch_state(row)) for row in rows)
             return claimed
 
@@ -60,14 +84,26 @@ class Leases:
     async def claim_lane(self, channel_id: str, owner: str, now: float, until: float) -> bool:
         """Take or renew the delivery lane of `channel_id` until `until`; False while another worker holds it."""
 
+        await self._live_as(owner)
+
         def claim(db: SqlDatabase) -> bool:
+            gone = _gone(db, [row["owner"] for row in db.query(
+                "SELECT owner FROM lanes WHERE channel_id = ? AND owner != ? AND until >= ?", [channel_id, owner, now])])
             rows = list(db.query(
                 "INSERT INTO lanes (channel_id, owner, until) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE "
                 "SET owner = excluded.owner, until = excluded.until WHERE lanes.owner = excluded.owner "
-                "OR lanes.until < ? RETURNING owner", [channel_id, owner, until, now]))
+                "OR lanes.until < ?" + (" OR lanes.owner = ANY(?)" if gone else "") + " RETURNING owner",
+                [channel_id, owner, until, now, *([gone] if gone else [])]))
             return bool(rows)
 
         return await self.connection.write(claim)
+
+    async def _live_as(self, owner: str) -> None:
+        """Hold the named lock of the worker `owner` for as long as this store lives (taken before its first lease):
+        the others see from it that the worker is alive; once its process dies, its leases and lanes are free."""
+        if owner not in self.connection.live_owners:
+            await self.try_lock(WORKER_LOCK + owner)
+            self.connection.live_owners.add(owner)
 
     async def release_leases(self, owner: str) -> None:
         """Give up every source lease and lane of `owner` (a worker stopping cleanly: the others take over at once)."""
@@ -97,3 +133,9 @@ class Leases:
     async def unlock(self, name: str) -> None:
         """Release the named lock."""
         await self.connection.unlock(name)
+
+
+def _holders(db: SqlDatabase, now: float) -> list[str]:
+    """The workers holding a source lease that has not lapsed at `now` (few rows: `fetch_state_leased`)."""
+    return [row["lease_owner"] for row in db.query(
+        "SELECT DISTINCT lease_owner FROM fetch_state WHERE lease_owner IS NOT NULL AND lease_until >= ?", [now])]

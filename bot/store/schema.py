@@ -241,3 +241,9 @@ def m011_leases(db: SqlDatabase) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS fetch_state_due ON fetch_state (next_due_at)")
     db.table("lanes").create({"channel_id": str, "owner": str, "until": float}, pk="channel_id")
     db.table("story_snapshot").add_column("upto", int)
+
+
+@migration
+def m012_leased_sources(db: SqlDatabase) -> None:
+    """The few sources leased now, found without reading every source's state (a worker asks often)."""
+    db.execute("CREATE INDEX IF NOT EXISTS fetch_state_leased ON fetch_state (lease_owner) WHERE lease_owner IS NOT NULL")
