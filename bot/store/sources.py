@@ -21,15 +21,16 @@ class Sources:
     async def sync_sources(self, specs: Sequence[SourceSpec], now: str) -> None:
         """Register configured sources (keeping history of removed ones) and their fetch state rows."""
 
-        def sync(db: SqlDatabase) -> None:
-            for spec in specs:
-                db.execute(
-                    "INSERT INTO sources (id, kind, platform, url, doc_type, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, platform=excluded.platform, "
-                    "url=excluded.url, doc_type=excluded.doc_type",
-                    [spec.id, spec.kind, spec.platform, spec.location, spec.doc_type, now],
-                )
-                db.execute("INSERT INTO fetch_state (source_id) VALUES (?) ON CONFLICT DO NOTHING", [spec.id])
+        def sync(db: SqlDatabase) -> None:  # one statement per table for all sources (100,000 at start-up)
+            execute_many(
+                db,
+                "INSERT INTO sources (id, kind, platform, url, doc_type, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, platform=excluded.platform, "
+                "url=excluded.url, doc_type=excluded.doc_type",
+                [[spec.id, spec.kind, spec.platform, spec.location, spec.doc_type, now] for spec in specs],
+            )
+            execute_many(db, "INSERT INTO fetch_state (source_id) VALUES (?) ON CONFLICT DO NOTHING",
+                         [[spec.id] for spec in specs])
 
         await self.connection.write(sync)
 
