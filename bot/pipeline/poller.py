@@ -202,8 +202,11 @@ class Poller:
         # A pool of `concurrency` workers bounds the whole processing of a source, not only its fetch
         # (otherwise fetched bodies pile up behind parsing and memory grows with the number of sources),
         # and costs one task per worker instead of one per source.
+        # A pass over every source (`poll --once`) is shared with the other workers' passes in progress: none fetches
+        # a source another fetched since the earliest of them began. A cycle of due sources needs no such pass.
+        since = await self.store.begin_pass(self.owner, time.time()) if self.owner and sources is None else None
         claims = SourceClaims(chosen, self.store, self.owner, self.lease_seconds, self._adopt, self._listed,
-                              chunk=self.config.poll.concurrency)
+                              chunk=self.config.poll.concurrency, since=since)
 
         async def worker() -> None:
             while not refused and self._flush_refused is None:
@@ -222,6 +225,8 @@ class Poller:
                     group.create_task(worker())
         finally:
             claims.unlist()
+            if since is not None and self.owner:
+                await self.store.end_pass(self.owner)
             await self.flush_states()
         if refused:
             raise refused[0]
@@ -274,11 +279,13 @@ class Poller:
         if not state.primed and spec.backfill:
             newest = sorted(entries, key=lambda e: e.published or e.updated or "", reverse=True)[: spec.backfill]
             announce = {e.identity for e in newest}
-        changed = any((known_entry := known.get(e.identity)) is None or known_entry.fingerprint != e.fingerprint
-                      for e in entries)
+        matches = {e.identity: self.desk.matches(spec, e) for e in entries
+                   if (known_entry := known.get(e.identity)) is None or known_entry.fingerprint != e.fingerprint}
         # Placing in stories (and committing what was placed) is one section: with several workers, under the
-        # story lock and after the others' placements (see StoryDesk.placing).
-        async with self.desk.placing(self.store) if changed else contextlib.nullcontext():
+        # story lock and after the others' placements (see StoryDesk.placing); not needed when no new or changed
+        # entry is about a watched platform (nothing goes into the story index).
+        indexed = any(self.desk.indexed(found) for found in matches.values())
+        async with self.desk.placing(self.store) if indexed else contextlib.nullcontext():
             for entry in entries:
                 previous = known.get(entry.identity)
                 if previous is not None and previous.fingerprint == entry.fingerprint:
@@ -286,7 +293,8 @@ class Poller:
                     continue
                 post = previous is not None or ((state.primed or entry.identity in announce)
                                                  and not _published_before(entry, forgotten))
-                placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now)
+                placement = await self.desk.place_entry(spec, feed.title, entry, previous, post, at, now,
+                                                        matches[entry.identity])
                 placements.append(placement)
                 (updates if previous is not None else fresh).append(placement)
             shown = _without_flood(spec, fresh)
@@ -521,9 +529,10 @@ class Poller:
         self.states[state.source_id] = state
 
     def _released(self, values: dict[str, object]) -> dict[str, object]:
-        """A fetch-state write that also gives up this worker's lease on the source."""
+        """A fetch-state write that also gives up this worker's lease on the source, stamped with the time: a cycle
+        of another worker that began before it does not fetch the source again (see `claim_sources`)."""
         if self.owner is not None:
-            values["lease_owner"] = values["lease_until"] = None
+            values["lease_owner"], values["lease_until"] = None, time.time()
         return values
 
     def _remember(self, state: FetchState, values: dict[str, object]) -> None:

@@ -42,10 +42,13 @@ from bot.core.news.stories import (
 )
 from bot.core.news.summaries import summarize
 from bot.pipeline.statement_points import StatementPoints
-from bot.store.database import KnownEntry, StatementWrite, Store
+from bot.store.database import KnownEntry, StatementWrite, Store, StoreError
 
 log = logging.getLogger(__name__)
 STORY_LOCK = "clausewatch:stories"  # held by the worker placing items, so that two never open one story twice
+HOLD_TURN = 0.5  # seconds a worker keeps the story lock while its sections keep coming, before letting others in
+HOLD_LINGER = 0.05  # seconds the lock is kept after this worker's last section, for the next one (within the turn)
+HOLD_GAP = 0.02  # seconds a worker whose turn ended waits before asking again (the others ask every 5 ms)
 
 
 @dataclass(slots=True)
@@ -86,11 +89,18 @@ class StoryDesk:
         self.index = self._fresh_index()
         self.dirty = False
         # `shared`: other workers place items in the same stored index (PostgreSQL): placements are made in
-        # `placing`, which takes the story lock and first applies what the others journaled since `seen`.
+        # `placing`, which takes the story lock and first applies what the others journaled since `seen`. This
+        # worker's sections run side by side under one hold of the lock (as on a single worker), for a turn.
         self.shared = shared
         self.seen = 0  # the last journal row reflected in `index`
         self._store: Store | None = None  # where opening posts are recorded (set by `load`)
-        self._section = asyncio.Lock()
+        self._gate = asyncio.Lock()  # taking and giving back the story lock
+        self._inside = 0  # sections in progress under this worker's hold
+        self._held_at: float | None = None  # loop time the hold began (None: not held)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._release: asyncio.TimerHandle | None = None  # the lingering hold's end
+        self._turn_over_at = 0.0  # loop time this worker's last turn ended (it lets the others in first)
         # Stories whose opening post exists: an item joining any other story (one that began with entries
         # recorded on a feed's first poll) opens its thread instead of replying into nothing.
         self.announced: set[str] = set()
@@ -130,23 +140,83 @@ class StoryDesk:
 
     @contextlib.asynccontextmanager
     async def placing(self, store: Store) -> AsyncIterator[None]:
-        """Around placing items and committing them: alone, up to date with the others' placements (shared); on
-        a single worker, nothing to do."""
+        """Around placing items and committing them (shared): under the story lock, up to date with the others'
+        placements. On a single worker, nothing to do."""
         if not self.shared:
             yield
             return
-        async with self._section:
-            await store.lock(STORY_LOCK)
-            try:
-                await self.catch_up(store)
-                yield
-                self.seen = await store.journal_tip()  # what this worker committed under the lock
-            finally:
-                await store.unlock(STORY_LOCK)
+        await self._enter(store)
+        try:
+            yield
+        finally:
+            await self._leave(store)
+
+    async def _enter(self, store: Store) -> None:
+        """Join this worker's hold of the story lock, taking it (and catching up) when it is not held. A hold that
+        has lasted its turn admits no new section: they wait until it is given back, so other workers get theirs."""
+        loop = asyncio.get_running_loop()
+        while True:
+            async with self._gate:
+                if self._held_at is not None and self._inside == 0 and loop.time() - self._held_at >= HOLD_TURN:
+                    await self._give_back(store, turn_over=True)  # a lingering hold whose turn is over
+                if self._held_at is None:
+                    gap = self._turn_over_at + HOLD_GAP - loop.time()
+                    if gap > 0:  # the others' turn first
+                        await asyncio.sleep(gap)
+                    await store.lock(STORY_LOCK)
+                    try:
+                        await self.catch_up(store)
+                    except BaseException:
+                        await store.unlock(STORY_LOCK)
+                        raise
+                    self._held_at = loop.time()
+                if self._inside == 0 or loop.time() - self._held_at < HOLD_TURN:
+                    self._inside += 1
+                    self._idle.clear()
+                    return
+            await self._idle.wait()
+
+    async def _leave(self, store: Store) -> None:
+        """After the last section of a hold, the story lock is given back: at once when the turn is over (others
+        wait), else after lingering a moment for this worker's next section (each hold costs four round trips)."""
+        async with self._gate:
+            self._inside -= 1
+            if self._inside:
+                return
+            self._idle.set()
+            loop = asyncio.get_running_loop()
+            assert self._held_at is not None
+            if loop.time() - self._held_at >= HOLD_TURN:
+                await self._give_back(store, turn_over=True)
+                return
+        if self._release is not None:
+            self._release.cancel()
+        self._release = asyncio.get_running_loop().call_later(
+            HOLD_LINGER, lambda: asyncio.ensure_future(self._linger_over(store)))
+
+    async def _linger_over(self, store: Store) -> None:
+        try:
+            async with self._gate:
+                if self._inside == 0 and self._held_at is not None:
+                    await self._give_back(store)
+        except StoreError as error:  # the store went away meanwhile: its session, and so the lock, with it
+            log.debug("story lock not given back: %s", error)
+
+    async def _give_back(self, store: Store, turn_over: bool = False) -> None:
+        """Release the story lock (with the gate held), having noted the journal rows written under it."""
+        if turn_over:
+            self._turn_over_at = asyncio.get_running_loop().time()
+        try:
+            self.seen = await store.journal_tip()  # everything up to it is in `index`: ours, or caught up
+        finally:
+            self._held_at = None
+            await store.unlock(STORY_LOCK)
 
     async def save(self, store: Store, now: datetime) -> None:
         """Save the index and empty the journal. Stories idle for two windows are forgotten first, on the
         index's own timeline (the newest item's date), so that old or backfilled news is not dropped."""
+        if not self.dirty:  # nothing placed here since the last save: nothing to save, no lock to take
+            return
         async with self.placing(store):
             if not self.dirty:
                 return
@@ -162,13 +232,14 @@ class StoryDesk:
     # --- news entries -----------------------------------------------------------------------------
 
     async def place_entry(self, spec: SourceSpec, feed_title: str, entry: FeedEntry, previous: KnownEntry | None,
-                    post: bool, at: str, now: datetime) -> EntryPlacement:
-        """Attribute, extract statements, place in a story; `post` False records without posting (the first
-        poll of a feed)."""
-        matches = self._matches(spec, entry)
+                          post: bool, at: str, now: datetime,
+                          matches: list[PlatformMatch] | None = None) -> EntryPlacement:
+        """Attribute (unless `matches` says already), extract statements, place in a story; `post` False records
+        without posting (the first poll of a feed)."""
+        matches = self.matches(spec, entry) if matches is None else matches
         match = matches[0] if matches else None
         base_key = f"entry:{spec.id}:{entry.identity}:{entry.fingerprint[:16]}"
-        if match is None or not (match.salient or match.own_feed):
+        if match is None or not self.indexed(matches):
             # Not about a watched platform: kept, posted only where a channel asks for unmatched news.
             thread = previous.thread if previous else story_thread(spec, entry)
             note = (f"mentions {self._name(match.platform)} only in passing ({match.why})" if match
@@ -283,7 +354,12 @@ class StoryDesk:
             return True
         return False
 
-    def _matches(self, spec: SourceSpec, entry: FeedEntry) -> list[PlatformMatch]:
+    @staticmethod
+    def indexed(matches: Sequence[PlatformMatch]) -> bool:
+        """Does an entry attributed so go into the story index (about a watched platform, not in passing)?"""
+        return bool(matches) and (matches[0].salient or matches[0].own_feed)
+
+    def matches(self, spec: SourceSpec, entry: FeedEntry) -> list[PlatformMatch]:
         """The platforms the entry names, the one it is attributed to first (its own feed's platform, if any)."""
         matches = list(attribute(entry.text[:ANALYSIS_CHARS], self.config.platforms, title=entry.title[:MAX_TITLE],
                                  own_platform=spec.platform if spec.is_statement_feed or spec.platform else None))

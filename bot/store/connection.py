@@ -5,6 +5,7 @@ that runs every write in order inside a transaction, and one reader connection u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import sqlite3
@@ -23,6 +24,7 @@ T = TypeVar("T")
 # A write job: what to run on the writer's connection, and the loop and future awaiting its result.
 Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
 DATABASE_NAME = "clausewatch.db"
+LOCK_POLL = 0.005  # seconds between two attempts at a named lock another process holds
 
 
 class StoreError(RuntimeError):
@@ -265,6 +267,8 @@ class Connection:
                 self._locker = postgres.connect(url)
             return self._locker.execute(sql, [name]).fetchone()[0]
 
+        if self._closed:
+            raise StoreError("the store is closed")
         try:
             return await asyncio.get_running_loop().run_in_executor(self._lock_executor, run)
         except self._errors as error:
@@ -274,12 +278,22 @@ class Connection:
         """Take the named lock unless another process holds it (SQLite: one process polls, so always)."""
         if self.backend != "postgresql":
             return True
-        return bool(await self._on_locker("SELECT pg_try_advisory_lock(hashtext(?))", name))
+        attempt = asyncio.ensure_future(self._on_locker("SELECT pg_try_advisory_lock(hashtext(?))", name))
+        try:
+            return bool(await asyncio.shield(attempt))
+        except asyncio.CancelledError:  # the caller gave up: a lock the attempt took anyway is given back
+            with contextlib.suppress(Exception):
+                if await attempt:
+                    await self.unlock(name)
+            raise
 
     async def lock(self, name: str) -> None:
-        """Wait for the named lock (SQLite: nothing to wait for)."""
-        if self.backend == "postgresql":
-            await self._on_locker("SELECT pg_advisory_lock(hashtext(?)) IS NULL", name)
+        """Wait for the named lock (SQLite: nothing to wait for). Asked again every few milliseconds rather than
+        waited for in the server, so that no thread is ever blocked: the store closes, and a caller cancels."""
+        if self.backend != "postgresql":
+            return
+        while not await self.try_lock(name):
+            await asyncio.sleep(LOCK_POLL)
 
     async def unlock(self, name: str) -> None:
         """Release the named lock."""

@@ -55,10 +55,13 @@ class Leases:
 
         return await self.connection.read(load)
 
-    async def claim_sources(self, source_ids: Sequence[str], owner: str, now: float,
-                            until: float) -> dict[str, FetchState]:
+    async def claim_sources(self, source_ids: Sequence[str], owner: str, now: float, until: float,
+                            since: float | None = None) -> dict[str, FetchState]:
         """Take the lease of those of `source_ids` that nobody holds (this worker's other cycles included), until
-        `until`; their fetch state as stored (another worker may have fetched them since), by source id."""
+        `until`; their fetch state as stored (another worker may have fetched them since), by source id.
+
+        `since`: leave out the sources whose lease was given back after it (a worker gives a lease back with the
+        fetch it records, stamping the time): another worker fetched them after this one's cycle began."""
         wanted = list(source_ids)
         await self._live_as(owner)
 
@@ -72,14 +75,35 @@ class Leases:
                     f"SELECT DISTINCT lease_owner FROM fetch_state WHERE source_id IN ({marks}) AND lease_owner "
                     "IS NOT NULL AND lease_owner != ? AND lease_until >= ?", [*chunk, owner, now])])
                 free = "(lease_until IS NULL OR lease_until < ?" + (" OR lease_owner = ANY(?))" if gone else ")")
+                fresh = "" if since is None else " AND (lease_owner IS NOT NULL OR lease_until IS NULL OR lease_until < ?)"
                 rows = db.query(
                     f"UPDATE fetch_state SET lease_owner = ?, lease_until = ? WHERE source_id IN (SELECT source_id "
-                    f"FROM fetch_state WHERE source_id IN ({marks}) AND {free}{skip}) RETURNING *",
-                    [owner, until, *chunk, now, *([gone] if gone else [])])
+                    f"FROM fetch_state WHERE source_id IN ({marks}) AND {free}{fresh}{skip}) RETURNING *",
+                    [owner, until, *chunk, now, *([gone] if gone else []), *([] if since is None else [since])])
                 claimed.update((row["source_id"], fetch_state(row)) for row in rows)
             return claimed
 
         return await self.connection.write(claim)
+
+    async def begin_pass(self, owner: str, now: float) -> float:
+        """`owner` begins a pass over every source at `now`: the earliest start of the passes in progress (its
+        own included; those of workers that died are dropped). Claims of the pass use it as their `since`."""
+        await self._live_as(owner)
+
+        def begin(db: SqlDatabase) -> float:
+            db.execute("INSERT INTO passes (owner, started_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE "
+                       "SET started_at = excluded.started_at", [owner, now])
+            rows = list(db.query("SELECT owner, started_at FROM passes"))
+            gone = set(_gone(db, [row["owner"] for row in rows if row["owner"] != owner]))
+            for dead in gone:
+                db.execute("DELETE FROM passes WHERE owner = ?", [dead])
+            return float(min(row["started_at"] for row in rows if row["owner"] not in gone))
+
+        return await self.connection.write(begin)
+
+    async def end_pass(self, owner: str) -> None:
+        """`owner`'s pass over every source is over."""
+        await self.connection.write(lambda db: db.execute("DELETE FROM passes WHERE owner = ?", [owner]))
 
     async def claim_lane(self, channel_id: str, owner: str, now: float, until: float) -> bool:
         """Take or renew the delivery lane of `channel_id` until `until`; False while another worker holds it."""

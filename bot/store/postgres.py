@@ -125,13 +125,28 @@ class PgDatabase:
         with self.conn.transaction():
             yield
 
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Statements sent without waiting for each answer (psycopg's pipeline mode): the server answers at the
+        end, or when a result is read. Only for writes that read no `rowcount`."""
+        with self.conn.pipeline():
+            yield
+
     def close(self) -> None:
         self.conn.close()
 
 
 def connect(url: str) -> PgDatabase:
-    """A connection in autocommit mode: statements outside `atomic()` commit at once, as reads need."""
-    return PgDatabase(psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="clausewatch"))
+    """A connection in autocommit mode: statements outside `atomic()` commit at once, as reads need.
+
+    Commits do not wait for the server's disk (`synchronous_commit = off`), as SQLite's WAL with `synchronous =
+    NORMAL` does not: a worker that dies loses nothing it committed; a crash of the database server itself may lose
+    its last fraction of a second of writes, never corrupt them (the fetches are made again, the posts' keys keep
+    them from going out twice). Set `synchronous_commit` in the URL's `options` to have it otherwise."""
+    conn = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="clausewatch")
+    if "synchronous_commit" not in url:
+        conn.execute("SET synchronous_commit = off")
+    return PgDatabase(conn)
 
 
 def pending(db: PgDatabase, name: str, steps: Sequence[Migration]) -> list[str]:

@@ -247,3 +247,9 @@ def m011_leases(db: SqlDatabase) -> None:
 def m012_leased_sources(db: SqlDatabase) -> None:
     """The few sources leased now, found without reading every source's state (a worker asks often)."""
     db.execute("CREATE INDEX IF NOT EXISTS fetch_state_leased ON fetch_state (lease_owner) WHERE lease_owner IS NOT NULL")
+
+
+@migration
+def m013_passes(db: SqlDatabase) -> None:
+    """Passes over every source (`poll --once`) in progress, by worker: passes that overlap share their sources."""
+    db.table("passes").create({"owner": str, "started_at": float}, pk="owner")

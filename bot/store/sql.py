@@ -4,6 +4,7 @@ engines share (ON CONFLICT, RETURNING, row values); `dialect` tells where they d
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
@@ -49,6 +50,12 @@ class SqlDatabase(Protocol):
 def dialect(db: SqlDatabase) -> str:
     """`postgresql` for the PostgreSQL adapter, else `sqlite`."""
     return str(getattr(db, "dialect", "sqlite"))
+
+
+def pipelined(db: SqlDatabase) -> contextlib.AbstractContextManager[Any]:
+    """Around many writes whose `rowcount` is not read: on PostgreSQL they go out without a round trip each."""
+    pipeline = getattr(db, "pipelined", None)
+    return contextlib.nullcontext() if pipeline is None else pipeline()
 
 
 def execute_many(db: SqlDatabase, sql: str, rows: Sequence[Sequence[Any]]) -> None:

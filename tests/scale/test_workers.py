@@ -167,7 +167,72 @@ async def test_a_named_lock_is_held_by_one_store_and_freed_when_it_closes(tmp_pa
         assert await one.try_lock("clausewatch:chat:slack")
         assert not await two.try_lock("clausewatch:chat:slack")
         await one.close()  # the process holding a chat connection stops (or dies): its session ends
-        assert await two.try_lock("clausewatch:chat:slack")
+        deadline = asyncio.get_running_loop().time() + 5  # the server ends the session a moment after the close
+        while not await two.try_lock("clausewatch:chat:slack"):
+            assert asyncio.get_running_loop().time() < deadline, "the lock was never freed"
+            await asyncio.sleep(0.02)
     finally:
         await one.close()
         await two.close()
+
+
+async def test_a_source_another_worker_fetched_after_this_cycle_began_is_not_fetched_again(
+    tmp_path: Path, database_url: str
+) -> None:
+    store = await Store.connect(tmp_path, database_url)
+    try:
+        from bot.core.config import SourceSpec
+
+        await store.sync_sources([SourceSpec(id=f"s{n}", kind="feed", platform=None, url=f"https://news.test/{n}",
+                                             path=None, interval=900)
+                                  for n in range(3)], "2024-01-01T00:00:00+00:00")
+        began = time.time()  # this worker's cycle begins; another one fetches s0 and gives its lease back
+        assert set(await store.claim_sources(["s0"], "other", began, began + 60)) == {"s0"}
+        await store.update_states([("s0", {"lease_owner": None, "lease_until": time.time() + 0.001})])
+        claimed = await store.claim_sources(["s0", "s1", "s2"], "this", time.time(), time.time() + 60, since=began)
+        assert set(claimed) == {"s1", "s2"}  # s0 was fetched after this cycle began: not again
+        later = time.time() + 1  # a cycle that begins after that fetch polls it again
+        assert set(await store.claim_sources(["s0"], "this", later, later + 60, since=later)) == {"s0"}
+    finally:
+        await store.close()
+
+
+async def test_news_about_no_watched_platform_never_waits_for_the_story_lock(
+    remote: Remote, tmp_path: Path, database_url: str
+) -> None:
+    """Only entries that go into the story index are placed under the story lock: while another worker holds it,
+    news naming no platform is recorded and posted, and news about a platform waits for its turn."""
+    remote.serve("/f0.xml", feed("Policy Wire"))
+    remote.serve("/f1.xml", feed("Le Fil"))
+    path = config_file(tmp_path, remote, feeds=2)
+    other = await Store.connect(tmp_path, database_url)
+    try:
+        async with workers(path, 1) as (app,):
+            await app.poll_once()
+            specs = {spec.id: spec for spec in app.config.sources()}
+            deadline = asyncio.get_running_loop().time() + 5  # the worker's hold lingers a moment after its last use
+            while not await other.try_lock("clausewatch:stories"):  # then another worker is placing
+                assert asyncio.get_running_loop().time() < deadline, "the worker never gave the story lock back"
+                await asyncio.sleep(0.02)
+            remote.serve("/f0.xml", feed("Policy Wire", ("g1", EN[1], "Weather in the valley", "Rain all week.")))
+            await asyncio.wait_for(app.poller.run_cycle([specs["f0"]]), 10)  # not held up
+            remote.serve("/f1.xml", feed("Le Fil", FR))
+            placing = asyncio.ensure_future(app.poller.run_cycle([specs["f1"]]))
+            with pytest.raises(TimeoutError):  # fetched, then waiting for the lock: it cannot finish meanwhile
+                await asyncio.wait_for(asyncio.shield(placing), 1.0)
+            assert remote.hits.get("/f1.xml") == 2
+            await other.unlock("clausewatch:stories")
+            await asyncio.wait_for(placing, 10)
+            await app.deliverer.deliver_pending()
+    finally:
+        await other.close()
+    assert {post["title"] for post in posts(tmp_path)} == {"Weather in the valley", FR[2]}
+
+
+async def test_the_workers_commits_do_not_wait_for_the_servers_disk(tmp_path: Path, database_url: str) -> None:
+    store = await Store.connect(tmp_path, database_url)
+    try:
+        setting = await store.connection.write(lambda db: db.execute("SHOW synchronous_commit").fetchone()[0])
+        assert setting == "off"
+    finally:
+        await store.close()
