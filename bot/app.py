@@ -12,10 +12,12 @@ import fcntl
 import json
 import logging
 import os
+import pickle
 import re
 import secrets
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -51,6 +53,10 @@ DATABASE_URL_ENV = "CLAUSEWATCH_DATABASE_URL"  # a PostgreSQL URL (password incl
 WEB_HOST_ENV = "CLAUSEWATCH_WEB_HOST"  # where the web view listens, over `web.host` (the image sets 0.0.0.0)
 DEFAULT_CONFIG = "feeds.yaml"
 PRUNE_EVERY = 600.0  # seconds between two retention passes of a running bot
+LARGE_CONFIG = 2 * 1024 * 1024  # bytes of feeds.yaml (some 20,000 sources) from which it is parsed in a child process
+_PARSE_IN_CHILD = ("import pickle, sys; from pathlib import Path; from bot.core.config import parse_config_or_problems; "
+                   "sys.stdout.buffer.write(pickle.dumps(parse_config_or_problems(sys.stdin.buffer.read().decode(), "
+                   "Path(sys.argv[1]))))")
 
 
 def config_path(option: str | None) -> Path:
@@ -58,15 +64,29 @@ def config_path(option: str | None) -> Path:
     return Path(option or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate the configuration. Raises ConfigError."""
+def load_config(path: Path, child_above: int = LARGE_CONFIG) -> Config:
+    """Read and validate the configuration. Raises ConfigError.
+
+    A file of `child_above` bytes or more is parsed in a child process: the YAML parse tree of 100,000 sources
+    takes some 200 MB at its peak, which a long-running worker would keep (the freed memory stays fragmented);
+    the child sends back only the result."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(str(path), [f"no such file (set --config or ${CONFIG_ENV})"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), [f"cannot read: {error}"]) from None
-    return parse_config(text, path.absolute())  # the schema checks CSS selectors too
+    if len(text) < child_above:
+        return parse_config(text, path.absolute())  # the schema checks CSS selectors too
+    child = subprocess.run([sys.executable, "-c", _PARSE_IN_CHILD, str(path.absolute())], input=text.encode(),
+                           capture_output=True, check=False)
+    if child.returncode != 0:  # the child could not run: parse here, with the peak
+        log.warning("parsing %s in a child process failed (%s); parsing it here", path, child.stderr[-500:])
+        return parse_config(text, path.absolute())
+    parsed = pickle.loads(child.stdout)  # noqa: S301 - our own child process's answer
+    if isinstance(parsed, Config):
+        return parsed
+    raise ConfigError(*parsed)
 
 
 def database_url(config: Config) -> str | None:

@@ -166,6 +166,15 @@ def parse_config(text: str, path: Path) -> Config:
     return build_config(written, path)
 
 
+def parse_config_or_problems(text: str, path: Path) -> Config | tuple[str, list[str]]:
+    """`parse_config`, its ConfigError given as (file, problems): for a child process to send back (an exception
+    with arguments of its own does not cross a process boundary)."""
+    try:
+        return parse_config(text, path)
+    except ConfigError as error:
+        return error.file, error.problems
+
+
 def build_config(written: ConfigFile, path: Path) -> Config:
     """The settings the bot runs on, from a validated file: ids, defaults and paths filled in."""
     base = path.parent
