@@ -100,6 +100,7 @@ class StoryDesk:
         self._idle = asyncio.Event()
         self._idle.set()
         self._release: asyncio.TimerHandle | None = None  # the lingering hold's end
+        self._lingering: asyncio.Future[None] | None = None
         self._turn_over_at = 0.0  # loop time this worker's last turn ended (it lets the others in first)
         # Stories whose opening post exists: an item joining any other story (one that began with entries
         # recorded on a feed's first poll) opens its thread instead of replying into nothing.
@@ -191,8 +192,10 @@ class StoryDesk:
                 return
         if self._release is not None:
             self._release.cancel()
-        self._release = asyncio.get_running_loop().call_later(
-            HOLD_LINGER, lambda: asyncio.ensure_future(self._linger_over(store)))
+        self._release = asyncio.get_running_loop().call_later(HOLD_LINGER, self._end_linger, store)
+
+    def _end_linger(self, store: Store) -> None:
+        self._lingering = asyncio.ensure_future(self._linger_over(store))  # kept: a task nobody holds may vanish
 
     async def _linger_over(self, store: Store) -> None:
         try:
