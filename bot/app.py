@@ -53,6 +53,7 @@ DATABASE_URL_ENV = "CLAUSEWATCH_DATABASE_URL"  # a PostgreSQL URL (password incl
 WEB_HOST_ENV = "CLAUSEWATCH_WEB_HOST"  # where the web view listens, over `web.host` (the image sets 0.0.0.0)
 DEFAULT_CONFIG = "feeds.yaml"
 PRUNE_EVERY = 600.0  # seconds between two retention passes of a running bot
+SHARED_REFRESH = 5.0  # seconds between two looks at what other workers changed (chat settings, chat connections)
 LARGE_CONFIG = 2 * 1024 * 1024  # bytes of feeds.yaml (some 20,000 sources) from which it is parsed in a child process
 _PARSE_IN_CHILD = ("import pickle, sys; from pathlib import Path; from bot.core.config import parse_config_or_problems; "
                    "sys.stdout.buffer.write(pickle.dumps(parse_config_or_problems(sys.stdin.buffer.read().decode(), "
@@ -215,6 +216,7 @@ class App:
         self.worker: str | None = None
         self._chats_waiting: set[str] = set()
         self._chat_start: tuple[ChatEnv, bool] | None = None
+        self._shared_seen_at = float("-inf")  # monotonic time the shared chat settings were last read
         if store.backend == "postgresql":
             self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
             self.poller.owner = self.deliverer.owner = self.worker
@@ -442,8 +444,9 @@ class App:
         try:
             while not stop.is_set() and not failures:
                 self.wake.clear()
-                if self.worker is not None:  # what the other workers changed: chat settings, a chat to take over
-                    await self.refresh()
+                if self.worker is not None and time.monotonic() >= self._shared_seen_at + SHARED_REFRESH:
+                    self._shared_seen_at = time.monotonic()  # what the other workers changed: chat settings, a chat
+                    await self.refresh()  # connection to take over (the loop itself turns every 2 s or sooner)
                     await self._take_over_chats()
                 await self._reconfigure_between_cycles()  # cycles in flight finish with the sources they took
                 due = self.poller.due() if self.worker is None else await self.poller.due_in_store()

@@ -419,6 +419,9 @@ class ConfigFile(Section):
     @field_validator("storage")
     @classmethod
     def storage_url(cls, storage: str) -> str:
+        if re.match(r"^[a-z][a-z0-9+.-]*://", storage, re.IGNORECASE) and not DATABASE_URL.match(storage):
+            raise ValueError(f"expected a folder or a postgresql:// URL, got {storage!r}: PostgreSQL is the only "
+                             f"database server Clausewatch runs on")
         if DATABASE_URL.match(storage) and database_password(storage):
             raise ValueError("the database password does not belong in feeds.yaml: leave it out of the URL and set "
                              "PGPASSWORD, or give the whole URL in CLAUSEWATCH_DATABASE_URL")

@@ -7,6 +7,7 @@ process's death releases), and a lease or lane whose worker no longer holds it i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.store.connection import Connection
 from bot.store.records import FetchState
@@ -22,6 +23,14 @@ _GONE = ("SELECT owner FROM unnest(?::text[]) AS owners(owner) WHERE NOT EXISTS 
          "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
          "AND l.classid::bigint = ((hashtext('" + WORKER_LOCK + "' || owner)::bigint >> 32) & 4294967295) "
          "AND l.objid::bigint = (hashtext('" + WORKER_LOCK + "' || owner)::bigint & 4294967295))")
+
+
+def _free(now: float, gone: Sequence[str]) -> tuple[str, list[Any]]:
+    """The condition (and its parameters) of a source lease nobody holds at `now`: none, lapsed, or held by one of
+    the `gone` workers."""
+    if gone:
+        return "(lease_until IS NULL OR lease_until < ? OR lease_owner = ANY(?))", [now, list(gone)]
+    return "(lease_until IS NULL OR lease_until < ?)", [now]
 
 
 def _gone(db: SqlDatabase, owners: Sequence[str]) -> list[str]:
@@ -41,9 +50,7 @@ class Leases:
         not among them falls due or its lease ends (when to look again), None when there is none."""
 
         def load(db: SqlDatabase) -> tuple[list[str], float | None]:
-            gone = _gone(db, _holders(db, now))
-            free = "(lease_until IS NULL OR lease_until < ?" + (" OR lease_owner = ANY(?))" if gone else ")")
-            held = [now, gone] if gone else [now]
+            free, held = _free(now, _gone(db, _holders(db, now)))
             due = [row["source_id"] for row in db.query(
                 f"SELECT source_id FROM fetch_state WHERE (next_due_at IS NULL OR next_due_at <= ?) AND {free} "
                 "ORDER BY next_due_at LIMIT ?", [now, *held, limit])]
@@ -74,12 +81,12 @@ class Leases:
                 gone = _gone(db, [row["lease_owner"] for row in db.query(  # the other holders of these sources
                     f"SELECT DISTINCT lease_owner FROM fetch_state WHERE source_id IN ({marks}) AND lease_owner "
                     "IS NOT NULL AND lease_owner != ? AND lease_until >= ?", [*chunk, owner, now])])
-                free = "(lease_until IS NULL OR lease_until < ?" + (" OR lease_owner = ANY(?))" if gone else ")")
+                free, held = _free(now, gone)
                 fresh = "" if since is None else " AND (lease_owner IS NOT NULL OR lease_until IS NULL OR lease_until < ?)"
                 rows = db.query(
                     f"UPDATE fetch_state SET lease_owner = ?, lease_until = ? WHERE source_id IN (SELECT source_id "
                     f"FROM fetch_state WHERE source_id IN ({marks}) AND {free}{fresh}{skip}) RETURNING *",
-                    [owner, until, *chunk, now, *([gone] if gone else []), *([] if since is None else [since])])
+                    [owner, until, *chunk, *held, *([] if since is None else [since])])
                 claimed.update((row["source_id"], fetch_state(row)) for row in rows)
             return claimed
 

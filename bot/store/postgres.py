@@ -58,10 +58,6 @@ class PgTable:
         self.db = db
         self.name = name
 
-    @property
-    def rows(self) -> Iterator[dict[str, Any]]:
-        return iter(self.db.query(f'SELECT * FROM "{self.name}"'))
-
     def create(self, columns: dict[str, Any], /, *, pk: Any = None, defaults: dict[str, Any] | None = None) -> None:
         keys = (pk,) if isinstance(pk, str) else tuple(pk or ())
         parts = []
@@ -72,28 +68,27 @@ class PgTable:
             default = (defaults or {}).get(column)
             parts.append(f'"{column}" {_TYPES[kind]}' + ("" if default is None else f" DEFAULT {_literal(default)}"))
         if keys:
-            parts.append(f"PRIMARY KEY ({', '.join(f'{chr(34)}{key}{chr(34)}' for key in keys)})")
+            parts.append(f"PRIMARY KEY ({_quoted(keys)})")
         self.db.execute(f'CREATE TABLE "{self.name}" ({", ".join(parts)})')
 
     def create_index(self, columns: Iterable[str], /, *, unique: bool = False) -> None:
         names = list(columns)
         index = f"idx_{self.name}_{'_'.join(names)}"
-        quoted = ", ".join(f'"{name}"' for name in names)
-        self.db.execute(f'CREATE {"UNIQUE " if unique else ""}INDEX IF NOT EXISTS "{index}" ON "{self.name}" ({quoted})')
+        self.db.execute(f'CREATE {"UNIQUE " if unique else ""}INDEX IF NOT EXISTS "{index}" ON "{self.name}" '
+                        f"({_quoted(names)})")
 
     def add_column(self, col_name: str, col_type: Any = str, /) -> None:
         self.db.execute(f'ALTER TABLE "{self.name}" ADD COLUMN "{col_name}" {_TYPES[col_type]}')
-
-    def insert(self, record: dict[str, Any], /) -> None:
-        names = ", ".join(f'"{name}"' for name in record)
-        self.db.execute(f'INSERT INTO "{self.name}" ({names}) VALUES ({", ".join("?" * len(record))})',
-                        list(record.values()))
 
 
 def _rows(cursor: psycopg.Cursor[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     with cursor:
         while batch := cursor.fetchmany(1000):
             yield from batch
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
 
 def _literal(value: Any) -> str:

@@ -25,16 +25,11 @@ class SqlCursor(Protocol):
 class SqlTable(Protocol):
     """The table operations the migrations use (sqlite-utils' names)."""
 
-    @property
-    def rows(self) -> Iterable[dict[str, Any]]: ...
-
     def create(self, columns: dict[str, Any], /, *, pk: Any = ..., defaults: dict[str, Any] | None = ...) -> Any: ...
 
     def create_index(self, columns: Iterable[str], /, *, unique: bool = ...) -> Any: ...
 
     def add_column(self, col_name: str, col_type: Any = ..., /) -> Any: ...
-
-    def insert(self, record: dict[str, Any], /) -> Any: ...
 
 
 class SqlDatabase(Protocol):

@@ -62,6 +62,8 @@ def test_a_password_in_feeds_yaml_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config("storage: postgresql://cw:hunter22@db.example/cw\n", tmp_path / "feeds.yaml")
     assert "PGPASSWORD" in str(error.value) and "CLAUSEWATCH_DATABASE_URL" in str(error.value)
+    with pytest.raises(ConfigError, match="expected a folder or a postgresql:// URL"):  # never a folder `mysql:`
+        parse_config("storage: mysql://cw@db.example/cw\n", tmp_path / "feeds.yaml")
     parsed = parse_config("storage: postgresql://cw@db.example/cw\n", tmp_path / "feeds.yaml")
     assert parsed.database_url == "postgresql://cw@db.example/cw"
 

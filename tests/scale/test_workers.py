@@ -54,6 +54,13 @@ def wire(n: int, count: int) -> str:
                                  for i in range(count)])
 
 
+def two_empty_feeds(remote: Remote, tmp_path: Path) -> Path:
+    """A config of an English and a French outlet, both empty for now (their first poll sets the baseline)."""
+    remote.serve("/f0.xml", feed("Policy Wire"))
+    remote.serve("/f1.xml", feed("Le Fil"))
+    return config_file(tmp_path, remote, feeds=2)
+
+
 @asynccontextmanager
 async def workers(path: Path, count: int) -> AsyncIterator[list[App]]:
     async with AsyncExitStack() as stack:
@@ -88,9 +95,7 @@ async def test_three_workers_fetch_each_source_once_and_post_each_entry_once(
 async def test_two_articles_of_one_story_placed_at_once_by_two_workers_share_one_thread(
     remote: Remote, tmp_path: Path, database_url: str
 ) -> None:
-    remote.serve("/f0.xml", feed("Policy Wire"))
-    remote.serve("/f1.xml", feed("Le Fil"))
-    path = config_file(tmp_path, remote, feeds=2)
+    path = two_empty_feeds(remote, tmp_path)
     async with workers(path, 2) as (first, second):
         await first.poll_once()  # both feeds' baselines
         arrived: list[str] = []
@@ -118,9 +123,7 @@ async def test_two_articles_of_one_story_placed_at_once_by_two_workers_share_one
 async def test_a_story_saved_by_one_worker_is_joined_by_another_that_placed_nothing_yet(
     remote: Remote, tmp_path: Path, database_url: str
 ) -> None:
-    remote.serve("/f0.xml", feed("Policy Wire"))
-    remote.serve("/f1.xml", feed("Le Fil"))
-    path = config_file(tmp_path, remote, feeds=2)
+    path = two_empty_feeds(remote, tmp_path)
     async with workers(path, 2) as (first, second):
         await first.poll_once()
         specs = {spec.id: spec for spec in first.config.sources()}
@@ -202,9 +205,7 @@ async def test_news_about_no_watched_platform_never_waits_for_the_story_lock(
 ) -> None:
     """Only entries that go into the story index are placed under the story lock: while another worker holds it,
     news naming no platform is recorded and posted, and news about a platform waits for its turn."""
-    remote.serve("/f0.xml", feed("Policy Wire"))
-    remote.serve("/f1.xml", feed("Le Fil"))
-    path = config_file(tmp_path, remote, feeds=2)
+    path = two_empty_feeds(remote, tmp_path)
     other = await Store.connect(tmp_path, database_url)
     try:
         async with workers(path, 1) as (app,):
