@@ -12,6 +12,8 @@ from bot.store.connection import Connection
 from bot.store.records import FetchState
 from bot.store.sql import SqlDatabase, execute_many
 
+STATE_PAGE = 5000  # fetch-state rows read per query when all are loaded
+
 
 class Sources:
     """Sources, their fetch state and the poll-cycle log."""
@@ -38,7 +40,15 @@ class Sources:
         """The fetch state of every source, by source id."""
 
         def load(db: SqlDatabase) -> dict[str, FetchState]:
-            return {row["source_id"]: fetch_state(row) for row in db.query("SELECT * FROM fetch_state")}
+            states: dict[str, FetchState] = {}
+            after = ""
+            while True:  # (a page at a time: a driver that holds a whole result would hold 100,000 rows)
+                page = [fetch_state(row) for row in db.query(
+                    "SELECT * FROM fetch_state WHERE source_id > ? ORDER BY source_id LIMIT ?", [after, STATE_PAGE])]
+                states.update((state.source_id, state) for state in page)
+                if len(page) < STATE_PAGE:
+                    return states
+                after = page[-1].source_id
 
         return await self.connection.read(load)
 
