@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -27,6 +26,7 @@ from bot.core.config_schema import (
 )
 from bot.core.config_settings import SUMMARIZER_KINDS, ChatSettings, PollSettings, RetentionSettings, SummarizerSettings
 from bot.core.config_values import MAX_DURATION, parse_duration, parse_size, slugify
+from bot.core.config_yaml import load_yaml
 
 __all__ = [
     "CHANNEL_KINDS", "DEFAULT_ARCHIVE_DELAY", "DEFAULT_ARCHIVE_URL", "DEFAULT_STORY_WINDOW", "DOCUMENT_TYPES",
@@ -131,22 +131,6 @@ class Config:
         return found
 
 
-class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml: ~3x faster
-    """SafeLoader that refuses duplicate mapping keys instead of silently keeping the last."""
-
-    def construct_unique_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return self.construct_mapping(node, deep)
-
-
-UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, UniqueKeyLoader.construct_unique_mapping)
-
-
 def config_keys() -> list[SchemaKey]:
     """Every key feeds.yaml accepts, as dotted paths (`poll.interval`, `platforms.<id>.documents[].type`)."""
     return schema_keys(ConfigFile)
@@ -156,7 +140,7 @@ def parse_config(text: str, path: Path) -> Config:
     """Validate YAML `text` read from `path`; relative paths resolve against the file's folder."""
     file = str(path)
     try:
-        data = yaml.load(text, Loader=UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = load_yaml(text)
     except yaml.YAMLError as error:
         raise ConfigError(file, [f"not valid YAML: {error}"]) from None
     try:
