@@ -314,6 +314,25 @@ class App:
         self._chats_waiting.add(kind)
         return False
 
+    async def _keep_locks(self) -> None:
+        """Several workers: the database session holding this worker's locks ended (the server restarted or dropped
+        it), so others may hold them now. The liveness lock is taken again; a chat connection whose lock is held
+        elsewhere is closed, so that one worker alone answers there (this one may take it over again later)."""
+        lost = await self.store.lost_locks()
+        if not lost or self.worker is None:
+            return
+        log.error("the database session holding this worker's locks ended (%s): taking them again", ", ".join(sorted(lost)))
+        with contextlib.suppress(StoreError):  # (still unreachable: taken again before the next lease)
+            await self.store.live_as(self.worker)
+        for kind in [kind for kind in self.bridges if f"clausewatch:chat:{kind}" in lost]:
+            kept = False
+            with contextlib.suppress(StoreError):
+                kept = await self.store.try_lock(f"clausewatch:chat:{kind}")
+            if not kept:
+                log.warning("%s: the connection's lock is held elsewhere now; closing this worker's connection", kind)
+                await self.bridges.pop(kind).close()
+                self._chats_waiting.add(kind)
+
     async def _take_over_chats(self) -> None:
         """Connect to the chat platforms whose holder stopped (several workers)."""
         if self._chats_waiting and self._chat_start is not None:
@@ -447,6 +466,7 @@ class App:
                 if self.worker is not None and time.monotonic() >= self._shared_seen_at + SHARED_REFRESH:
                     self._shared_seen_at = time.monotonic()  # what the other workers changed: chat settings, a chat
                     await self.refresh()  # connection to take over (the loop itself turns every 2 s or sooner)
+                    await self._keep_locks()
                     await self._take_over_chats()
                 await self._reconfigure_between_cycles()  # cycles in flight finish with the sources they took
                 due = self.poller.due() if self.worker is None else await self.poller.due_in_store()

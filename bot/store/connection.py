@@ -20,6 +20,9 @@ from sqlite_utils import Database
 from bot.store.schema import migrations
 from bot.store.sql import SqlDatabase, redact
 
+# The advisory-lock key of a named lock: advisory locks are per database, and the schema makes them per store, so
+# that stores in schemas of one database (a deployment each, or a test each) never share one.
+LOCK_KEY = "hashtext(current_schema() || '/' || ?)"
 T = TypeVar("T")
 # A write job: what to run on the writer's connection, and the loop and future awaiting its result.
 Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
@@ -159,6 +162,8 @@ class Connection:
         self._url: str | None = None
         self.live_owners: set[str] = set()  # workers whose liveness lock this connection holds (see Leases)
         self._locker: Any = None
+        self._held: set[str] = set()  # the named locks the locking connection holds
+        self._lost: set[str] = set()  # locks that went with a locking connection that broke (see `lost_locks`)
         self._lock_executor: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -253,8 +258,9 @@ class Connection:
                 await loop.run_in_executor(self._lock_executor, self._locker.close)
             self._lock_executor.shutdown(wait=True)
 
-    async def _on_locker(self, sql: str, name: str) -> Any:
-        """Run a lock statement about `name` on the locking connection (opened on first use)."""
+    async def _on_locker(self, sql: str, name: str, held: bool | None = None) -> Any:
+        """Run a lock statement about `name` on the locking connection (opened on first use); `held`: whether the
+        lock is held after it (True: if the statement answers true), noted in the same thread."""
         from bot.store import postgres
 
         if self._lock_executor is None:
@@ -262,10 +268,22 @@ class Connection:
         url = self._url
 
         def run() -> Any:
+            if self._locker is not None and (self._locker.conn.closed or self._locker.conn.broken):
+                self._drop_locker()
             if self._locker is None:
                 assert url is not None
                 self._locker = postgres.connect(url)
-            return self._locker.execute(sql, [name]).fetchone()[0]
+            try:
+                answer = self._locker.execute(sql, [name] if name else None).fetchone()[0]
+            except BaseException:
+                if self._locker.conn.closed or self._locker.conn.broken:  # (the server ended the session, or went away)
+                    self._drop_locker()
+                raise
+            if held is False:
+                self._held.discard(name)
+            elif held and answer:
+                self._held.add(name)
+            return answer
 
         if self._closed:
             raise StoreError("the store is closed")
@@ -274,11 +292,31 @@ class Connection:
         except self._errors as error:
             raise StoreError(f"cannot lock {name} on {self.where}: {error}") from error
 
+    def _drop_locker(self) -> None:
+        """The locking connection broke: every lock it held is gone with its session (others may take them now)."""
+        with contextlib.suppress(Exception):
+            self._locker.close()
+        self._locker = None
+        self._lost |= self._held
+        self._held = set()
+        self.live_owners.clear()  # (the workers' liveness locks are taken again before their next lease)
+
+    async def lost_locks(self) -> set[str]:
+        """The named locks this process held and lost since the last call, because the connection holding them
+        broke (the server restarted, ended the session, or the network dropped it). Asks the server whether the
+        connection is alive (PostgreSQL); SQLite holds no named locks."""
+        if self.backend != "postgresql" or (self._locker is None and not self._lost):
+            return set()
+        with contextlib.suppress(StoreError):  # (also connects again; a server still away is seen next time)
+            await self._on_locker("SELECT 1", "")
+        lost, self._lost = self._lost, set()
+        return lost
+
     async def try_lock(self, name: str) -> bool:
         """Take the named lock unless another process holds it (SQLite: one process polls, so always)."""
         if self.backend != "postgresql":
             return True
-        attempt = asyncio.ensure_future(self._on_locker("SELECT pg_try_advisory_lock(hashtext(?))", name))
+        attempt = asyncio.ensure_future(self._on_locker(f"SELECT pg_try_advisory_lock({LOCK_KEY})", name, True))
         try:
             return bool(await asyncio.shield(attempt))
         except asyncio.CancelledError:  # the caller gave up: a lock the attempt took anyway is given back
@@ -298,7 +336,7 @@ class Connection:
     async def unlock(self, name: str) -> None:
         """Release the named lock."""
         if self.backend == "postgresql":
-            await self._on_locker("SELECT pg_advisory_unlock(hashtext(?))", name)
+            await self._on_locker(f"SELECT pg_advisory_unlock({LOCK_KEY})", name, False)
 
     async def write(self, fn: Callable[[Any], T]) -> T:
         """Run `fn(db)` on the writer thread inside one transaction."""

@@ -17,12 +17,13 @@ from bot.store.sql import SqlDatabase, dialect
 CHUNK = 500  # ids per `IN (…)` list
 WORKER_LOCK = "clausewatch:worker:"  # + the worker's name: held by its store from its first lease until it ends
 # Of the worker names given (a text array), those whose named lock nobody holds: their process has ended (a
-# session advisory lock on hashtext(name), a bigint shown in pg_locks as two unsigned halves, see `try_lock`).
+# session advisory lock on `LOCK_KEY`, a bigint shown in pg_locks as two unsigned halves, see `try_lock`).
 _GONE = ("SELECT owner FROM unnest(?::text[]) AS owners(owner) WHERE NOT EXISTS (SELECT 1 FROM pg_locks l "
          "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
          "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-         "AND l.classid::bigint = ((hashtext('" + WORKER_LOCK + "' || owner)::bigint >> 32) & 4294967295) "
-         "AND l.objid::bigint = (hashtext('" + WORKER_LOCK + "' || owner)::bigint & 4294967295))")
+         "AND l.classid::bigint = ((hashtext(current_schema() || '/" + WORKER_LOCK + "' || owner)::bigint >> 32) "
+         "& 4294967295) AND l.objid::bigint = (hashtext(current_schema() || '/" + WORKER_LOCK + "' || owner)::bigint "
+         "& 4294967295))")
 
 
 def _free(now: float, gone: Sequence[str]) -> tuple[str, list[Any]]:
@@ -70,7 +71,7 @@ class Leases:
         `since`: leave out the sources whose lease was given back after it (a worker gives a lease back with the
         fetch it records, stamping the time): another worker fetched them after this one's cycle began."""
         wanted = list(source_ids)
-        await self._live_as(owner)
+        await self.live_as(owner)
 
         def claim(db: SqlDatabase) -> dict[str, FetchState]:
             skip = " FOR UPDATE SKIP LOCKED" if dialect(db) == "postgresql" else ""
@@ -95,7 +96,7 @@ class Leases:
     async def begin_pass(self, owner: str, now: float) -> float:
         """`owner` begins a pass over every source at `now`: the earliest start of the passes in progress (its
         own included; those of workers that died are dropped). Claims of the pass use it as their `since`."""
-        await self._live_as(owner)
+        await self.live_as(owner)
 
         def begin(db: SqlDatabase) -> float:
             db.execute("INSERT INTO passes (owner, started_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE "
@@ -115,7 +116,7 @@ class Leases:
     async def claim_lane(self, channel_id: str, owner: str, now: float, until: float) -> bool:
         """Take or renew the delivery lane of `channel_id` until `until`; False while another worker holds it."""
 
-        await self._live_as(owner)
+        await self.live_as(owner)
 
         def claim(db: SqlDatabase) -> bool:
             gone = _gone(db, [row["owner"] for row in db.query(
@@ -129,7 +130,7 @@ class Leases:
 
         return await self.connection.write(claim)
 
-    async def _live_as(self, owner: str) -> None:
+    async def live_as(self, owner: str) -> None:
         """Hold the named lock of the worker `owner` for as long as this store lives (taken before its first lease):
         the others see from it that the worker is alive; once its process dies, its leases and lanes are free."""
         if owner not in self.connection.live_owners:
@@ -164,6 +165,10 @@ class Leases:
     async def unlock(self, name: str) -> None:
         """Release the named lock."""
         await self.connection.unlock(name)
+
+    async def lost_locks(self) -> set[str]:
+        """The named locks lost since the last call with the connection that held them (see Connection)."""
+        return await self.connection.lost_locks()
 
 
 def _holders(db: SqlDatabase, now: float) -> list[str]:

@@ -14,12 +14,15 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiohttp import web
 
+import bot.app as app_module
 from bot.app import App, ChatEnv, load_config
 from bot.store.database import Store
 from tests.conftest import Remote, wait_for
+from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.pipeline.test_stories import EN, FR, NOW, feed
 from tests.postgres import ThrowAwayDatabase
 
@@ -177,6 +180,55 @@ async def test_a_named_lock_is_held_by_one_store_and_freed_when_it_closes(tmp_pa
     finally:
         await one.close()
         await two.close()
+
+
+def end_session_holding(database_url: str, name: str) -> None:
+    """The server ends the session that holds the named lock (a restart, an idle timeout, a network cut)."""
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+                      "AND l.objsubid = 1 AND l.objid::bigint = (hashtext(current_schema() || '/' || %s)::bigint "
+                      "& 4294967295) AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                      [name])
+
+
+async def test_locks_lost_with_their_session_are_reported_once_and_others_may_take_them(
+        tmp_path: Path, database_url: str) -> None:
+    one, two = await Store.connect(tmp_path, database_url), await Store.connect(tmp_path, database_url)
+    try:
+        assert await one.try_lock("clausewatch:chat:slack")
+        assert await one.lost_locks() == set()  # the session is alive: nothing lost
+        end_session_holding(database_url, "clausewatch:chat:slack")
+        deadline = asyncio.get_running_loop().time() + 5
+        while not await two.try_lock("clausewatch:chat:slack"):
+            assert asyncio.get_running_loop().time() < deadline, "the lock was never freed"
+            await asyncio.sleep(0.02)
+        assert await one.lost_locks() == {"clausewatch:chat:slack"}
+        assert await one.lost_locks() == set()  # said once
+        assert not await one.try_lock("clausewatch:chat:slack")  # connected again, and the other holds it now
+        assert await one.try_lock("clausewatch:stories")  # the new session takes other locks as before
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_a_worker_whose_lock_session_ended_gives_up_the_chat_connection_another_took(
+        remote: Remote, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "SHARED_REFRESH", 0.05)
+    path = two_empty_feeds(remote, tmp_path)
+    async with FakeSlack() as slack, AsyncExitStack() as stack:
+        env = ChatEnv(slack_token=BOT_TOKEN, slack_api_url=slack.api_url)
+        first = await stack.enter_async_context(App.open(load_config(path), stdout=io.StringIO(), chat_env=env))
+        second = await stack.enter_async_context(App.open(load_config(path), stdout=io.StringIO(), chat_env=env))
+        assert "slack" in first.bridges and "slack" not in second.bridges  # one connection, held by the first
+        stop = asyncio.Event()
+        runs = [asyncio.ensure_future(app.run(stop)) for app in (first, second)]
+        try:
+            end_session_holding(database_url, "clausewatch:chat:slack")
+            await wait_for(lambda: "slack" in second.bridges and "slack" not in first.bridges)
+            await wait_for(lambda: first.worker is not None and first.worker in first.store.connection.live_owners)
+        finally:
+            stop.set()
+            await asyncio.gather(*runs)
 
 
 async def test_a_source_another_worker_fetched_after_this_cycle_began_is_not_fetched_again(
