@@ -572,6 +572,7 @@ async def simulate_year(args: argparse.Namespace, keep_everything: bool) -> list
                 await app.poll_once()
                 if day % 30 == 0 or day == args.days:
                     database = app.store.path
+                    assert database is not None  # (SQLite)
                     on_disk = sum(f.stat().st_size for f in (database, database.with_name(database.name + "-wal"))
                                   if f.exists())
                     counts = await stored_counts(app)

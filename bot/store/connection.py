@@ -147,9 +147,9 @@ class Connection:
     """The writer thread and the reader connection of one database. Open with `await Connection.open(storage)`
     (SQLite under a storage folder) or `await Connection.open_url(url)` (PostgreSQL)."""
 
-    def __init__(self, path: Path, writer: _Writer | None, reader: SqlDatabase, backend: str = "sqlite",
+    def __init__(self, path: Path | None, writer: _Writer | None, reader: SqlDatabase, backend: str = "sqlite",
                  where: str | None = None) -> None:
-        self.path = path  # the SQLite file; for PostgreSQL, the local storage folder's would-be file (unused)
+        self.path = path  # the SQLite file (None: PostgreSQL)
         self.backend = backend  # "sqlite" or "postgresql"
         self.where = where or str(path)  # the file, or the database URL without its password
         self._writer = writer  # None: opened for reading only (see `open_for_reading`)
@@ -183,9 +183,9 @@ class Connection:
         return cls(path, writer, reader)
 
     @classmethod
-    async def open_url(cls, url: str, storage: Path, read_only: bool = False) -> Connection:
+    async def open_url(cls, url: str, read_only: bool = False) -> Connection:
         """Connect to the PostgreSQL database at `url` and apply migrations (unless `read_only`: then pending
-        migrations are an error). `storage` is the local folder of the config, kept as `path` for logs."""
+        migrations are an error)."""
         from bot.store import postgres
         from bot.store.schema import migrations, steps
 
@@ -215,7 +215,7 @@ class Connection:
         if read_only and postgres.pending(reader, migrations.name, steps):
             reader.close()
             raise StoreError(f"{where} needs migrations: run a writing command once")
-        connection = cls(storage / DATABASE_NAME, writer, reader, "postgresql", where)
+        connection = cls(None, writer, reader, "postgresql", where)
         connection._errors = (sqlite3.OperationalError, postgres.psycopg.OperationalError,
                               postgres.psycopg.errors.ReadOnlySqlTransaction)
         connection._url = url
@@ -384,6 +384,7 @@ class Connection:
                                  f"default_transaction_read_only)")
             return
         if self._writer is None:  # opened for reading: ask the file itself
+            assert self.path is not None
             await loop.run_in_executor(None, _probe_writable, self.path)
             return
         future: asyncio.Future[None] = loop.create_future()

@@ -50,7 +50,7 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.path: Path = connection.path
+        self.path: Path | None = connection.path  # the SQLite file (None: PostgreSQL)
         self.backend = connection.backend  # "sqlite" or "postgresql"
         self.where = connection.where  # the database file, or the PostgreSQL URL without its password
         self.close = connection.close
@@ -69,7 +69,7 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
         """The configured database: PostgreSQL at `url` when given, else SQLite under `storage` (opened for
         reading only when `read_only`, see `open_for_reading`)."""
         if url is not None:
-            return cls(await Connection.open_url(url, storage, read_only=read_only))
+            return cls(await Connection.open_url(url, read_only=read_only))
         return await (cls.open_for_reading if read_only else cls.open)(storage)
 
     @classmethod
