@@ -21,7 +21,8 @@ TERMS_MANIFEST = HERE / "terms.yaml"
 CACHE_DIR = HERE / ".cache"
 DEFAULT_MIRRORS = Path("/work/.mirror")
 REQUIRED_PAIR_KEYS = ("id", "repo", "path", "old", "new", "label")
-EARLIER_VERSIONS = 30  # versions of a file before a pair's `old` kept, newest first (as a running bot stored them)
+EARLIER_VERSIONS = 200  # versions of a file before a pair's `old` kept, newest first (a running bot keeps every one;
+# a page that flips between variants several times a day meets a variant of weeks before)
 
 
 class MissingMirrors(Exception):
