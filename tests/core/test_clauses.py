@@ -270,7 +270,7 @@ def test_renumbering_after_one_insert_reports_only_the_insert() -> None:
 
 def _reference_segment(text: str) -> list[tuple[str, str | None, str]]:
     """Segmentation as first written, line by line on the stripped line (the oracle of `segment`)."""
-    heading_re = re.compile(r"^(#{1,6})\s+(.*)$")
+    heading_re = re.compile(r"^(#{1,6})\s+(.*)$|^(#{2,6})(?=[^\s#])(.*)$")  # ("##4.2": hashes glued to a title)
     number_re = re.compile(r"^(?:(\d+(?:\.\d+)*\.?)|(\([A-Za-z0-9]{1,5}\))|([A-Za-z]\)|[ivxIVX]{1,5}\.))\s+(.*)$")
     bullet_re = re.compile(r"^[-*+]\s+(.*)$")
     headings: list[tuple[int, str]] = []
@@ -282,10 +282,11 @@ def _reference_segment(text: str) -> list[tuple[str, str | None, str]]:
             continue
         heading = heading_re.match(line)
         if heading:
-            level = len(heading.group(1))
+            hashes, title = heading.group(1, 2) if heading.group(1) else heading.group(3, 4)
+            level = len(hashes)
             while headings and headings[-1][0] >= level:
                 headings.pop()
-            title = heading.group(2).strip().rstrip("#").strip()
+            title = title.strip().rstrip("#").strip()
             if title:
                 headings.append((level, title))
             numbered = []

@@ -133,7 +133,23 @@ def not_the_document(new_text: str, previous: str | None) -> str | None:
     if shrunk and share is not None and share < SHARED:
         return (f"the page shares almost nothing with the previous version ({len(stripped)} characters, "
                 f"{share:.0%} of its distinctive words)")
+    if shrunk and _cut_short(stripped, before):
+        return f"the page was cut short: the start of the previous version, ending mid-sentence ({len(stripped)} characters)"
     return None
+
+
+CUT_MIN_WORDS = 50  # words a cut-short page must keep for its start to be recognised as the previous version's
+_TOKEN = re.compile(r"\w+")
+
+
+def _cut_short(text: str, previous: str) -> bool:
+    """Whether `text` is the beginning of `previous` broken off mid-sentence (a transfer or extraction that stopped
+    early: its last word may be cut in two), not a version that ends where a sentence or a section does."""
+    if text[-1] in ".!?:;)]\"'»”" and not text.endswith("\ufffd"):
+        return False
+    words, before = _TOKEN.findall(fold(text)), _TOKEN.findall(fold(previous))
+    kept = len(words) - 1  # (the last word may be a part of one)
+    return kept >= CUT_MIN_WORDS and len(before) > kept and words[:kept] == before[:kept]
 
 
 def section_notice(added: Iterable[str], removed: int) -> str | None:

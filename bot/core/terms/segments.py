@@ -16,7 +16,8 @@ PATH_SEPARATOR = " > "
 # A line of a document, stripped: a heading is 1 to 6 "#", blanks and a title; a clause may start with a number
 # (arabic "4.2.", lettered "(a)" "(12)" "b)", or roman "iv.") or a bullet ("-", "*", "+") and blanks.
 NUMBER = r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\."
-HEADING = re.compile(r"(#{1,6})\s+(.*)", re.DOTALL)
+# (two to six "#" glued to the title are a heading too: "####1. Privacy", as some extractions write it)
+HEADING = re.compile(r"(#{1,6})\s+(.*)|(#{2,6})(?=[^\s#])(.*)", re.DOTALL)
 MARKED = re.compile(rf"({NUMBER})\s+(.*)|[-*+]\s+(.*)", re.DOTALL)  # number and text, or a bullet's text
 _NUMBER_AT = re.compile(rf"({NUMBER})\s")  # the number alone, as `MARKED` reads it
 NUMBER_ONLY = re.compile(NUMBER)
@@ -64,11 +65,12 @@ class Segments:
             clauses.extend(lines[done:k])
             group_of.extend(repeat(len(self.titles) - 1, k - done))
             done = k + 1
-            level = len(heading.group(1))
+            hashes, title = heading.group(1, 2) if heading.group(1) else heading.group(3, 4)
+            level = len(hashes)
             while levels and levels[-1] >= level:
                 levels.pop()
                 titles.pop()
-            title = heading.group(2).rstrip("#").strip()
+            title = title.rstrip("#").strip()
             if title:
                 levels.append(level)
                 titles.append(title)

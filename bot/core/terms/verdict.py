@@ -5,7 +5,7 @@ from two raw (extracted) texts: `kind == "change"` is exactly a `terms_change` a
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -285,6 +285,11 @@ def _same_heading(old_path: str, new_path: str) -> bool:
     return bool(old_titles) and bool(new_titles) and noise_key(old_titles[-1]) == noise_key(new_titles[-1])
 
 
+# The number of a clause glued into the paragraph before it ("… etc. 1.5. Your use …", "… descriptions. 3.3. If"):
+# a joined clause's number, after the end of a sentence, never a figure of the text (it has two levels or more).
+_GLUED_NUMBER = re.compile(r"(?<=[.;:!?] )\d{1,3}(?:\.\d{1,3})+\.?(?= )")
+
+
 def _regrouped(changes: Sequence[ClauseChange], noise: set[int], context: _Context) -> set[int]:
     """The changes of a section that only split, joined or re-paired clauses: the old texts of its modified and
     removed clauses, in order, say what the new texts of its modified and added clauses say."""
@@ -299,10 +304,29 @@ def _regrouped(changes: Sequence[ClauseChange], noise: set[int], context: _Conte
                 continue
             old = "\n".join(changes[k].old_text or "" for k in members if changes[k].kind != "added")
             new = "\n".join(changes[k].new_text or "" for k in members if changes[k].kind != "removed")
-            if old and new and same_meaning(old, new, context):
+            old, new = _GLUED_NUMBER.sub("", old), _GLUED_NUMBER.sub("", new)  # ("… etc. 1.5. Your use …")
+            if old and new and (same_meaning(old, new, context) or _same_table_items(old, new)):
                 found.update(members)
                 break
     return found
+
+
+def _same_table_items(old: str, new: str) -> bool:
+    """Whether two runs of table rows list the same items in their cells, in another order or in other rows of the
+    section (a cookie table re-sorted: "A1S, A3, A1" → "A1, A1S, A3")."""
+    found = [_table_items(old), _table_items(new)]
+    return found[0] is not None and found[0] == found[1]
+
+
+def _table_items(text: str) -> Counter[str] | None:
+    """The items of a run of table rows (each cell split at commas, as words), or None when a line is no row."""
+    items: Counter[str] = Counter()
+    for line in text.split("\n"):
+        line = line.strip()
+        if len(line) < 2 or line[0] != "|" or line[-1] != "|":
+            return None
+        items.update(key for cell in line[1:-1].split("|") for item in cell.split(",") if (key := noise_key(item)))
+    return items
 
 
 def _replaced_section(changes: Sequence[ClauseChange]) -> str | None:

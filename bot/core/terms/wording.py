@@ -37,7 +37,10 @@ def noise_key(text: str, emails: bool = True) -> str:
     folded = fold(text.replace(EMAIL_TOKEN, " email ") if emails else text)
     if emails and "@" in folded:
         folded = _EMAIL.sub(" email ", folded)
-    return " ".join(word_runs(_LEADING_NUMBER.sub("", folded, count=1)))
+    runs = word_runs(_LEADING_NUMBER.sub("", folded, count=1))
+    if "_" in folded:  # (an emphasis mark left at a word's edge, "ici_._", is markup; "utm_source" one word)
+        runs = [run.strip("_") for run in runs if run.strip("_")]
+    return " ".join(runs)
 
 
 def _same_but_protected(old: str, new: str) -> bool:
@@ -159,7 +162,10 @@ _MONTH_WORDS = frozenset(MONTHS)
 
 def _word_tokens(text: str) -> list[str]:
     folded = text.replace(EMAIL_TOKEN, " email ").casefold()
-    return WORD_TOKEN.findall(_LEADING_NUMBER.sub("", folded, count=1))
+    tokens = WORD_TOKEN.findall(_LEADING_NUMBER.sub("", folded, count=1))
+    if "_" in folded:  # (as in `noise_key`: underscores at a word's edge are emphasis marks)
+        tokens = [token.strip("_") for token in tokens if token.strip("_")]
+    return tokens
 
 
 def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
@@ -177,14 +183,22 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
         if op == "equal":
             continue
         olds, news = a[i1:i2], b[j1:j2]
+        if (op == "replace" and i1 and a[i1 - 1] in _REFERENCE_WORDS and len(olds) == len(news) == 1
+                and olds[0].isdigit() and news[0].isdigit()):
+            changed += 1  # a cross-reference renumbered ("as set forth in Section 17" → "16"): the clause it points
+            if changed > _MINOR_MAX:  # at is unchanged, wherever it now stands
+                return False
+            continue
         if all(_is_date_word(word) for word in olds + news):
             if dated is None:
                 dated = bool(_DATE_CONTEXT.search(fold(new))) and bool(_DATE_CONTEXT.search(fold(old)))
             if dated:
                 continue
             return False
-        if op in ("insert", "delete") and len(olds) + len(news) == 1 and fold((olds or news)[0]) in _GLUE_WORDS:
-            changed += 1  # a missing article or pronoun put in ("… to the extent it relates …"): grammar
+        lone = fold((olds or news)[0]) if op in ("insert", "delete") and len(olds) + len(news) == 1 else None
+        if lone is not None and (lone in _GLUE_WORDS or (len(lone) == 1 and max(i2, j2) == max(len(a), len(b)))):
+            changed += 1  # a missing article or pronoun put in ("… to the extent it relates …"): grammar; or a
+            # stray letter at the end of a clause ("… our chatbot; y")
             if changed > _MINOR_MAX:
                 return False
             continue
@@ -208,6 +222,13 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
                 if changed > _MINOR_MAX:
                     return False
     return True
+
+
+# Words before the number of a cross-reference to another part of the document
+_REFERENCE_WORDS = frozenset(
+    "section sections article articles clause clauses paragraph paragraphs chapter schedule annex appendix part "
+    "art sec para chapitre paragraphe annexe alinea artikel abschnitt ziffer absatz kapitel anhang articulo "
+    "seccion clausula apartado capitulo anexo".split())
 
 
 def _plainly_different(a: list[str], b: list[str]) -> bool:
@@ -261,6 +282,9 @@ def _spelling_variant(before: str, after: str) -> bool | int:
         return True  # a first letter lost or put back ("ervices" → "services")
     if shortest >= 5 and _inflected(plain_before, plain_after):
         return True  # an ending put right ("all/select boards" → "all/selected boards")
+    if (shortest >= _LONG_WORD and len(plain_before) == len(plain_after) and plain_before[1:] == plain_after[1:]
+            and plain_before[-1] == plain_after[-1]):
+        return True  # a long word's first letter put right ("imbedded" → "embedded", "inquiry" → "enquiry")
     if shortest < 4 or plain_before[0] != plain_after[0] or plain_before[-1] != plain_after[-1]:
         return False
     return _distance(plain_before, plain_after, 1 if max(len(plain_before), len(plain_after)) <= 7 else 2)
@@ -276,13 +300,15 @@ def _inflected(a: str, b: str) -> bool:
 
 
 _FIRST_LETTER_MIN = 4  # letters left of a word that lost its first one ("alid"), when that broken word is rare
+_LONG_WORD = 7  # letters from which a word whose first letter alone differs is the same word misspelt
 
 
 def _first_letter(a: str, b: str) -> bool:
-    """Whether one word is the other without its first letter (four letters left at least, no digit)."""
+    """Whether one word is the other without its first letter (four letters left at least, or a one-letter stub of a
+    two-letter word: "f you" for "if you"; no digit)."""
     a, b = fold(a), fold(b)
     shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return (len(shorter) >= _FIRST_LETTER_MIN and longer[1:] == shorter and shorter.isalpha()
+    return ((len(shorter) >= _FIRST_LETTER_MIN or len(longer) == 2) and longer[1:] == shorter and shorter.isalpha()
             and shorter not in _KEEP and longer not in _KEEP and shorter not in _SHORT_WORDS)
 
 

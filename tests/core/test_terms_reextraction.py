@@ -1,0 +1,114 @@
+"""Terms noise of the shapes a third real corpus showed (re-extraction, slips, renumbered references, re-sorted
+tables, a cut-off capture), and the substantive changes beside them that must still alert. Texts written for
+Clausewatch."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.terms.availability import not_the_document
+from bot.core.terms.verdict import judge_version
+from tests.pipeline.test_terms_noise import DOC, with_clause
+
+ANCHOR = "3.3 You may close your account at any time from the settings page.\n"
+
+
+def alerts(old: str, new: str) -> bool:
+    return judge_version(old, new).kind == "change"
+
+
+def test_headings_glued_to_their_hashes_and_a_clause_joined_to_the_one_before_are_noise() -> None:
+    """The archive's extraction changed: "## 3. Accounts" became "##3. Accounts" and a line break between two
+    numbered clauses became a space."""
+    new = DOC.replace("## 3. Accounts", "##3. Accounts").replace(
+        "private; you answer for what happens under your account.\n3.3 You",
+        "private; you answer for what happens under your account. 3.3 You")
+    assert not alerts(DOC, new), judge_version(DOC, new).changes
+    assert not alerts(new, DOC)
+
+
+def test_a_clause_joined_to_another_with_new_words_still_alerts() -> None:
+    new = DOC.replace("under your account.\n3.3 You", "under your account and your devices. 3.3 You")
+    assert alerts(DOC, new)
+
+
+def test_emphasis_marks_left_at_the_edge_of_a_word_are_noise() -> None:
+    new = DOC.replace("from the settings page.", "from the settings page_._")
+    assert not alerts(DOC, new)
+    assert not alerts(new, DOC)
+
+
+@pytest.mark.parametrize(("name", "before", "after"), [
+    ("a long word's first letter put right", "3.4 Privacy details are imbedded in each feature.\n",
+     "3.4 Privacy details are embedded in each feature.\n"),
+    ("a two-letter word missing its first letter", "3.4 Refunds. f you cancel, we refund the month if unused.\n",
+     "3.4 Refunds. If you cancel, we refund the month if unused.\n"),
+    ("a stray letter at the end of a clause", "3.4 You can reach support by chat; y\n",
+     "3.4 You can reach support by chat;\n"),
+])
+def test_slips_of_the_keyboard_are_noise(name: str, before: str, after: str) -> None:
+    old, new = with_clause(DOC, ANCHOR, before), with_clause(DOC, ANCHOR, after)
+    assert not alerts(old, new), judge_version(old, new).changes
+    assert not alerts(new, old)
+
+
+@pytest.mark.parametrize(("name", "before", "after"), [
+    ("a short word's first letter", "3.4 Fees may change.\n", "3.4 Fees way change.\n"),
+    ("a word added at the end", "3.4 You can reach support by chat\n", "3.4 You can reach support by chat only\n"),
+    ("a two-letter word for another", "3.4 Refunds. If you cancel, we refund the unused month.\n",
+     "3.4 Refunds. Of you cancel, we refund the unused month.\n"),
+])
+def test_edits_that_look_like_slips_but_change_words_still_alert(name: str, before: str, after: str) -> None:
+    old, new = with_clause(DOC, ANCHOR, before), with_clause(DOC, ANCHOR, after)
+    assert alerts(old, new)
+
+
+def test_a_renumbered_cross_reference_is_noise_and_a_changed_figure_is_not() -> None:
+    old = with_clause(DOC, ANCHOR, "3.4 Disputes are settled as set out in Section 17 of these terms.\n")
+    assert not alerts(old, old.replace("Section 17", "Section 16"))
+    assert alerts(old, old.replace("set out in Section 17", "set out within 17 days"))
+    notice = with_clause(DOC, ANCHOR, "3.4 We give you 30 days' notice before a price change.\n")
+    assert alerts(notice, notice.replace("30 days", "14 days"))
+
+
+TABLE = """
+## 8. Cookies we use
+
+| Site | Cookies | Kind |
+|---|---|---|
+| tunely.test | session, consent, player_volume | first party |
+| cdn.tunely.test | edge_id, _lb | first party |
+| stats.example | _sid, _visit, ab_group | third party |
+"""
+
+
+def test_a_cookie_table_re_sorted_is_noise() -> None:
+    old = DOC + TABLE
+    new = DOC + TABLE.replace("session, consent, player_volume", "player_volume, session, consent").replace(
+        "| cdn.tunely.test | edge_id, _lb |", "| cdn.tunely.test | lb, edge_id |").replace(
+        "_sid, _visit, ab_group", "ab_group, _visit, _sid")
+    assert not alerts(old, new), judge_version(old, new).changes
+    assert not alerts(new, old)
+
+
+def test_a_cookie_added_to_a_table_still_alerts() -> None:
+    old = DOC + TABLE
+    new = DOC + TABLE.replace("_sid, _visit, ab_group", "ab_group, _visit, _sid, ad_profile")
+    assert alerts(old, new)
+
+
+def test_a_capture_cut_off_mid_sentence_is_not_the_document() -> None:
+    long_doc = DOC + "".join(f"\n## {9 + k}. Extra part {k}\n\n{9 + k}.1 Nothing else changes in part {k}.\n"
+                             for k in range(40))
+    cut = long_doc[:long_doc.index("2.2 You grant Tunely a worldwide") + 40]  # (it stops inside a sentence)
+    reason = not_the_document(cut, long_doc)
+    assert reason is not None and "cut short" in reason
+    assert judge_version(long_doc, cut).kind == "not_document"
+
+
+def test_a_document_shortened_at_a_section_end_is_a_change() -> None:
+    long_doc = DOC + "".join(f"\n## {9 + k}. Extra part {k}\n\n{9 + k}.1 Nothing else changes in part {k}.\n"
+                             for k in range(40))
+    shortened = long_doc[:long_doc.index("## 3. Accounts")]
+    assert not_the_document(shortened, long_doc) is None
+    assert judge_version(long_doc, shortened).kind == "change"
