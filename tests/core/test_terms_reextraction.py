@@ -112,3 +112,15 @@ def test_a_document_shortened_at_a_section_end_is_a_change() -> None:
     shortened = long_doc[:long_doc.index("## 3. Accounts")]
     assert not_the_document(shortened, long_doc) is None
     assert judge_version(long_doc, shortened).kind == "change"
+
+
+def test_a_cookie_banner_in_two_sentences_either_way_round_is_noise() -> None:
+    banner = ("We use cookies to give you the best possible experience on our website. Read our cookie notice.  \n"
+              "By continuing to browse this site, or closing this box, you accept our use of cookies.\n\n")
+    assert not alerts(banner + DOC, DOC), judge_version(banner + DOC, DOC).changes
+    assert not alerts(DOC, banner + DOC)
+
+
+def test_a_cookie_clause_of_the_terms_still_alerts() -> None:
+    clause = "3.4 We use cookies to measure how many listeners finish a track.\n"
+    assert alerts(with_clause(DOC, ANCHOR, clause), DOC)

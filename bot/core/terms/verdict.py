@@ -23,10 +23,15 @@ KINDS = ("unchanged", "noise", "not_document", "change")
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 # A cookie banner's sentence, added or removed whole and unnumbered, is page chrome, not a clause: "We use
 # cookies … By continuing you accept them." (the "by continuing / by clicking" part is what banners say)
+_CONTINUING = (r"(by (continuing|clicking|using|browsing)|if you continue|en (continuant|cliquant|poursuivant)|"
+               r"si vous continuez|wenn sie (fortfahren|weitersurfen)|durch (die )?(weitere )?nutzung|"
+               r"al (continuar|hacer clic|navegar)|si contin[uu]as)")
+# (either order: "… cookies. By continuing …" or "By continuing to use this site … our use of cookies."), or the
+# banner's own promise ("We use cookies to give you the best possible experience on our website")
 _BANNER = re.compile(
-    r"\bcookies?\b.{0,200}\b(by (continuing|clicking|using|browsing)|if you continue|en (continuant|cliquant|poursuivant)|"
-    r"si vous continuez|wenn sie (fortfahren|weitersurfen)|durch (die )?(weitere )?nutzung|al (continuar|hacer clic|navegar)|"
-    r"si contin[uu]as)\b"
+    rf"\bcookies?\b.{{0,200}}\b{_CONTINUING}\b|\b{_CONTINUING}\b.{{0,200}}\bcookies?\b"
+    r"|\bcookies?\b.{0,80}\b(best|better|optimal) (possible )?(browsing |user |online )?experience (on|of) (our|this) "
+    r"(web)?site\b"
 )
 _BANNER_MAX = 400
 
