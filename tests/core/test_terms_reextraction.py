@@ -124,3 +124,8 @@ def test_a_cookie_banner_in_two_sentences_either_way_round_is_noise() -> None:
 def test_a_cookie_clause_of_the_terms_still_alerts() -> None:
     clause = "3.4 We use cookies to measure how many listeners finish a track.\n"
     assert alerts(with_clause(DOC, ANCHOR, clause), DOC)
+
+
+def test_a_figure_dropped_at_the_end_of_a_clause_still_alerts() -> None:
+    old = with_clause(DOC, ANCHOR, "3.4 Refunds are paid within 14\n")
+    assert alerts(old, old.replace("within 14\n", "within\n"))

@@ -196,7 +196,8 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
                 continue
             return False
         lone = fold((olds or news)[0]) if op in ("insert", "delete") and len(olds) + len(news) == 1 else None
-        if lone is not None and (lone in _GLUE_WORDS or (len(lone) == 1 and max(i2, j2) == max(len(a), len(b)))):
+        stray = lone is not None and len(lone) == 1 and lone.isalpha() and max(i2, j2) == max(len(a), len(b))
+        if lone is not None and (lone in _GLUE_WORDS or stray):
             changed += 1  # a missing article or pronoun put in ("… to the extent it relates …"): grammar; or a
             # stray letter at the end of a clause ("… our chatbot; y")
             if changed > _MINOR_MAX:
