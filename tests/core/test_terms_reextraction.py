@@ -129,3 +129,26 @@ def test_a_cookie_clause_of_the_terms_still_alerts() -> None:
 def test_a_figure_dropped_at_the_end_of_a_clause_still_alerts() -> None:
     old = with_clause(DOC, ANCHOR, "3.4 Refunds are paid within 14\n")
     assert alerts(old, old.replace("within 14\n", "within\n"))
+
+
+POLICIES = """
+## 8. Other policies
+
+- [Tunely Studio Privacy Policy](https://tunely.test/studio/privacy)
+- [Tunely Live Privacy Policy](https://tunely.test/live/privacy)
+- [Tunely Radio Privacy Policy](https://tunely.test/radio/privacy)
+"""
+
+
+def test_a_policy_added_to_a_list_of_links_in_the_body_alerts() -> None:
+    new = POLICIES.replace("- [Tunely Radio", "- [Tunely Merch Privacy Policy](https://tunely.test/merch)\n- [Tunely Radio")
+    assert alerts(DOC + POLICIES, DOC + new)
+    assert alerts(DOC + new, DOC + POLICIES)
+
+
+def test_a_language_picker_or_a_table_of_contents_entry_in_the_body_stays_chrome() -> None:
+    picker = "\n## Language\n\n- [dansk](/da)\n- [Deutsch](/de)\n- [euskara](/eu)\n"
+    assert not alerts(DOC + picker, DOC + picker.replace("- [Deutsch](/de)\n", "- [Deutsch](/de)\n- [español (formal)](/es)\n"))
+    contents = "\n## Contents\n\n- [Who we are](#1)\n- [Your content](#2)\n- [Payouts and fees](#4)\n"
+    with_entry = contents.replace("- [Your content](#2)\n", "- [Your content](#2)\n- [Ending the contract](#6)\n")
+    assert not alerts(DOC + contents, DOC + with_entry)  # (a heading of the page: a table of contents)

@@ -16,7 +16,7 @@ from bot.core.terms.dates import effective_date, has_upcoming_and_current, last_
 from bot.core.terms.documents import NormalizedDocument, normalize
 from bot.core.terms.segments import MARKED, NUMBER_ONLY, PATH_SEPARATOR, section_of
 from bot.core.terms.wording import WORD_TOKEN, clean, noise_key, same_meaning
-from bot.core.text import fold
+from bot.core.text import fold, word_runs
 from bot.core.topics import TOPICS
 
 KINDS = ("unchanged", "noise", "not_document", "change")
@@ -111,6 +111,8 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
                 or is_chrome(change.new_text or "", context.listed(change.new_text or "", True)))
     text = (change.new_text if change.kind == "added" else change.old_text) or ""
     new_side = change.kind == "added"
+    if change.path and context.in_link_list(text, new_side):
+        return False  # one more (or one less) of the sites, policies or annexes a list of links in the body names
     if (is_chrome(text, context.listed(text, new_side)) or context.was_heading(text, new_side)
             or context.in_link(text, new_side)):
         return True
@@ -210,6 +212,25 @@ class _Context:
                 if not line.startswith("#"))
         return found
 
+    def in_link_list(self, text: str, new_side: bool) -> bool:
+        """Whether `text` is one link ("[label]") of a bulleted list of links in the body whose items next to it are
+        links both versions have: the sites a policy covers, the product policies it points to. Not a table of
+        contents (a label that is a heading of the page), a language picker or a menu of short labels."""
+        label = text[1:-1].strip() if text.startswith("[") and text.endswith("]") and text.count("[") == 1 else ""
+        if len(label.split()) < 2 or noise_key(label) in self._heading_keys(True) | self._heading_keys(False):
+            return False
+        lines = self.new_lines if new_side else self.old_lines
+        shared = frozenset(self.old_lines if new_side else self.new_lines)
+        for k, line in enumerate(lines):
+            marked = LIST_ITEM.match(line)
+            if marked is None or line[marked.end():].strip() != text:
+                continue
+            around = [lines[j] for j in (k - 1, k + 1) if 0 <= j < len(lines)]
+            if around and all(_LINK_ITEM.fullmatch(line) and line in shared and len(word_runs(line)) >= 2
+                              for line in around):
+                return True
+        return False
+
     def in_link(self, text: str, new_side: bool) -> bool:
         """Whether `text` is a line of a link label that spans lines in that version: a menu's or a card's
         text between "[Who we are" and "Go to this section](https://…)"."""
@@ -289,6 +310,8 @@ def _same_heading(old_path: str, new_path: str) -> bool:
     new_titles = [t for t in new_path.split(PATH_SEPARATOR) if not NUMBER_ONLY.fullmatch(t)] if new_path else []
     return bool(old_titles) and bool(new_titles) and noise_key(old_titles[-1]) == noise_key(new_titles[-1])
 
+
+_LINK_ITEM = re.compile(r"[-*+][ \t]+\[[^\[\]\n]+\]")  # a bullet and one link's label: an item of a list of links
 
 # The number of a clause glued into the paragraph before it ("… etc. 1.5. Your use …", "… descriptions. 3.3. If"):
 # a joined clause's number, after the end of a sentence, never a figure of the text (it has two levels or more).
