@@ -20,14 +20,21 @@ from sqlite_utils import Database
 from bot.store.schema import migrations
 from bot.store.sql import SqlDatabase, redact
 
-# The advisory-lock key of a named lock: advisory locks are per database, and the schema makes them per store, so
-# that stores in schemas of one database (a deployment each, or a test each) never share one.
-LOCK_KEY = "hashtext(current_schema() || '/' || ?)"
 T = TypeVar("T")
 # A write job: what to run on the writer's connection, and the loop and future awaiting its result.
 Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
 DATABASE_NAME = "clausewatch.db"
 LOCK_POLL = 0.005  # seconds between two attempts at a named lock another process holds
+
+
+def lock_key(name: str) -> str:
+    """The SQL of the advisory-lock key of the named lock `name` (an SQL text expression): advisory locks are per
+    database, and the schema makes them per store, so that stores in schemas of one database (a deployment each,
+    or a test each) never share one."""
+    return f"hashtext(current_schema() || '/' || {name})"
+
+
+LOCK_KEY = lock_key("?")  # (the name as a parameter)
 
 
 class StoreError(RuntimeError):

@@ -9,21 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.store.connection import Connection
+from bot.store.connection import Connection, lock_key
 from bot.store.records import FetchState
 from bot.store.sources import fetch_state
 from bot.store.sql import SqlDatabase, dialect
 
 CHUNK = 500  # ids per `IN (…)` list
 WORKER_LOCK = "clausewatch:worker:"  # + the worker's name: held by its store from its first lease until it ends
+_WORKER_NAME = f"'{WORKER_LOCK}' || owner"  # (SQL: the lock name of the worker named `owner`)
 # Of the worker names given (a text array), those whose named lock nobody holds: their process has ended (a
 # session advisory lock on `LOCK_KEY`, a bigint shown in pg_locks as two unsigned halves, see `try_lock`).
 _GONE = ("SELECT owner FROM unnest(?::text[]) AS owners(owner) WHERE NOT EXISTS (SELECT 1 FROM pg_locks l "
          "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
          "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-         "AND l.classid::bigint = ((hashtext(current_schema() || '/" + WORKER_LOCK + "' || owner)::bigint >> 32) "
-         "& 4294967295) AND l.objid::bigint = (hashtext(current_schema() || '/" + WORKER_LOCK + "' || owner)::bigint "
-         "& 4294967295))")
+         f"AND l.classid::bigint = (({lock_key(_WORKER_NAME)}::bigint >> 32) & 4294967295) "
+         f"AND l.objid::bigint = ({lock_key(_WORKER_NAME)}::bigint & 4294967295))")
 
 
 def _free(now: float, gone: Sequence[str]) -> tuple[str, list[Any]]:
