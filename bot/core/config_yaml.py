@@ -46,8 +46,6 @@ def load_yaml(text: str) -> Any:
 
 def _load_sliced(text: str) -> dict[str, Any] | None:
     """The document, parsed with its long `feeds:` list a slice at a time; None when that does not apply."""
-    if len(text) < SLICE_ITEMS * 20:
-        return None
     lines = text.split("\n")
     found = _feeds_block(lines)
     if found is None:

@@ -113,8 +113,9 @@ class PgDatabase:
             cursor.executemany(translate(sql), [_parameters(row) for row in rows])
 
     def query(self, sql: str, params: Any = None, /) -> Iterator[dict[str, Any]]:
-        """The rows as dicts, made a thousand at a time as they are read (as sqlite-utils' query does): the fetch
-        state of 100,000 sources never exists as 100,000 dicts at once."""
+        """The rows as dicts, made a thousand at a time as they are read (as sqlite-utils' query does). libpq still
+        holds the whole result in memory until the last row is read: a large table is read in pages (see
+        `Sources.fetch_states`)."""
         cursor = self.conn.cursor(row_factory=dict_row)
         try:
             cursor.execute(translate(sql), _parameters(params))

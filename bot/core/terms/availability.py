@@ -145,7 +145,7 @@ _TOKEN = re.compile(r"\w+")
 def _cut_short(text: str, previous: str) -> bool:
     """Whether `text` is the beginning of `previous` broken off mid-sentence (a transfer or extraction that stopped
     early: its last word may be cut in two), not a version that ends where a sentence or a section does."""
-    if text[-1] in ".!?:;)]\"'»”" and not text.endswith("\ufffd"):
+    if text[-1] in ".!?:;)]\"'»”":
         return False
     words, before = _TOKEN.findall(fold(text)), _TOKEN.findall(fold(previous))
     kept = len(words) - 1  # (the last word may be a part of one)
