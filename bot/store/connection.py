@@ -21,8 +21,11 @@ from bot.store.schema import migrations
 from bot.store.sql import SqlDatabase, redact
 
 T = TypeVar("T")
-# A write job: what to run on the writer's connection, and the loop and future awaiting its result.
-Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
+# A write job: what to run on the writer's connection (in a transaction of its own), the loop and future awaiting
+# its result, and the job's bare function when it may share a transaction with the jobs queued behind it (None: it
+# may not).
+Job = tuple[Callable[[Any], Any], asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[Any], Any] | None]
+GROUP = 64  # most jobs committed together (see `_Writer`)
 DATABASE_NAME = "clausewatch.db"
 LOCK_POLL = 0.005  # seconds between two attempts at a named lock another process holds
 
@@ -42,7 +45,13 @@ class StoreError(RuntimeError):
 
 
 class _Writer(threading.Thread):
-    """The one thread that writes: runs queued jobs in order on its own connection."""
+    """The one thread that writes: runs queued jobs in order on its own connection.
+
+    Group commit: the jobs already waiting when the writer takes one run together in one transaction, so that a
+    burst of small writes (one per polled source) pays one BEGIN and one COMMIT, not one each; on PostgreSQL those
+    are round trips to the server. Each job's future is settled after that COMMIT. If any of them fails, the whole
+    transaction is rolled back and each job runs again in a transaction of its own, so that one bad write never
+    takes the others with it (a job's function only writes to the database, so running it again is safe)."""
 
     def __init__(self, opener: Callable[[], Any]) -> None:
         super().__init__(name="clausewatch-db-writer", daemon=True)
@@ -59,18 +68,57 @@ class _Writer(threading.Thread):
             self.ready.set()
             return
         self.ready.set()
-        while True:
+        running = True
+        while running:
             job = self.jobs.get()
             if job is None:
                 break
-            fn, loop, future = job
-            try:
-                result: Any = fn(db)
-            except BaseException as error:  # handed back to the awaiting coroutine
-                _resolve(loop, future, None, error)
-            else:
-                _resolve(loop, future, result, None)
+            batch, after, running = self._gather(job)
+            if len(batch) == 1 or not _run_together(db, batch):
+                for each in batch:
+                    _run_alone(db, each)
+            if after is not None:
+                _run_alone(db, after)
         db.close()
+
+    def _gather(self, first: Job) -> tuple[list[Job], Job | None, bool]:
+        """`first` and the groupable jobs queued behind it (at most GROUP); the job that stopped the gathering
+        when it may not join them; False when the close sentinel was met."""
+        batch = [first]
+        while first[3] is not None and len(batch) < GROUP:
+            try:
+                job = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                return batch, None, False
+            if job[3] is None:
+                return batch, job, True
+            batch.append(job)
+        return batch, None, True
+
+
+def _run_alone(db: Any, job: Job) -> None:
+    fn, loop, future, _bare = job
+    try:
+        result: Any = fn(db)
+    except BaseException as error:  # handed back to the awaiting coroutine
+        _resolve(loop, future, None, error)
+    else:
+        _resolve(loop, future, result, None)
+
+
+def _run_together(db: Any, batch: Sequence[Job]) -> bool:
+    """Run the bare functions of `batch` in one transaction and settle their futures; False (everything rolled
+    back, nothing settled) when one of them or the COMMIT fails."""
+    try:
+        with db.atomic():
+            results = [bare(db) for _fn, _loop, _future, bare in batch if bare is not None]
+    except BaseException:  # each runs again on its own, which reports its own error
+        return False
+    for (_fn, loop, future, _bare), result in zip(batch, results, strict=True):
+        _resolve(loop, future, result, None)
+    return True
 
 
 def _resolve(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -367,7 +415,7 @@ class Connection:
             except errors as error:  # disk full, read-only file, locked for too long, connection lost
                 raise StoreError(f"cannot write to {where}: {error}") from error
 
-        self._writer.jobs.put((atomic, loop, future))
+        self._writer.jobs.put((atomic, loop, future, fn))
         return future
 
     async def check_writable(self) -> None:
@@ -395,7 +443,7 @@ class Connection:
             await loop.run_in_executor(None, _probe_writable, self.path)
             return
         future: asyncio.Future[None] = loop.create_future()
-        self._writer.jobs.put((probe, loop, future))
+        self._writer.jobs.put((probe, loop, future, None))
         errors: tuple[type[BaseException], ...] = (sqlite3.Error, *self._errors)
         try:
             await future
