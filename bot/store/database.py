@@ -32,7 +32,7 @@ from bot.store.records import (
 )
 from bot.store.retention import Retention
 from bot.store.sources import Sources, write_state
-from bot.store.sql import SqlDatabase, pipelined
+from bot.store.sql import SqlDatabase
 from bot.store.stories import Stories, write_entries, write_placements
 
 __all__ = [
@@ -90,14 +90,13 @@ class Store(Sources, Documents, Stories, Outbox, ChatState, Retention, Activity,
         """
 
         def apply(db: SqlDatabase) -> int:
-            with pipelined(db):  # PostgreSQL: one round trip for the writes, not one each
-                write_state(db, outcome.source_id, outcome.state)
-                write_entries(db, outcome.source_id, outcome.entries, outcome.entries_seen, now)
-                if outcome.snapshot is not None:
-                    snapshot_id = insert_snapshot(db, outcome.source_id, outcome.snapshot, now)
-                    if outcome.change is not None:
-                        insert_change(db, outcome.source_id, outcome.change, snapshot_id, now)
-                write_placements(db, outcome.source_id, outcome.story_items, outcome.statements)
-                return record_events(db, outcome.messages, now)
+            write_state(db, outcome.source_id, outcome.state)
+            write_entries(db, outcome.source_id, outcome.entries, outcome.entries_seen, now)
+            if outcome.snapshot is not None:
+                snapshot_id = insert_snapshot(db, outcome.source_id, outcome.snapshot, now)
+                if outcome.change is not None:
+                    insert_change(db, outcome.source_id, outcome.change, snapshot_id, now)
+            write_placements(db, outcome.source_id, outcome.story_items, outcome.statements)
+            return record_events(db, outcome.messages, now)
 
         return await self.connection.write(apply)

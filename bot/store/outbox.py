@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.messages import Message
 from bot.store.connection import Connection
 from bot.store.records import PendingDelivery, Routed
-from bot.store.sql import SqlDatabase
+from bot.store.sql import SqlDatabase, insert_rows
 
 
 class Outbox:
@@ -67,23 +67,21 @@ class Outbox:
 
 
 def record_events(db: SqlDatabase, messages: Sequence[Routed], now: str) -> int:
-    """Record each message not recorded before (by event key) with its outbox rows (inside the caller's
-    transaction); returns how many were new."""
-    recorded = 0
+    """Record each message not recorded before (by event key; of two with one key, the first) with its outbox rows
+    (inside the caller's transaction); returns how many were new. Events get their ids in the order given, which is
+    the order they are delivered in."""
+    first: list[Routed] = []
+    keys: set[str] = set()
     for routed in messages:
-        message = routed.message
-        cursor = db.execute(
-            "INSERT INTO events (key, event, thread, reply_to, platform, source_id, created_at, message) "
-            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
-            [message.key, message.event, message.thread, message.reply_to, message.platform, message.source, now,
-             json.dumps(message.to_dict(), ensure_ascii=False)],
-        )
-        row = cursor.fetchone()
-        if row is None:  # recorded before
-            continue
-        recorded += 1
-        event_id = row[0]
-        for channel_id in routed.channels:
-            db.execute("INSERT INTO deliveries (event_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                       [event_id, channel_id])
-    return recorded
+        if routed.message.key not in keys:
+            keys.add(routed.message.key)
+            first.append(routed)
+    ids = dict((key, event_id) for event_id, key in insert_rows(
+        db, "INSERT INTO events (key, event, thread, reply_to, platform, source_id, created_at, message)",
+        [[routed.message.key, routed.message.event, routed.message.thread, routed.message.reply_to,
+          routed.message.platform, routed.message.source, now, json.dumps(routed.message.to_dict(), ensure_ascii=False)]
+         for routed in first], "ON CONFLICT DO NOTHING RETURNING id, key"))
+    insert_rows(db, "INSERT INTO deliveries (event_id, channel_id)",
+                [[ids[routed.message.key], channel_id] for routed in first if routed.message.key in ids
+                 for channel_id in routed.channels], "ON CONFLICT DO NOTHING")
+    return len(ids)

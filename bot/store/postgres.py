@@ -133,13 +133,6 @@ class PgDatabase:
         with self.conn.transaction():
             yield
 
-    @contextlib.contextmanager
-    def pipelined(self) -> Iterator[None]:
-        """Statements sent without waiting for each answer (psycopg's pipeline mode): the server answers at the
-        end, or when a result is read. Only for writes that read no `rowcount`."""
-        with self.conn.pipeline():
-            yield
-
     def close(self) -> None:
         self.conn.close()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.store.connection import Connection
 from bot.store.records import EntryWrite, KnownEntry, StatementWrite, StoryState
-from bot.store.sql import SqlDatabase
+from bot.store.sql import SqlDatabase, insert_rows
 
 CHUNK = 500  # ids per `IN (…)` list
 
@@ -111,30 +111,29 @@ class Stories:
 def write_entries(db: SqlDatabase, source_id: str, entries: Sequence[EntryWrite], seen: Sequence[str], now: str) -> None:
     """Insert or bump entries with their version rows, and mark the `seen` identities as still carried by the feed
     (inside the caller's transaction)."""
-    for entry in entries:
-        db.execute(
-            "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
-            "thread, version, first_seen_at, last_seen_at, language, attribution, note, placement) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    rows = [[source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text, entry.fingerprint,
+             entry.published, entry.thread, entry.version, now, now, entry.language, entry.attribution, entry.note,
+             entry.placement] for entry in entries]
+    # One statement for all the entries, unless an identity comes twice: an upsert may not touch a row twice in one
+    # statement, and one after the other the later one wins (except `placement`, which the first sets).
+    unique = len({entry.identity for entry in entries}) == len(entries)
+    for chunk in [rows] if unique else [[row] for row in rows]:
+        insert_rows(
+            db, "INSERT INTO entries (source_id, identity, platform, title, link, text, fingerprint, published, "
+                "thread, version, first_seen_at, last_seen_at, language, attribution, note, placement)", chunk,
             "ON CONFLICT(source_id, identity) DO UPDATE SET title=excluded.title, link=excluded.link, "
             "text=excluded.text, fingerprint=excluded.fingerprint, version=excluded.version, "
             "last_seen_at=excluded.last_seen_at, platform=excluded.platform, language=excluded.language, "
             "attribution=excluded.attribution, note=excluded.note, "
-            "placement=COALESCE(entries.placement, excluded.placement)",
-            [source_id, entry.identity, entry.platform, entry.title, entry.link, entry.text,
-             entry.fingerprint, entry.published, entry.thread, entry.version, now, now, entry.language,
-             entry.attribution, entry.note, entry.placement],
-        )
-        db.execute(
-            "INSERT INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-            [source_id, entry.identity, entry.version, entry.title, entry.text, entry.fingerprint, now],
-        )
+            "placement=COALESCE(entries.placement, excluded.placement)")
+    insert_rows(db, "INSERT INTO entry_versions (source_id, identity, version, title, text, fingerprint, seen_at)",
+                [[source_id, entry.identity, entry.version, entry.title, entry.text, entry.fingerprint, now]
+                 for entry in entries], "ON CONFLICT DO NOTHING")
     for start in range(0, len(seen), CHUNK):
-        chunk = seen[start : start + CHUNK]
+        chunk_ids = seen[start : start + CHUNK]
         db.execute(
-            f"UPDATE entries SET last_seen_at = ? WHERE source_id = ? AND identity IN ({','.join('?' * len(chunk))})",
-            [now, source_id, *chunk],
+            f"UPDATE entries SET last_seen_at = ? WHERE source_id = ? AND identity IN ({','.join('?' * len(chunk_ids))})",
+            [now, source_id, *chunk_ids],
         )
 
 

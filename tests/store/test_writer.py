@@ -1,4 +1,5 @@
-"""The writer thread: writes queued together commit together, and a bad one never takes the others with it."""
+"""The writer thread: writes queued together commit together, a bad one never takes the others with it, and the
+multi-row statements keep what one statement per row gave (order, first of two keys, the later of two entries)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from typing import Any
 
 import pytest
 
+from bot.core.messages import Message
 from bot.store.database import Store
-from bot.store.sql import SqlDatabase
+from bot.store.outbox import record_events
+from bot.store.records import EntryWrite, Routed
+from bot.store.sql import ROWS_PER_INSERT, SqlDatabase
+from bot.store.stories import write_entries
 
 NOW = "2024-02-14T10:00:00+00:00"
 
@@ -82,4 +87,39 @@ async def test_a_database_error_in_a_queued_write_is_reported_as_its_own_store_e
     with pytest.raises(Exception, match="no_such_table"):
         await broken
     assert [row["sources"] for row in await store.query("SELECT sources FROM cycles")] == [5]
+
+
+def message(n: int, key: str | None = None) -> Message:
+    return Message(event="story", title=f"Story {n}", text="text", url=None, platform="acme", topics=(),
+                   severity="info", thread=f"thread-{n}", reply_to=None, at=NOW, key=key or f"key-{n}")
+
+
+async def test_events_get_ids_in_the_order_given_across_statements_and_the_first_of_a_key_wins(store: Store) -> None:
+    count = ROWS_PER_INSERT * 2 + 7  # three statements
+    routed = [Routed(message(n), ("a", "b")) for n in range(count)]
+    routed.insert(5, Routed(message(999, key="key-3"), ("a",)))  # same key as an earlier one: not recorded
+    assert await store.write(lambda db: record_events(db, routed, NOW)) == count
+    rows = await store.query("SELECT id, key, message FROM events ORDER BY id")
+    assert [row["key"] for row in rows] == [f"key-{n}" for n in range(count)]
+    assert '"Story 3"' in rows[3]["message"]
+    deliveries = await store.query("SELECT event_id, channel_id FROM deliveries ORDER BY event_id, channel_id")
+    assert len(deliveries) == 2 * count
+    # recorded before: nothing new, no second outbox row
+    assert await store.write(lambda db: record_events(db, routed[:10], NOW)) == 0
+    assert len(await store.query("SELECT event_id FROM deliveries")) == 2 * count
+
+
+def entry(identity: str, text: str, placement: str | None) -> EntryWrite:
+    return EntryWrite(identity=identity, platform="acme", title=identity, link=None, text=text, fingerprint=text,
+                      published=None, thread="t", version=1, placement=placement)
+
+
+async def test_an_entry_written_twice_at_once_keeps_the_later_text_and_the_first_placement(store: Store) -> None:
+    entries = [entry("one", "first text", "opened"), entry("two", "other", None), entry("one", "later text", "joined")]
+    await store.write(lambda db: write_entries(db, "feed", entries, [], NOW))
+    rows = await store.query("SELECT identity, text, placement FROM entries ORDER BY identity")
+    assert [(r["identity"], r["text"], r["placement"]) for r in rows] == [
+        ("one", "later text", "opened"), ("two", "other", None)]
+    versions = await store.query("SELECT identity, text FROM entry_versions ORDER BY identity")
+    assert [(r["identity"], r["text"]) for r in versions] == [("one", "first text"), ("two", "other")]
 
