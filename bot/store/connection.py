@@ -399,7 +399,10 @@ class Connection:
 
     def submit(self, fn: Callable[[Any], T]) -> asyncio.Future[T]:
         """Queue `fn(db)` for the writer thread now, behind every write queued before it, and return the future
-        of its result: a caller may go on and await it later. A refused write settles it with StoreError."""
+        of its result: a caller may go on and await it later. A refused write settles it with StoreError.
+
+        `fn` may share its transaction with the jobs queued beside it, and runs a second time, alone, when one of them
+        fails (see `_Writer`): it must do nothing but database work."""
         if self._closed:
             raise StoreError("the store is closed")
         if self._writer is None:
