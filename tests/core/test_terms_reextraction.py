@@ -146,6 +146,22 @@ def test_a_policy_added_to_a_list_of_links_in_the_body_alerts() -> None:
     assert alerts(DOC + new, DOC + POLICIES)
 
 
+SITES = """
+## 9. Sites this policy covers
+
+- [Tunely Studio](https://studio.tunely.test/)
+- [Beatline](https://beatline.test/), [Beatline Pro](https://pro.beatline.test/)
+- [Sample Vault Archive](https://vault.test/)
+- [Loop Market](https://loopmarket.test/), [Stem Exchange](https://stems.test/)
+"""
+
+
+def test_a_site_dropped_from_a_list_whose_items_hold_several_links_alerts() -> None:
+    """A privacy policy's list of the sites it covers, some items naming two sites: one site less is a change."""
+    assert alerts(DOC + SITES, DOC + SITES.replace("- [Sample Vault Archive](https://vault.test/)\n", ""))
+    assert alerts(DOC + SITES.replace("- [Sample Vault Archive](https://vault.test/)\n", ""), DOC + SITES)
+
+
 def test_a_language_picker_or_a_table_of_contents_entry_in_the_body_stays_chrome() -> None:
     picker = "\n## Language\n\n- [dansk](/da)\n- [Deutsch](/de)\n- [euskara](/eu)\n"
     assert not alerts(DOC + picker, DOC + picker.replace("- [Deutsch](/de)\n", "- [Deutsch](/de)\n- [español (formal)](/es)\n"))

@@ -213,8 +213,8 @@ class _Context:
         return found
 
     def in_link_list(self, text: str, new_side: bool) -> bool:
-        """Whether `text` is one link ("[label]") of a bulleted list of links in the body whose items next to it are
-        links both versions have: the sites a policy covers, the product policies it points to. Not a table of
+        """Whether `text` is one link ("[label]") of a bulleted list in the body whose items next to it both versions
+        have: the sites a policy covers, the product policies it points to. Not a table of
         contents (a label that is a heading of the page), a language picker or a menu of short labels."""
         label = text[1:-1].strip() if text.startswith("[") and text.endswith("]") and text.count("[") == 1 else ""
         if len(label.split()) < 2 or noise_key(label) in self._heading_keys(True) | self._heading_keys(False):
@@ -225,8 +225,10 @@ class _Context:
             marked = LIST_ITEM.match(line)
             if marked is None or line[marked.end():].strip() != text:
                 continue
+            # its neighbours: items both versions have, of two words or more, links or plain (a line of several
+            # links, "[Site A], [Site B]", is kept as plain text)
             around = [lines[j] for j in (k - 1, k + 1) if 0 <= j < len(lines)]
-            if around and all(_LINK_ITEM.fullmatch(line) and line in shared and len(word_runs(line)) >= 2
+            if around and all(LIST_ITEM.match(line) and line in shared and len(word_runs(line)) >= 2
                               for line in around):
                 return True
         return False
@@ -311,7 +313,6 @@ def _same_heading(old_path: str, new_path: str) -> bool:
     return bool(old_titles) and bool(new_titles) and noise_key(old_titles[-1]) == noise_key(new_titles[-1])
 
 
-_LINK_ITEM = re.compile(r"[-*+][ \t]+\[[^\[\]\n]+\]")  # a bullet and one link's label: an item of a list of links
 
 # The number of a clause glued into the paragraph before it ("… etc. 1.5. Your use …", "… descriptions. 3.3. If"):
 # a joined clause's number, after the end of a sentence, never a figure of the text (it has two levels or more).
