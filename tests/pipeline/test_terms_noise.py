@@ -555,10 +555,14 @@ def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
     ("**Address**: 12 Elm Road, Springfield 40123", "**Address**: 900 Main St Suite 4, Riverton 40555"),
     ("Data protection officer: legal@tunely.test", "Data protection officer: privacy@tunely.test"),
     ("Tunely BV, Havenlaan 111", "Tunely BV, Havenlaan 125"),
+    ("Attn: Privacy Officer\n2210 Harbor Street\nSuite 4", "Attn: Privacy Officer\n2310 Harbor Street\nSuite 4"),
+    ("Tunely SAS\n18 rue des Lilas\n75011 Paris", "Tunely SAS\n81 rue des Lilas\n75011 Paris"),
+    ("Tunely Inc.\n40 Harbor Avenue", "Tunely Inc.\n44 Harbor Avenue"),
 ])
 def test_who_the_terms_are_with_is_never_chrome(old_line: str, new_line: str) -> None:
     """An address, a postcode or a controller's e-mail is no sentence, but changing it changes who the contract is
-    with or where to write: it alerts, even where other short lines are page chrome."""
+    with or where to write: it alerts, even where other short lines are page chrome, and a street number at the
+    start of a line is no clause number whose change would be renumbering."""
     old = DOC + f"\n## 5. Contact\n\n{old_line}\n"
     assert judge_version(old, old.replace(old_line, new_line)).kind == "change"
 

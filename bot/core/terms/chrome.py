@@ -55,9 +55,11 @@ def is_clause(text: str) -> bool:
 # (a street address, a postcode and town, a phone number)
 _CONTACT_DATA = re.compile(
     r"[\w.+-]+@[\w-]+\.[\w.-]+"  # an e-mail address
-    r"|\b(?:\d+\w?\s+)?(?:street|st|avenue|ave|road|rd|boulevard|blvd|suite|ste|floor|rue|avenida|calle|via|"
+    r"|\b(?:\d+\w?\s+)?(?i:street|st|avenue|ave|road|rd|boulevard|blvd|suite|ste|floor|rue|avenida|calle|via|"
     r"place|plaza|platz|strasse|straße|str|weg|gasse|allee|chemin|quai)\b\.?\s*(?:\d|#)"  # "Market St 10", "rue 12"
-    r"|\b\d+\w?,?\s+(?:[A-Z][\w.-]*\s+){0,3}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|way|drive|dr)\b"
+    r"|\b\d+\w?,?\s+(?:[A-Z][\w.-]*\s+){0,3}(?i:street|st|avenue|ave|road|rd|boulevard|blvd|lane|way|drive|dr)\b"
+    r"|\b\d+\w?,?\s+(?i:rue|avenue|avenida|calle|via|viale|piazza|corso|boulevard|bd|chemin|impasse|all[e\u00e9]e|quai|"
+    r"place)\s+\w"  # "18 rue des Lilas", "5 calle Mayor"
     r"|\w(?:strasse|straße|str\.|weg|gasse|allee|platz|avenue|laan|straat|plein|vej|gatan|gade)\s*\d"  # "Minervastrasse 3"
     r"|\b[A-Z]{1,2}-\d{4,5}\b|\b\d{5}\b|\+\d[\d\s().-]{7,}"  # "CH-8050", "94114", "+33 1 23 45 67 89"
 )

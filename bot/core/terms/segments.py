@@ -18,8 +18,13 @@ PATH_SEPARATOR = " > "
 NUMBER = r"\d+(?:\.\d+)*\.?|\([A-Za-z0-9]{1,5}\)|[A-Za-z]\)|[ivxIVX]{1,5}\."
 # (two to six "#" glued to the title are a heading too: "####1. Privacy", as some extractions write it)
 HEADING = re.compile(r"(#{1,6})\s+(.*)|(#{2,6})(?=[^\s#])(.*)", re.DOTALL)
-MARKED = re.compile(rf"({NUMBER})\s+(.*)|[-*+]\s+(.*)", re.DOTALL)  # number and text, or a bullet's text
-_NUMBER_AT = re.compile(rf"({NUMBER})\s")  # the number alone, as `MARKED` reads it
+# A line that starts with a bare figure of four digits or more ("2024 update", "1501 Main Street") or with a street
+# number ("12 rue de Rivoli", "350 Fifth Avenue") is no numbered clause: read as one, a changed figure there would
+# be taken for renumbering. (Case-blind, so that folded texts are read alike: `wording.noise_key`.)
+NOT_NUMBERED = (r"(?!\d{4,}\s|\d+[a-zA-Z]?,?\s+(?:\S+\s+){0,3}?(?i:street|st|avenue|ave|road|rd|boulevard|blvd|lane|"
+                r"drive|suite|floor|plaza|parkway|highway|rue|avenida|calle|via|strasse|stra\u00dfe|platz)(?!\w))")
+MARKED = re.compile(rf"{NOT_NUMBERED}({NUMBER})\s+(.*)|[-*+]\s+(.*)", re.DOTALL)  # number and text, or a bullet's text
+_NUMBER_AT = re.compile(rf"{NOT_NUMBERED}({NUMBER})\s")  # the number alone, as `MARKED` reads it
 NUMBER_ONLY = re.compile(NUMBER)
 
 

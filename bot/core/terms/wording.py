@@ -12,10 +12,11 @@ from collections import Counter
 from typing import Protocol
 
 from bot.core.terms.documents import DATE_PHRASES, EMAIL_TOKEN
+from bot.core.terms.segments import NOT_NUMBERED
 from bot.core.text import MONTHS, fold, word_runs
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LEADING_NUMBER = re.compile(r"^\W*(\d+(\.\d+)*\.?|\([a-z0-9]{1,5}\)|[a-z]\)|[ivx]{1,5}\.)\s+")
+_LEADING_NUMBER = re.compile(rf"^\W*{NOT_NUMBERED}(\d+(\.\d+)*\.?|\([a-z0-9]{{1,5}}\)|[a-z]\)|[ivx]{{1,5}}\.)\s+")
 
 
 class Vocabulary(Protocol):
