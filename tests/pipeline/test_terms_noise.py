@@ -542,6 +542,16 @@ EMAIL_NOISE: list[tuple[str, str]] = [
 ]
 
 
+def test_a_protection_link_whose_fragment_changed_is_no_change() -> None:
+    """The label escaped ("\\[email protected\\]" with the domain's tail after it) and the link's fragment a
+    word instead of a hash: the same protected address."""
+    old = DOC.replace("go to legal@tunely.test or",
+                      "go to [\\[email protected\\]ly.test](https://tunely.test/cdn-cgi/l/email-protection#) or")
+    new = old.replace("email-protection#)", "email-protection#removed)")
+    assert judge_version(old, new).kind in ("noise", "unchanged")
+    assert judge_version(new, old).kind in ("noise", "unchanged")
+
+
 @pytest.mark.parametrize(("name", "shown"), EMAIL_NOISE, ids=[n for n, _ in EMAIL_NOISE])
 def test_protected_address_leftovers_never_alert(name: str, shown: str) -> None:
     old = DOC.replace("go to legal@tunely.test or", f"go to {PROTECTED} or")

@@ -73,12 +73,13 @@ _EMPHASIS = (  # (marker that must occur, pattern); patterns start with a litera
 )
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown backslash escapes (any ASCII punctuation)
 # Cloudflare's e-mail protection, in any escaping: "[email protected]", "[email&#160;protected]", the same as a
-# link to /cdn-cgi/l/email-protection#…, or that link alone: one token, so that a flip between them is no change.
+# link to /cdn-cgi/l/email-protection#… (its label escaped or not, its fragment a hash or any word), or that link
+# alone: one token, so that a flip between them is no change.
 EMAIL_TOKEN = "[email protected]"
 _PROTECTED_EMAIL = re.compile(
     r"\[\[email(?:&#160;|&nbsp;|\s)protected\]\]\([^)\s]*\)|\[email(?:&#160;|&nbsp;|\s)protected\](?:\([^)\s]*\))?"
-    r"|\[([^\]\n]*)\]\((?:https?://[^)\s]*)?/cdn-cgi/l/email-protection[^)\s]*\)"
-    r"|(?:https?://[^\s)\]>\"]*)?/cdn-cgi/l/email-protection(?:#[0-9a-fA-F]*)?", re.IGNORECASE)
+    r"|\[((?:\\\]|[^\]\n])*)\]\((?:https?://[^)\s]*)?/cdn-cgi/l/email-protection[^)\s]*\)"
+    r"|(?:https?://[^\s)\]>\"]*)?/cdn-cgi/l/email-protection(?:#[^\s)\]>\"]*)?", re.IGNORECASE)
 # Setext headings ("Title" over "=====" or "-----") and thematic breaks ("---", "***", "* * *", "___")
 _UNDERLINE = re.compile(r"={2,}|-{2,}|(?:[-*_][ \t]*){3,}")
 _SETEXT_TITLE_MAX = 120  # the line above an underline is its title when this short and not a sentence
