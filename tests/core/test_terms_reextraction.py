@@ -4,6 +4,8 @@ Clausewatch."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.terms.availability import not_the_document
@@ -168,3 +170,25 @@ def test_a_language_picker_or_a_table_of_contents_entry_in_the_body_stays_chrome
     contents = "\n## Contents\n\n- [Who we are](#1)\n- [Your content](#2)\n- [Payouts and fees](#4)\n"
     with_entry = contents.replace("- [Your content](#2)\n", "- [Your content](#2)\n- [Ending the contract](#6)\n")
     assert not alerts(DOC + contents, DOC + with_entry)  # (a heading of the page: a table of contents)
+
+
+def test_the_same_words_in_the_same_order_are_noise_however_the_page_is_laid_out() -> None:
+    """A capture that glued each section title into its first clause ("Accounts 3.1 You …") and made every printed
+    line of a clause its own paragraph: the same words in the same order, so nothing to post, whichever way."""
+    glued = re.sub(r"^## (.*)\n\n", r"\1 ", DOC, flags=re.M)
+    printed = "\n\n".join(line for paragraph in glued.split("\n")
+                           for line in (_wrapped(paragraph, 30) if paragraph[:1].isalpha() else [paragraph]))
+    for new in (glued, printed):
+        assert not alerts(DOC, new), judge_version(DOC, new).changes
+        assert not alerts(new, DOC)
+    assert "private" in printed and alerts(DOC, printed.replace("private", "public"))  # one word changed alerts
+
+
+def _wrapped(paragraph: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in paragraph.split(" "):
+        if line and len(line) + len(word) > width:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}" if line else word
+    return [*lines, line]

@@ -79,6 +79,10 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
             return Verdict("noise", f"only the date line changed ({before or '?'} → {updated or '?'})",
                            last_updated=updated, effective_date=effective_date("\n".join(new.metadata)))
         return Verdict("unchanged", "the same text", last_updated=updated)
+    if word_runs(fold(old_text)) == word_runs(fold(new.text)):
+        # the same words in the same order: only paragraphs, line breaks, markup or punctuation moved (a PDF
+        # extracted again with its lines as paragraphs, headings restyled, references turned into links)
+        return Verdict("noise", "only layout, markup or punctuation changed", last_updated=updated)
     changes = diff_clauses(old_text, new)
     notice = _replaced_section(changes)
     if notice is not None:
