@@ -192,3 +192,23 @@ def _wrapped(paragraph: str, width: int) -> list[str]:
             line = ""
         line = f"{line} {word}" if line else word
     return [*lines, line]
+
+
+def test_words_glued_by_a_capture_and_a_new_date_line_are_noise() -> None:
+    """Lines joined without their space ("wecollect"), here and there, and the date line moved on."""
+    new = (DOC.replace("Last updated: 1 March 2024", "Last updated: 2 May 2024")
+           .replace("musicians publish", "musicianspublish").replace("your password", "yourpassword"))
+    assert not alerts(DOC, new), judge_version(DOC, new).changes
+    assert alerts(DOC, new.replace("private", "public"))
+
+
+def test_numbering_added_to_headings_and_clauses_and_a_title_shown_are_noise() -> None:
+    """A capture that numbers every paragraph ("2.1", "2.2"), glues some numbers into the line before, and shows
+    the document's title as a heading of its own."""
+    numbered = re.sub(r"^## \d+\. ", "## ", DOC, flags=re.M)  # the old capture: headings without numbers
+    new = DOC.replace("# Tunely Terms of Service\n", "# Tunely Terms of Service\n\n## Terms and conditions\n")
+    new = new.replace("answer for what happens under your account.\n3.3 You",
+                      "answer for what happens under your account. 3.3 You")
+    assert not alerts(numbered, new), judge_version(numbered, new).changes
+    assert not alerts(new, numbered)
+    assert alerts(numbered, new.replace("16 years", "13 years"))  # a figure in a clause still alerts

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.core.terms.alignment import same_words
 from bot.core.terms.availability import not_the_document, section_notice
 from bot.core.terms.chrome import LIST_ITEM, Runs, is_chrome, is_clause, link_labels
 from bot.core.terms.clauses import ClauseChange, diff_clauses
@@ -67,8 +68,10 @@ def judge_version(previous_text: str | None, new_text: str) -> Verdict:
 def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Sequence[str] | None = None) -> Verdict:
     """The verdict on `new` after the normalized text `old_text` (both already known to be the document).
 
-    A change of the date lines alone is noise (recorded as a version, never posted). Clause changes that are
-    markup only (the same words once e-mail forms are folded), a cookie banner's sentence added or removed,
+    A change of the date lines alone is noise (recorded as a version, never posted), and so is a version whose
+    words, read as one run, say what the old ones said (`alignment.same_words`: laid out, numbered or glued
+    anew). Clause changes that are markup only (the same words once e-mail forms are folded), a cookie banner's
+    sentence added or removed,
     a run of page chrome added or removed at the head or foot of the page (`Runs`) are dropped; a section
     whose clauses gave way to a short geo-block, cookie, login or maintenance notice makes the version not the
     document (its baseline is kept: no alert when the section comes back)."""
@@ -79,15 +82,15 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
             return Verdict("noise", f"only the date line changed ({before or '?'} → {updated or '?'})",
                            last_updated=updated, effective_date=effective_date("\n".join(new.metadata)))
         return Verdict("unchanged", "the same text", last_updated=updated)
-    if word_runs(fold(old_text)) == word_runs(fold(new.text)):
-        # the same words in the same order: only paragraphs, line breaks, markup or punctuation moved (a PDF
-        # extracted again with its lines as paragraphs, headings restyled, references turned into links)
-        return Verdict("noise", "only layout, markup or punctuation changed", last_updated=updated)
+    context = _Context(old_text, new)
+    if same_words(old_text, new.text, context):
+        # read as runs of words, the same (a PDF extracted again with its lines as paragraphs, headings restyled
+        # or numbered, words glued together): only the layout changed
+        return Verdict("noise", "only layout, markup, numbering or punctuation changed", last_updated=updated)
     changes = diff_clauses(old_text, new)
     notice = _replaced_section(changes)
     if notice is not None:
         return Verdict("not_document", notice, last_updated=updated)
-    context = _Context(old_text, new)
     noise = {k for k, change in enumerate(changes) if _is_noise(change, context)}
     noise |= _regrouped(changes, noise, context)
     noise |= _edge_chrome(changes, noise, context)
