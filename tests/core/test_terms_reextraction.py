@@ -212,3 +212,13 @@ def test_numbering_added_to_headings_and_clauses_and_a_title_shown_are_noise() -
     assert not alerts(numbered, new), judge_version(numbered, new).changes
     assert not alerts(new, numbered)
     assert alerts(numbered, new.replace("16 years", "13 years"))  # a figure in a clause still alerts
+
+
+def test_clauses_numbered_with_a_parenthesis_and_an_address_written_out_anew_are_noise() -> None:
+    """A new capture numbers each clause "1.1)" where the old had no numbers, and the page's written-out address
+    of a policy lost a folder ("tunely.test/terms/artists/ai" → "tunely.test/terms/ai")."""
+    old = re.sub(r"^\d\.\d ", "", DOC, flags=re.M) + "\nOur AI rules are at www.tunely.test/terms/artists/ai today.\n"
+    new = re.sub(r"^(\d\.\d) ", r"\1) ", DOC, flags=re.M) + "\nOur AI rules are at www.tunely.test/terms/ai today.\n"
+    assert not alerts(old, new), judge_version(old, new).changes
+    assert not alerts(new, old)
+    assert alerts(old, new.replace("16 years", "18 years"))

@@ -13,7 +13,7 @@ from bot.core.terms.wording import Vocabulary, noise_key, same_meaning
 
 _NUMBER_START = re.compile(r"(\d+(?:\.\d+)*\.?)\s")  # a clause number at the start of a line
 _LOOSE_WORDS_MAX = 40  # words one version has and the other lacks (as multisets) beyond which they plainly differ
-_REGIONS_MAX = 12  # places where the runs of words differ, each of which must be forgiven
+_REGIONS_MAX = 12  # places where the words differ that only `same_meaning` can forgive
 
 
 def _words(text: str) -> tuple[list[str], list[int], list[str], list[str]]:
@@ -57,20 +57,20 @@ def same_words(old_text: str, new_text: str, context: Vocabulary | None = None) 
         if op == "equal":
             continue
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        regions += 1
-        if regions > _REGIONS_MAX:
-            return False
         if "".join(a[i1:i2]) == "".join(b[j1:j2]):
             continue  # words glued together or split apart ("wecollect")
-        if op in ("insert", "delete") and _numbering(*((a[i1:i2], b_line, b_lines, j1) if op == "delete"
-                                                       else (b[j1:j2], a_line, a_lines, i1))):
-            continue  # a clause number where the other version breaks the line ("Who we are 1.1 Tunely …")
+        if op in ("insert", "delete") and _numbering(*((a[i1:i2], a_line, i1, b_line, b_lines, j1) if op == "delete"
+                                                       else (b[j1:j2], b_line, j1, a_line, a_lines, i1))):
+            continue  # a clause number put at a line's start, or glued where the other version starts a line
         if op in ("insert", "delete"):
             line_of, lines, start, end = (a_line, a_lines, i1, i2) if op == "delete" else (b_line, b_lines, j1, j2)
             if _whole_lines(line_of, start, end):
                 if all(lines[k].lstrip().startswith("#") for k in range(line_of[start], line_of[end - 1] + 1)):
                     continue  # a section title shown or dropped, nothing else
                 return False  # lines added or removed: the clause diff says what they are
+        regions += 1
+        if regions > _REGIONS_MAX:
+            return False
         old = _lines_around(a_line, a_bare, i1, i2)
         new = _lines_around(b_line, b_bare, j1, j2)
         if not (old and new and same_meaning(old, new, context)):
@@ -78,14 +78,19 @@ def same_words(old_text: str, new_text: str, context: Vocabulary | None = None) 
     return True
 
 
-def _numbering(words: list[str], other_line_of: list[int], other_lines: list[str], at: int) -> bool:
-    """Whether `words`, missing from the other version at word `at`, are the clause number that the other version
-    puts at the start of the line beginning there ("Who we are 1.1 Tunely …" against "1.1 Tunely …" on a line of
-    its own): the same number, glued. Not a figure put into a sentence ("within 30 days")."""
+def _numbering(words: list[str], line_of: list[int], start: int, other_line_of: list[int], other_lines: list[str],
+               at: int) -> bool:
+    """Whether `words` (from word `start` of their version), missing from the other version at word `at`, are a
+    clause number: figures only, where the other version starts a line, and either at the start of a line of
+    their own (numbering added: "1.1) By using …" against "By using …") or the very number the other version's
+    line starts with (glued: "Who we are 1.1 Tunely …" against "1.1 Tunely …"). Not a figure put into a sentence
+    ("within 30 days")."""
     if not words or not all(word.isdigit() for word in words) or at >= len(other_line_of):
         return False
     if at and other_line_of[at - 1] == other_line_of[at]:
         return False
+    if start == 0 or line_of[start - 1] != line_of[start]:
+        return True
     marked = _NUMBER_START.match(other_lines[other_line_of[at]].lstrip("#*_ \t"))
     return marked is not None and marked.group(1).rstrip(".").split(".") == words
 

@@ -86,8 +86,9 @@ _SETEXT_TITLE_MAX = 120  # the line above an underline is its title when this sh
 # A line that is bold and nothing else, short and not a sentence, is a heading ("**4. Your content**")
 _BOLD_LINE = re.compile(r"\n[ \t]*\*\*([^*\n]{1,80}?)\*\*[ \t]*(?=\n|\Z)")
 _LIST_OR_HEADING = re.compile(r"[ \t]*(?:#|[-*+•][ \t])")
-_PAREN_NUMBER = re.compile(r"\n([ \t]*)(\d{1,3})\)(?=[ \t])")  # "1) text" is "1. text"
-_PAREN_FIRST = re.compile(r"([ \t]*)(\d{1,3})\)(?=[ \t])")
+# "1) text", "2.1) text" are "1. text", "2.1. text"
+_PAREN_NUMBER = re.compile(r"\n([ \t]*)(\d{1,3}(?:\.\d{1,3})*)\)(?=[ \t])")
+_PAREN_FIRST = re.compile(r"([ \t]*)(\d{1,3}(?:\.\d{1,3})*)\)(?=[ \t])")
 _AT = r"[ \t]*(?:[\[({<][ \t]*(?:at|arobase)[ \t]*[\])}>]|@)[ \t]*"
 # A dot of an address: "." itself (never with blanks around it: "example.com. Please" is the end of a sentence)
 # or a spelled-out "[dot]" / "(point)" with blanks allowed around it

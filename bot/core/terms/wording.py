@@ -60,7 +60,10 @@ def _same_but_protected(old: str, new: str) -> bool:
 # Folded away before two versions of a clause are compared: HTML tags and entities left in the text, link
 # targets and paths written out, screen-reader text glued to links, mojibake.
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,2000}>")
-_URL_TOKEN = re.compile(r"\S*://\S*|/\S*%[0-9A-Fa-f]{2}\S*|(?<![\w/])/[\w%.~-]+(?:/[\w%.~-]*)+\)?")
+# A link target written out: with a scheme, a path of its own, or a host with a path ("www.example.com/terms/AI"; a
+# host alone, "example.fr", stays a word)
+_URL_TOKEN = re.compile(r"\S*://\S*|/\S*%[0-9A-Fa-f]{2}\S*|(?<![\w/])/[\w%.~-]+(?:/[\w%.~-]*)+\)?"
+                        r"|\b[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,24}/[\w%.~/#?=&-]*")
 _SCREEN_READER = re.compile(
     r"\(?(?:(?:this )?link )?(?:opens|will open) in (?:a )?new (?:tab|window)(?: or (?:tab|window))?"
     r"(?: of (?:your )?browser)?\)?"
