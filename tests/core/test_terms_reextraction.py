@@ -222,3 +222,11 @@ def test_clauses_numbered_with_a_parenthesis_and_an_address_written_out_anew_are
     assert not alerts(old, new), judge_version(old, new).changes
     assert not alerts(new, old)
     assert alerts(old, new.replace("16 years", "18 years"))
+
+
+def test_a_copyright_notice_with_a_new_year_is_noise_even_mid_page() -> None:
+    """A notice between two parts of the capture (an embedded widget's own footer), its year bumped."""
+    old = DOC.replace("## 7. Contact", "©2019 Tunely Ltd. All rights reserved.\n\n## 7. Contact")
+    assert not alerts(old, old.replace("©2019", "©2020")), judge_version(old, old.replace("©2019", "©2020")).changes
+    assert alerts(old, old.replace("©2019 Tunely Ltd. All rights reserved.",
+                                   "Copyright in what you upload stays with you; we take no licence to it."))

@@ -64,6 +64,10 @@ _CONTACT_DATA = re.compile(
     r"|\b[A-Z]{1,2}-\d{4,5}\b|\b\d{5}\b|\+\d[\d\s().-]{7,}"  # "CH-8050", "94114", "+33 1 23 45 67 89"
 )
 
+# A copyright notice: "©" or "Copyright" and a year, then a holder and perhaps "All rights reserved"
+_COPYRIGHT = re.compile(r"[*_\s]*(?:copyright\s*)?(?:©|copyright)\s*\d{4}(?:\s*[-–]\s*\d{4})?[^!?\n]{0,80}",
+                        re.IGNORECASE)
+_COPYRIGHT_MAX = 160
 # A label of one to four words followed by a separator glyph: the links of a footer or menu ("Privacy ·")
 _SEPARATED_LABEL = re.compile(r"(?:[-*+]\s+)?[^\s·|•/]+(?:\s+[^\s·|•/]+){0,3}\s*[·|•/]")
 
@@ -80,6 +84,8 @@ def is_chrome(text: str, listed: bool) -> bool:
         return stripped.count("[") > 1 or len(word_runs(stripped)) <= _LINK_WORDS_MAX
     if len(stripped) <= _BANNER_WORDS_MAX * 8 and "offline" in stripped and _OFFLINE_BANNER.search(fold(stripped)):
         return True
+    if len(stripped) <= _COPYRIGHT_MAX and _COPYRIGHT.fullmatch(stripped):
+        return True  # "© 2020 Acme Inc. All rights reserved.": the footer's notice, its year bumped every January
     if _SEPARATED_LABEL.fullmatch(stripped):
         return True  # "Privacy ·", "Terms |": a footer link with its separator, list item or not
     if "](" in stripped and _LINK_TAIL.fullmatch(stripped):
