@@ -230,3 +230,13 @@ def test_a_copyright_notice_with_a_new_year_is_noise_even_mid_page() -> None:
     assert not alerts(old, old.replace("©2019", "©2020")), judge_version(old, old.replace("©2019", "©2020")).changes
     assert alerts(old, old.replace("©2019 Tunely Ltd. All rights reserved.",
                                    "Copyright in what you upload stays with you; we take no licence to it."))
+
+
+def test_a_notice_period_changed_in_a_clause_that_also_dates_something_alerts() -> None:
+    """"effective" in the clause made any figure in it look like a date: 130 days' notice becoming 30 is a change."""
+    clause = ("3.4 Price increases are effective from your next payment, and we give you at least 130 days prior "
+              "notice before they apply.\n")
+    old = with_clause(DOC, ANCHOR, clause)
+    assert alerts(old, old.replace("at least 130 days", "at least 30 days"))
+    dated = with_clause(DOC, ANCHOR, "3.4 This section is effective from 1 March 2024.\n")
+    assert not alerts(dated, dated.replace("1 March 2024", "9 April 2024"))  # a date in a dating clause is noise

@@ -196,7 +196,7 @@ def _minor_words(old: str, new: str, context: Vocabulary | None = None) -> bool:
         if all(_is_date_word(word) for word in olds + news):
             if dated is None:
                 dated = bool(_DATE_CONTEXT.search(fold(new))) and bool(_DATE_CONTEXT.search(fold(old)))
-            if dated:
+            if dated and _in_a_date(a, i1, i2) and _in_a_date(b, j1, j2):
                 continue
             return False
         lone = fold((olds or news)[0]) if op in ("insert", "delete") and len(olds) + len(news) == 1 else None
@@ -258,6 +258,17 @@ _GLUE_WORDS = frozenset(
     "a an the it its this that these those to of is are be le la les l un une du des der die das den dem des ein "
     "eine el los las lo una".split()
 )
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _in_a_date(words: list[str], start: int, end: int) -> bool:
+    """Whether words `start`:`end` (figures or month names) are part of a date: a month's name or a year among them
+    or next to them ("1 March 2024", "17.12.2021"), not a figure of a sentence that also dates something ("at least
+    130 days" in a clause that says when it takes effect)."""
+    near = words[max(start - 2, 0):end + 2]
+    return any(word in _MONTH_WORDS or fold(word) in _MONTH_WORDS or _YEAR.fullmatch(word) for word in near)
 
 
 def _is_date_word(word: str) -> bool:
