@@ -58,3 +58,14 @@ def test_whitespace_of_a_page_is_folded_as_a_split_and_join_of_each_line_would()
     page = b"<html><body><h2>4.  Content</h2><p>4.1  You\n   grant us\ta licence.</p><p> </p></body></html>"
     assert extract_text(page, content_type="text/html").splitlines() == ["## 4. Content",
                                                                           "4.1 You grant us a licence."]
+
+
+def test_a_text_with_a_few_stray_nul_bytes_is_read_and_a_binary_body_refused() -> None:
+    """A PDF converted to text may keep a NUL here and there: the text is read without them. A body with many
+    NULs (a file, not a text) is still refused."""
+    body = ("# General conditions of sale\n\n1. Prices include VAT.\x00\n\n2. Delivery takes 3 days.\x00\n"
+            + "3. Returns are free within 30 days.\n" * 40).encode()
+    text = extract_text(body, content_type="text/markdown", name="terms.md")
+    assert "\x00" not in text and "2. Delivery takes 3 days." in text
+    with pytest.raises(ExtractionError, match="binary"):
+        extract_text(b"\x89PNG\r\n\x1a\n" + bytes(4000), content_type="text/html")
