@@ -240,3 +240,20 @@ def test_a_notice_period_changed_in_a_clause_that_also_dates_something_alerts() 
     assert alerts(old, old.replace("at least 130 days", "at least 30 days"))
     dated = with_clause(DOC, ANCHOR, "3.4 This section is effective from 1 March 2024.\n")
     assert not alerts(dated, dated.replace("1 March 2024", "9 April 2024"))  # a date in a dating clause is noise
+
+
+LONG = DOC + "".join(f"\n## {n}. Part {n}\n\n{n}.1 Each party keeps its own rights under part {n}, which lasts as long "
+                     f"as the account it concerns stays open and is read with the other parts.\n" for n in range(8, 20))
+
+
+def test_a_capture_that_breaks_off_inside_a_paragraph_is_not_the_document() -> None:
+    """The page stopped loading inside part 14 (a word cut in two, an emphasis mark left open), and a clause
+    above changed too: nothing is posted until the whole page comes back."""
+    cut = LONG[:LONG.index("14.1 Each party keeps its own rights under part 14, which la") + 60] + "_"
+    cut = cut.replace("at least 16 years old", "at least 18 years old")
+    verdict = judge_version(LONG, cut)
+    assert verdict.kind == "not_document" and "cut short" in verdict.reason, verdict
+    ended = LONG[:LONG.index("## 14. Part 14")]  # the last parts removed, ending on a finished sentence
+    assert alerts(LONG, ended)
+    on_a_heading = LONG[:LONG.index("14.1 Each party")].rstrip()  # ending on a heading, no paragraph broken
+    assert alerts(LONG, on_a_heading)

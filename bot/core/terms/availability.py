@@ -115,12 +115,17 @@ def not_the_document(new_text: str, previous: str | None) -> str | None:
     distinctive words is the document. Otherwise a marker makes it that notice: up to NOTICE_MAX_CHARS when the
     previous version is known or the marker names a bot-check vendor, up to FIRST_NOTICE_MAX_CHARS for the other
     markers on a first fetch (a short page with no history may be a short real document). Without a marker, a
-    text under SHRUNK of the previous length holding under SHARED of its distinctive words is not it either."""
+    text under SHRUNK of the previous length holding under SHARED of its distinctive words is not it either, nor
+    is a capture that lost a tenth of the page or more and stops inside a paragraph the previous version goes on
+    with (`_cut_mid_paragraph`)."""
     stripped = new_text.strip()
     if not stripped:
         return "the page (or the selected part of it) is empty"
     before = previous.strip() if previous is not None else ""
     shrunk = bool(before) and len(stripped) < SHRUNK * len(before)
+    if before and len(stripped) < CUT_SHORTER * len(before) and _cut_mid_paragraph(stripped, before):
+        return (f"the page was cut short: it stops inside a paragraph that the previous version goes on with "
+                f"({len(stripped)} of {len(before)} characters)")
     if len(stripped) > NOTICE_MAX_CHARS and not shrunk:
         return None
     share = shared_share(stripped, before) if before else None
@@ -150,6 +155,31 @@ def _cut_short(text: str, previous: str) -> bool:
     words, before = _TOKEN.findall(fold(text)), _TOKEN.findall(fold(previous))
     kept = len(words) - 1  # (the last word may be a part of one)
     return kept >= CUT_MIN_WORDS and len(before) > kept and words[:kept] == before[:kept]
+
+
+CUT_SHORTER = 0.9  # a capture cut short lost at least a tenth of the page
+_CUT_PARAGRAPH_WORDS = 6  # words the broken-off paragraph must keep to be recognised
+_TRAILING_MARKUP = " \t*_~`"
+
+
+def _cut_mid_paragraph(text: str, previous: str) -> bool:
+    """Whether `text` stops inside a paragraph: its last line ends without a sentence's end, and a line of
+    `previous` starts with the same words (the last one perhaps cut in two) and goes on. A capture or transfer
+    that broke off, wherever the rest of the page changed; a version that ends on a heading or a finished
+    sentence is not one."""
+    last = text.rsplit("\n", 1)[-1].rstrip(_TRAILING_MARKUP)
+    if not last or last[-1] in ".!?:;)]\"'»”":
+        return False
+    words = _TOKEN.findall(fold(last))[:-1]  # (the last word may be a part of one)
+    if len(words) < _CUT_PARAGRAPH_WORDS:
+        return False
+    head = words[0]
+    for line in fold(previous).split("\n"):
+        if head in line:
+            found = _TOKEN.findall(line)
+            if len(found) > len(words) + 1 and found[:len(words)] == words:
+                return True
+    return False
 
 
 def section_notice(added: Iterable[str], removed: int) -> str | None:
