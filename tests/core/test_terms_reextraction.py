@@ -257,3 +257,11 @@ def test_a_capture_that_breaks_off_inside_a_paragraph_is_not_the_document() -> N
     assert alerts(LONG, ended)
     on_a_heading = LONG[:LONG.index("14.1 Each party")].rstrip()  # ending on a heading, no paragraph broken
     assert alerts(LONG, on_a_heading)
+
+
+def test_a_site_address_written_in_a_clause_keeps_its_host() -> None:
+    """The terms govern the site at the address they write out: another host is a change, another path or a
+    tracking parameter on the same host is not."""
+    old = DOC + "\n8.1 These terms govern the site at [https://tunely.test](https://tunely.test/).\n"
+    assert alerts(old, old.replace("[https://tunely.test]", "[https://studio.tunely.test]"))
+    assert not alerts(old, old.replace("[https://tunely.test]", "[https://www.tunely.test/?utm_source=mail]"))

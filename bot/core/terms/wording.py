@@ -58,12 +58,27 @@ def _same_but_protected(old: str, new: str) -> bool:
 
 
 # Folded away before two versions of a clause are compared: HTML tags and entities left in the text, link
-# targets and paths written out, screen-reader text glued to links, mojibake.
+# targets and paths written out (an address keeps its host: `_host_of`), screen-reader text glued to links,
+# mojibake.
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,2000}>")
 # A link target written out: with a scheme, a path of its own, or a host with a path ("www.example.com/terms/AI"; a
 # host alone, "example.fr", stays a word)
 _URL_TOKEN = re.compile(r"\S*://\S*|/\S*%[0-9A-Fa-f]{2}\S*|(?<![\w/])/[\w%.~-]+(?:/[\w%.~-]*)+\)?"
                         r"|\b[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,24}/[\w%.~/#?=&-]*")
+
+
+def _host_of(match: re.Match[str]) -> str:
+    """A written-out link target as its host alone ("https://www.example.com/a?utm=1" → "example.com"; a path of
+    the same site → nothing): a new path or tracking parameter is no change, another site is."""
+    target = match.group(0)
+    if "://" in target:
+        target = target.split("://", 1)[1]
+    elif target.startswith("/"):
+        return " "
+    host = target.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rstrip(").,;:")
+    return f" {host.removeprefix('www.')} "
+
+
 _SCREEN_READER = re.compile(
     r"\(?(?:(?:this )?link )?(?:opens|will open) in (?:a )?new (?:tab|window)(?: or (?:tab|window))?"
     r"(?: of (?:your )?browser)?\)?"
@@ -100,7 +115,7 @@ def clean(text: str) -> str:
     if "<" in text and ">" in text:
         text = _HTML_TAG.sub(" ", text)
     if "/" in text or "%" in text:
-        text = _URL_TOKEN.sub(" ", text)
+        text = _URL_TOKEN.sub(_host_of, text)
     if not text.isascii():
         text = _MOJIBAKE.sub(_repair, text)
     return text
