@@ -265,3 +265,31 @@ def test_a_site_address_written_in_a_clause_keeps_its_host() -> None:
     old = DOC + "\n8.1 These terms govern the site at [https://tunely.test](https://tunely.test/).\n"
     assert alerts(old, old.replace("[https://tunely.test]", "[https://studio.tunely.test]"))
     assert not alerts(old, old.replace("[https://tunely.test]", "[https://www.tunely.test/?utm_source=mail]"))
+
+
+FRENCH = """# Conditions d'utilisation de Tunely
+
+## 1. Qui sommes-nous
+
+1.1 Tunely exploite un service sur lequel les musiciens publient leurs enregistrements et les vendent à leurs fans.
+
+## 2. Vos contenus
+
+2.1 Vous restez propriétaire de chaque enregistrement, couverture et texte que vous publiez sur le service.
+2.2 Vous nous accordez une licence pour héberger et diffuser vos contenus tant qu'ils restent publiés.
+
+## 3. Comptes
+
+3.1 Vous devez avoir au moins 16 ans pour ouvrir un compte.
+3.2 Gardez votre mot de passe secret ; vous répondez de ce qui se passe sous votre compte.
+3.3 Vous pouvez fermer votre compte à tout moment depuis la page des réglages.
+"""
+
+
+def test_the_page_served_in_another_of_its_languages_is_recorded_not_posted() -> None:
+    """The French page came back as the English one (a translation, not a new version): clause by clause all of
+    it would differ. A change within one language still alerts."""
+    verdict = judge_version(FRENCH, DOC)
+    assert verdict.kind == "noise" and "now in its en version (was fr)" in verdict.reason, verdict
+    assert judge_version(DOC, FRENCH).kind == "noise"
+    assert alerts(FRENCH, FRENCH.replace("au moins 16 ans", "au moins 13 ans"))

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.core.news.language import UNDETERMINED, detect_language  # (stop-word profiles, not news-specific)
 from bot.core.terms.alignment import same_words
 from bot.core.terms.availability import not_the_document, section_notice
 from bot.core.terms.chrome import LIST_ITEM, Runs, is_chrome, is_clause, link_labels
@@ -70,7 +71,7 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
 
     A change of the date lines alone is noise (recorded as a version, never posted), and so is a version whose
     words, read as one run, say what the old ones said (`alignment.same_words`: laid out, numbered or glued
-    anew). Clause changes that are markup only (the same words once e-mail forms are folded), a cookie banner's
+    anew), and a version in another of the page's languages (a translation served instead). Clause changes that are markup only (the same words once e-mail forms are folded), a cookie banner's
     sentence added or removed, a run of page chrome added or removed at the head or foot of the page (`Runs`)
     are dropped; a section whose clauses gave way to a short geo-block, cookie, login or maintenance notice
     makes the version not the document (its baseline is kept: no alert when the section comes back)."""
@@ -86,6 +87,11 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
         # read as runs of words, the same (a PDF extracted again with its lines as paragraphs, headings restyled
         # or numbered, words glued together): only the layout changed
         return Verdict("noise", "only layout, markup, numbering or punctuation changed", last_updated=updated)
+    before, after = _language_of(old_text), _language_of(new.text)
+    if before != after and UNDETERMINED not in (before, after):
+        # the page came in another of its languages: clause by clause, everything would differ
+        return Verdict("noise", f"the page is now in its {after} version (was {before}): recorded, not posted",
+                       last_updated=updated)
     changes = diff_clauses(old_text, new)
     notice = _replaced_section(changes)
     if notice is not None:
@@ -102,6 +108,13 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
     announced = "\n".join((*new.metadata, new.text))
     return Verdict("change", f"{len(kept)} clause change(s)", kept, topics, severity, updated,
                    effective_date(announced), has_upcoming_and_current(new.text))
+
+
+def _language_of(text: str) -> str:
+    """The language of a document's body, read at a third and at two thirds of it (a title, a menu or a language
+    picker at the top says little), or UNDETERMINED when the two readings differ."""
+    first, second = (detect_language(text[len(text) * k // 3:][:2000]) for k in (1, 2))
+    return first if first == second else UNDETERMINED
 
 
 def _is_noise(change: ClauseChange, context: _Context) -> bool:
