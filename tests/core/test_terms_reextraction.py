@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from bot.core.terms.alignment import same_words
 from bot.core.terms.availability import not_the_document
 from bot.core.terms.verdict import judge_version
 from tests.pipeline.test_terms_noise import DOC, with_clause
@@ -293,3 +294,11 @@ def test_the_page_served_in_another_of_its_languages_is_recorded_not_posted() ->
     assert verdict.kind == "noise" and "now in its en version (was fr)" in verdict.reason, verdict
     assert judge_version(DOC, FRENCH).kind == "noise"
     assert alerts(FRENCH, FRENCH.replace("au moins 16 ans", "au moins 13 ans"))
+
+
+def test_a_line_holding_only_a_figure_is_no_clause_number_to_the_word_reading() -> None:
+    """A price list laid out one cell a line: a figure on a line of its own is no numbering the word reading may
+    forgive (whatever the clause rules then make of the line), while "1.1) By using …" is."""
+    old = "Plan\n\nPro\n\n12\n\nPrices are billed each month."
+    assert not same_words(old, old.replace("12\n", "12\n\n15\n"))
+    assert same_words("By using the app you accept these terms.", "1.1) By using the app you accept these terms.")

@@ -82,15 +82,16 @@ def _numbering(words: list[str], line_of: list[int], start: int, other_line_of: 
                at: int) -> bool:
     """Whether `words` (from word `start` of their version), missing from the other version at word `at`, are a
     clause number: figures only, where the other version starts a line, and either at the start of a line of
-    their own (numbering added: "1.1) By using …" against "By using …") or the very number the other version's
-    line starts with (glued: "Who we are 1.1 Tunely …" against "1.1 Tunely …"). Not a figure put into a sentence
-    ("within 30 days")."""
+    their own with words after them (numbering added: "1.1) By using …" against "By using …") or the very number
+    the other version's line starts with (glued: "Who we are 1.1 Tunely …" against "1.1 Tunely …"). Not a figure
+    put into a sentence ("within 30 days") nor a line of figures alone (a price in a table)."""
     if not words or not all(word.isdigit() for word in words) or at >= len(other_line_of):
         return False
     if at and other_line_of[at - 1] == other_line_of[at]:
         return False
+    end = start + len(words)
     if start == 0 or line_of[start - 1] != line_of[start]:
-        return True
+        return end < len(line_of) and line_of[end] == line_of[end - 1]  # words follow it: a number, not a figure
     marked = _NUMBER_START.match(other_lines[other_line_of[at]].lstrip("#*_ \t"))
     return marked is not None and marked.group(1).rstrip(".").split(".") == words
 
