@@ -4,14 +4,12 @@ paragraph) cannot see."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from difflib import SequenceMatcher
 
-from bot.core.terms.segments import MARKED
+from bot.core.terms.segments import MARKED, clause_text
 from bot.core.terms.wording import Vocabulary, noise_key, same_meaning
 
-_NUMBER_START = re.compile(r"(\d+(?:\.\d+)*\.?)\s")  # a clause number at the start of a line
 _LOOSE_WORDS_MAX = 40  # words one version has and the other lacks (as multisets) beyond which they plainly differ
 _REGIONS_MAX = 12  # places where the words differ that only `same_meaning` can forgive
 
@@ -21,7 +19,7 @@ def _words(text: str) -> tuple[list[str], list[int], list[str], list[str]]:
     addresses as written, so that a new address is a difference), the index of the line each word comes from,
     the lines, and the lines without their clause numbers or bullets."""
     lines = [line for line in text.split("\n") if line.strip()]
-    bare = [_unmarked(line) for line in lines]
+    bare = [clause_text(line.strip()) for line in lines]
     words: list[str] = []
     line_of: list[int] = []
     for k, line in enumerate(lines):
@@ -92,19 +90,14 @@ def _numbering(words: list[str], line_of: list[int], start: int, other_line_of: 
     end = start + len(words)
     if start == 0 or line_of[start - 1] != line_of[start]:
         return end < len(line_of) and line_of[end] == line_of[end - 1]  # words follow it: a number, not a figure
-    marked = _NUMBER_START.match(other_lines[other_line_of[at]].lstrip("#*_ \t"))
-    return marked is not None and marked.group(1).rstrip(".").split(".") == words
+    marked = MARKED.match(other_lines[other_line_of[at]].lstrip("#*_ \t"))
+    return marked is not None and marked.group(1) is not None and marked.group(1).rstrip(".").split(".") == words
 
 
 def _whole_lines(line_of: list[int], start: int, end: int) -> bool:
     """Whether words `start`:`end` are whole lines."""
     first, last = line_of[start], line_of[end - 1]
     return (start == 0 or line_of[start - 1] != first) and (end == len(line_of) or line_of[end] != last)
-
-
-def _unmarked(line: str) -> str:
-    marked = MARKED.match(line.strip())
-    return line if marked is None else marked.group(3) if marked.group(3) is not None else marked.group(2)
 
 
 def _lines_around(line_of: list[int], bare: list[str], start: int, end: int) -> str:

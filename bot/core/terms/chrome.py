@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bot.core.terms.documents import EMAIL_TOKEN
-from bot.core.terms.segments import HEADING, MARKED, NUMBER
+from bot.core.terms.segments import HEADING, MARKED, NUMBER, clause_text
 from bot.core.terms.wording import clean
 from bot.core.text import WORDS, fold, word_runs
 
@@ -266,9 +266,7 @@ def link_labels(lines: Sequence[str]) -> frozenset[str]:
             if k - opened < _LINK_SPAN_MAX:
                 for inside in lines[opened:k + 1]:
                     found.add(inside.strip())
-                    marked = MARKED.match(inside)
-                    if marked is not None:
-                        found.add((marked.group(3) if marked.group(3) is not None else marked.group(2)).strip())
+                    found.add(clause_text(inside).strip())
             opened = None
         if line.count("[") > line.count("]"):
             opened = k

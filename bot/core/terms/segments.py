@@ -28,6 +28,12 @@ _NUMBER_AT = re.compile(rf"{NOT_NUMBERED}({NUMBER})\s")  # the number alone, as 
 NUMBER_ONLY = re.compile(NUMBER)
 
 
+def clause_text(line: str) -> str:
+    """A line without its clause number or bullet (as `MARKED` reads them); the line itself when it has neither."""
+    marked = MARKED.match(line)
+    return line if marked is None else marked.group(3) if marked.group(3) is not None else marked.group(2)
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One clause: where it sits (`path`), its number as written (or None) and its text without the number."""

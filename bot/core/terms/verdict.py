@@ -16,7 +16,7 @@ from bot.core.terms.chrome import LIST_ITEM, Runs, is_chrome, is_clause, link_la
 from bot.core.terms.clauses import ClauseChange, diff_clauses
 from bot.core.terms.dates import effective_date, has_upcoming_and_current, last_updated
 from bot.core.terms.documents import NormalizedDocument, normalize
-from bot.core.terms.segments import MARKED, NUMBER_ONLY, PATH_SEPARATOR, section_of
+from bot.core.terms.segments import NUMBER_ONLY, PATH_SEPARATOR, clause_text, section_of
 from bot.core.terms.wording import WORD_TOKEN, clean, noise_key, same_meaning
 from bot.core.text import fold, word_runs
 from bot.core.topics import TOPICS
@@ -209,9 +209,7 @@ class _Context:
         if found is None:
             found = {}
             for k, line in enumerate(self.old_lines):
-                marked = MARKED.match(line)
-                text = line if marked is None else marked.group(3) if marked.group(3) is not None else marked.group(2)
-                found.setdefault(text.strip(), k)
+                found.setdefault(clause_text(line).strip(), k)
                 found.setdefault(line.strip(), k)
             self._old_at = found
         return found
