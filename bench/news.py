@@ -48,8 +48,8 @@ except ImportError:
 import feedparser  # noqa: E402
 
 from bot.core.config import Platform  # noqa: E402
+from bot.core.language import detect_language  # noqa: E402
 from bot.core.news.entries import FeedEntry  # noqa: E402
-from bot.core.news.language import detect_language  # noqa: E402
 from bot.core.news.platforms import attribute  # noqa: E402
 from bot.core.news.statements import extract_statements  # noqa: E402
 from bot.core.news.stories import StoryIndex, article_item, names_by_platform  # noqa: E402

@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import Config, parse_config  # noqa: E402
+from bot.core.language import detect_language  # noqa: E402
 from bot.core.news.entries import FeedEntry  # noqa: E402
-from bot.core.news.language import detect_language  # noqa: E402
 from bot.sources.document_text import ExtractionError  # noqa: E402
 
 HERE = ROOT / "bench" / "realworld"

@@ -81,18 +81,20 @@ _NOT_TEXT_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "ap
                    "application/gzip", "application/x-gzip", "application/wasm")
 
 
-def refuse_non_text(body: bytes, content_type: str | None) -> None:
-    """ExtractionError when the body cannot be a terms text: a non-text media type, or binary bytes (more than a
-    few NULs outside UTF-16/32, or control bytes). Read as text, such a body would replace the baseline with
-    noise and alert."""
+def text_body(body: bytes, content_type: str | None) -> bytes:
+    """The body without the few stray NULs a converted text may carry; ExtractionError when it cannot be a terms
+    text: a non-text media type, or binary bytes (more than a few NULs outside UTF-16/32, or control bytes). Read
+    as text, such a body would replace the baseline with noise and alert."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media.startswith(_NOT_TEXT_TYPES) or media.endswith("+json"):
         raise ExtractionError(f"not a terms page: the server sent {media} content")
-    if _nuls(body, content_type) > max(STRAY_NULS, len(body) // 10_000):
+    nuls = _nuls(body, content_type)
+    if nuls > max(STRAY_NULS, len(body) // 10_000):
         raise ExtractionError("not a terms page: the body is binary (NUL bytes), or text in an undeclared "
                               "UTF-16/UTF-32 encoding")
     if _control_share(body) > BINARY_CONTROL_SHARE and not encoding_of(body, content_type).startswith(("utf-16", "utf-32")):
         raise ExtractionError("not a terms page: the body is binary (control bytes that no text holds)")
+    return body.replace(b"\x00", b"") if nuls else body
 
 
 # A text converted from a PDF may carry a few stray NUL bytes among its words; a binary file holds many.
@@ -123,10 +125,8 @@ def _control_share(body: bytes) -> float:
 def extract_text(body: bytes, *, content_type: str | None = None, name: str = "", select: str | None = None,
                  remove: tuple[str, ...] = ()) -> str:
     """Readable text of a terms document; an empty string when the selector matches nothing.
-    Raises ExtractionError for bodies that are not text (see `refuse_non_text`)."""
-    refuse_non_text(body, content_type)
-    if _nuls(body, content_type):
-        body = body.replace(b"\x00", b"")  # the few stray ones `refuse_non_text` lets through
+    Raises ExtractionError for bodies that are not text (see `text_body`)."""
+    body = text_body(body, content_type)
     if not looks_like_html(body, content_type, name):
         return decode(body, content_type)
     try:

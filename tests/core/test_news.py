@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bot.core.config import Platform
-from bot.core.news.language import detect_language
+from bot.core.language import detect_language
 from bot.core.news.platforms import attribute, match_platforms
 from bot.core.news.statements import Statement, extract_statements, find_updates, split_sentences
 from bot.core.news.stories import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.core.news.language import STOP_WORDS
+from bot.core.language import STOP_WORDS
 from bot.core.text import MONTHS, fold
 
 # The names by first letter ("(?:a(?:pril|...)|d(?:...)|...)"): a word that is no month fails at its first letter

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.core.language import detect_language
 from bot.core.news.exclusions import reference_year
 from bot.core.news.framed_speech import framed_statements
-from bot.core.news.language import detect_language
 from bot.core.news.people import speakers_for
 from bot.core.news.quoted_speech import find_quoted, quotation_spans
 from bot.core.news.reported_speech import find_reported

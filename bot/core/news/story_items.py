@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from itertools import compress, repeat
 from typing import Any
 
+from bot.core.language import detect_language
 from bot.core.news.concepts import concepts_in
 from bot.core.news.evidence import (
     DAYS,
@@ -25,7 +26,6 @@ from bot.core.news.evidence import (
     reports_terms,
     urls_in,
 )
-from bot.core.news.language import detect_language
 from bot.core.news.statements import Statement
 from bot.core.text import fold, word_set, words
 from bot.core.topics import label_topics

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.core.news.language import UNDETERMINED, detect_language  # (stop-word profiles, not news-specific)
+from bot.core.language import UNDETERMINED, detect_language
 from bot.core.terms.alignment import same_words
 from bot.core.terms.availability import not_the_document, section_notice
 from bot.core.terms.chrome import LIST_ITEM, Runs, is_chrome, is_clause, link_labels

@@ -1,5 +1,5 @@
-"""Language detection of news text from stop-word profiles (English, French, Spanish, German, else "und").
-Offline, no model; text is folded and split by `bot.core.text`.
+"""Language detection of text (news articles, terms pages) from stop-word profiles (English, French, Spanish, German,
+else "und"). Offline, no model; text is folded and split by `bot.core.text`.
 """
 
 from __future__ import annotations
