@@ -851,3 +851,19 @@ def test_a_short_word_that_becomes_another_word_still_alerts() -> None:
     assert _kind(mine, mine.replace("is yours", "is ours")) == "change"
     lose = DOC.replace("3.3 You may close your account", "3.3 You lose your account")
     assert _kind(lose, lose.replace("You lose", "You close")) == "change"
+
+
+def test_a_price_or_rate_alone_in_a_table_cell_still_alerts() -> None:
+    # a table captured one cell per line: the amount is the term, and its line has no words to call it a clause
+    cells = DOC.replace("## 5. Recommendations", "Plan\nMonthly price\nBasic\n€4.99\nPro\n€9.99\nService fee\n15%\n\n"
+                        "## 5. Recommendations")
+    assert _kind(cells, cells.replace("€9.99", "€14.99")) == "change"
+    assert _kind(cells, cells.replace("15%", "25%")) == "change"
+    assert _kind(cells, cells.replace("Pro\n€9.99\n", "Pro\n€9.99\nTeam\n€19.99\n")) == "change"
+    assert _kind(cells, cells.replace("€9.99", "€ 9.99")) == "noise"
+
+
+def test_a_price_ticker_above_the_page_is_chrome() -> None:
+    ticker = "[BTC\n\n$95,731.08\n\n0.47%](https://news.test/price/btc)[ETH\n\n$2,727.46\n\n1.81%](https://news.test/eth)\n\n"
+    moved = ticker.replace("$95,731.08", "$94,728.42").replace("0.47%", "1.12%").replace("$2,727.46", "$2,665.14")
+    assert _kind(ticker + DOC, moved + DOC) == "noise"

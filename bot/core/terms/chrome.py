@@ -72,6 +72,10 @@ _COPYRIGHT_MAX = 160
 _SEPARATED_LABEL = re.compile(r"(?:[-*+]\s+)?[^\s·|•/]+(?:\s+[^\s·|•/]+){0,3}\s*[·|•/]")
 
 
+# A figure with a currency sign or a percent sign: an amount, whatever else a line holds
+_AMOUNT = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹%]|‰)")
+
+
 def is_chrome(text: str, listed: bool) -> bool:
     """Page chrome, not a clause: a line without words (a stray period), a protected-address placeholder alone,
     a line of links with short labels (navigation, a table of contents, a language picker), an offline banner,
@@ -80,6 +84,8 @@ def is_chrome(text: str, listed: bool) -> bool:
     stripped = text.strip()
     if not WORDS.search(stripped.replace(EMAIL_TOKEN, " ")):
         return True
+    if _AMOUNT.search(stripped) and not any(char.isalpha() for char in stripped):
+        return False  # "€9.99", "15 %": a price or a rate alone in a table cell, a term that can change
     if _LINK_LINE.fullmatch(stripped) and stripped != EMAIL_TOKEN:
         return stripped.count("[") > 1 or len(word_runs(stripped)) <= _LINK_WORDS_MAX
     if len(stripped) <= _BANNER_WORDS_MAX * 8 and "offline" in stripped and _OFFLINE_BANNER.search(fold(stripped)):
@@ -244,6 +250,8 @@ def _line_kind(line: str) -> tuple[str, str]:
         return "chrome", text
     if is_clause(clean(text)):
         return "clause", text
+    if not any(char.isalpha() for char in text):
+        return "label", text  # an amount alone: a cell of a table, or of a price ticker above the page
     if listed:
         lettered = [word for word in word_runs(text) if word[0].isalpha()]
         if len(lettered) <= _LABEL_WORDS_MAX and 2 * sum(word[0].isupper() for word in lettered) >= len(lettered):
