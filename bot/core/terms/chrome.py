@@ -216,7 +216,7 @@ class Runs:
         self._read(lines, other, range(last + 1, len(lines)), header=False)
 
     def _read(self, lines: Sequence[str], other: frozenset[str], span: range, header: bool) -> None:
-        counted = chrome = 0
+        counted = chrome = figures = 0
         texts: list[str] = []
         for k in [*span, None]:
             line = lines[k] if k is not None else None
@@ -228,15 +228,19 @@ class Runs:
                     continue  # a heading of this version alone: not counted, the run goes on
                 kind, text = _line_kind(line)
                 counted += 1
-                chrome += kind == "chrome" or (kind == "label" and (header or not any(c.isalpha() for c in text)))
+                lettered = any(c.isalpha() for c in text)
+                chrome += kind == "chrome" or (kind == "label" and (header or not lettered))
+                figures += kind == "label" and not lettered
                 texts.append(text)
                 continue
             if texts:  # the run ends (a shared heading, or the edge's end)
                 run = len(self.chrome)
-                self.chrome.append(counted >= _RUN_MIN_LINES and chrome >= _RUN_CHROME_SHARE * counted)
+                # (figures alone before the first clause or after the last: a ticker, a counter, however short)
+                self.chrome.append((counted >= _RUN_MIN_LINES or figures == counted)
+                                   and chrome >= _RUN_CHROME_SHARE * counted)
                 for text in texts:
                     self.of_text[text].append(run)
-            counted = chrome = 0
+            counted = chrome = figures = 0
             texts = []
 
 
