@@ -411,6 +411,9 @@ def history(ctx: click.Context, platform: str, document: str | None, as_json: bo
             plural = "" if change["clauses"] == 1 else "s"
             _say(f"  {change['new_version_at']}  {change['severity']:<6} {change['clauses']} clause{plural} "
                  f"({', '.join(change['kinds'])}) {', '.join(change['topics'])}")
+        for version in doc["versions"]:
+            if version.get("note"):
+                _say(f"  {version['fetched_at']}  {version['note']}")
 
 
 @main.command()

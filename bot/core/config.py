@@ -4,6 +4,8 @@ into the settings the bot runs on. Parsing takes YAML text and the file's path; 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +63,39 @@ class SourceSpec:
         return self.path.as_uri()
 
     @property
+    def extraction(self) -> str:
+        """The settings a document's text is extracted with (`select`, `remove`) as JSON: texts extracted under
+        other settings are not compared clause by clause."""
+        if self.kind != "document":
+            return ""
+        return json.dumps({"select": self.select, "remove": list(self.remove)}, ensure_ascii=False)
+
+    def with_extraction(self, extraction: str) -> SourceSpec | None:
+        """This document read with the settings `extraction` (a `SourceSpec.extraction`); None if it is not one."""
+        try:
+            settings = json.loads(extraction)
+            select, remove = settings["select"], tuple(settings["remove"])
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not (select is None or isinstance(select, str)) or not all(isinstance(r, str) for r in remove):
+            return None
+        return dataclasses.replace(self, select=select, remove=remove)
+
+    @property
     def is_statement_feed(self) -> bool:
         """A platform's own feed: its posts are the platform's statements."""
         return self.kind == "feed" and self.platform is not None
+
+
+def describe_extraction(extraction: str) -> str:
+    """Extraction settings in words: "selector main, without nav, .ad", or "the whole page"."""
+    try:
+        settings = json.loads(extraction)
+        parts = [f"selector {settings['select']}"] if settings.get("select") else []
+        parts += [f"without {', '.join(map(str, settings['remove']))}"] if settings.get("remove") else []
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return "unknown settings"
+    return ", ".join(parts) or "the whole page"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,25 @@
 """A fetched version of a terms document: its normalised text, or why it is not usable (unreadable, empty, not the
-document at all), and the verdict against the stored version with the change record and message it makes."""
+document at all), read with the extraction settings of the stored version or as a new baseline, and the verdict
+against the stored version with the change record and message it makes."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import json
+import logging
 
-from bot.core.config import Platform, SourceSpec
+from bot.core.config import Platform, SourceSpec, describe_extraction
 from bot.core.events import clause_change_message
 from bot.core.messages import Message
 from bot.core.terms.availability import UNAVAILABLE, not_the_document
 from bot.core.terms.documents import NormalizedDocument, looks_like_error_page, normalize
 from bot.core.terms.verdict import Verdict, compare_versions
 from bot.sources.document_text import ExtractionError, extract_text
+from bot.sources.fetcher import FetchResult
 from bot.store.database import ChangeWrite, Snapshot
+
+log = logging.getLogger(__name__)
 
 
 class DocumentProblem(Exception):
@@ -47,6 +52,41 @@ async def read_document(spec: SourceSpec, body: bytes, content_type: str | None,
     if problem is not None:
         raise DocumentProblem(UNAVAILABLE + problem, "not_document")
     return await asyncio.to_thread(normalize, text)  # CPU work on large pages stays off the loop
+
+
+async def read_version(spec: SourceSpec, extraction: str | None, result: FetchResult, latest: Snapshot | None
+                       ) -> tuple[NormalizedDocument, SourceSpec, str | None]:
+    """The fetched version as text, the spec whose settings it was read with and, for a new baseline, why.
+
+    After `select` or `remove` were edited (the stored version was read with `extraction`), the body is read with
+    the stored version's settings first: if the page changed too, that reading is judged as any other (the change
+    is posted, nothing is lost) and the new settings wait for the next poll; otherwise the reading with the new
+    settings is stored as a new baseline, noted in `history` and never compared (the texts differ by what was cut
+    out, not by what the platform wrote). Raises DocumentProblem (see `read_document`)."""
+    if latest is None or not settings_changed(spec, extraction):
+        document = await read_document(spec, result.body, result.content_type, spec.location,
+                                       previous=latest.text if latest is not None else None)
+        return document, spec, None
+    before = spec.with_extraction(extraction or "")
+    earlier: NormalizedDocument | None = None
+    if before is not None:
+        try:
+            earlier = await read_document(before, result.body, result.content_type, spec.location, latest.text)
+        except DocumentProblem:
+            pass  # the old settings no longer find the document: nothing to compare
+    if before is not None and earlier is not None and (earlier.hash != latest.hash or dated_again(latest, earlier)):
+        return earlier, before, None
+    document = await read_document(spec, result.body, result.content_type, spec.location)
+    note = (f"extraction settings changed ({describe_extraction(extraction or '')} → "
+            f"{describe_extraction(spec.extraction)}): a new baseline")
+    log.info("source %s: %s, not compared with the last version", spec.id, note, extra={"source": spec.id})
+    return document, spec, note
+
+
+def settings_changed(spec: SourceSpec, extraction: str | None) -> bool:
+    """A document whose stored version was read with other extraction settings than `spec`'s (`extraction`, None
+    where not known)."""
+    return spec.kind == "document" and extraction is not None and extraction != spec.extraction
 
 
 def dated_again(latest: Snapshot, document: NormalizedDocument) -> bool:

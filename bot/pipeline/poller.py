@@ -22,7 +22,13 @@ from bot.core.messages import Message
 from bot.core.news.entries import FeedEntry, FeedParseError
 from bot.core.routing import RouteTable
 from bot.core.terms.availability import UNAVAILABLE
-from bot.pipeline.document_versions import DocumentProblem, dated_again, document_verdict, read_document
+from bot.pipeline.document_versions import (
+    DocumentProblem,
+    dated_again,
+    document_verdict,
+    read_version,
+    settings_changed,
+)
 from bot.pipeline.source_claims import SourceClaims
 from bot.pipeline.statement_points import StatementPoints
 from bot.pipeline.story_desk import EntryPlacement, StoryDesk
@@ -243,12 +249,13 @@ class Poller:
         """Fetch one source and commit what it brought. Returns (outcome, new events)."""
         state = self.states.get(spec.id) or FetchState(spec.id)
         fetcher = self.untrusted if spec.origin == "chat" else self.fetcher
-        result = await fetcher.fetch(spec.location, state.etag, state.last_modified)
+        reread = settings_changed(spec, state.extraction)  # the whole body again, to read it with the new settings
+        result = await fetcher.fetch(spec.location, *((None, None) if reread else (state.etag, state.last_modified)))
         if result.outcome == "error":
             return "error", await self._fail(spec, state, result.error or "failed", result)
         if result.outcome == "not_modified":
             return "not_modified", await self._succeed(spec, state, result, "not_modified")
-        if result.body_hash == state.body_hash:
+        if result.body_hash == state.body_hash and not reread:
             return "unchanged", await self._succeed(spec, state, result, "unchanged")
         if spec.kind == "feed":
             return await self._process_feed(spec, state, result)
@@ -314,8 +321,7 @@ class Poller:
     async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         latest = await self.store.latest_snapshot(spec.id)
         try:
-            document = await read_document(spec, result.body, result.content_type, spec.location,
-                                           previous=latest.text if latest is not None else None)
+            document, read_with, note = await read_version(spec, state.extraction, result, latest)
         except DocumentProblem as problem:
             return "error", await self._fail(spec, state, str(problem), result, kind=problem.kind)
         snapshot: SnapshotWrite | None = None
@@ -324,10 +330,10 @@ class Poller:
         story_items: list[tuple[str, str | None]] = []
         # A new text, or the same text with another date line (a version for `history`, never an alert)
         if latest is None or latest.hash != document.hash or dated_again(latest, document):
-            snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata)
+            snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata, note)
             seen_before = latest is not None and (
                 latest.hash == document.hash or document.hash in await self.store.snapshot_hashes(spec.id))
-            if latest is not None and not seen_before:
+            if latest is not None and not seen_before and note is None:
                 platform = self.config.platforms.get(spec.platform or "")
                 verdict, found = await asyncio.to_thread(document_verdict, spec, platform, latest, document,
                                                          self._now())
@@ -343,7 +349,7 @@ class Poller:
                     message, story_item = placed
                     story_items.append(story_item)
                 messages.append(message)
-            outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True),
+            outcome = Outcome(spec.id, self._success_state(read_with, state, result, "ok", primed=True),
                               snapshot=snapshot, change=change, story_items=story_items)
             return "ok", await self._commit(spec, state, outcome, messages)
 
@@ -408,6 +414,8 @@ class Poller:
             values["primed"] = 1
             if not state.primed:
                 values["primed_at"] = now
+        if spec.kind == "document" and state.extraction != spec.extraction and (outcome == "ok" or not state.extraction):
+            values["extraction"] = spec.extraction  # (after a new reading, or where the settings were not known)
         return self._released(values)
 
     async def _commit(self, spec: SourceSpec, state: FetchState, outcome: Outcome, messages: list[Message]) -> int:

@@ -178,7 +178,8 @@ async def history_report(config: Config, store: Store, platform_id: str, documen
                 "source": spec.id,
                 "url": spec.location,
                 "versions": [{"version": v["hash"][:16], "fetched_at": v["fetched_at"],
-                              "last_updated": last_updated(json.loads(v["metadata"] or "[]"))} for v in versions],
+                              "last_updated": last_updated(json.loads(v["metadata"] or "[]"))}
+                             | ({"note": v["note"]} if v["note"] else {}) for v in versions],
                 "changes": [
                     {k: view[k] for k in ("new_version_at", "effective_date", "severity", "topics")}
                     | {"clauses": len(view["clauses"]),

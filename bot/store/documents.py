@@ -103,7 +103,7 @@ class Documents:
     async def snapshots(self, source_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """Dated versions of a document, newest first (without their text)."""
         return await self.connection.query(
-            "SELECT id, hash, fetched_at, metadata FROM snapshots WHERE source_id = ? "
+            "SELECT id, hash, fetched_at, metadata, note FROM snapshots WHERE source_id = ? "
             "ORDER BY fetched_at DESC, id DESC LIMIT ?",
             [source_id, limit],
         )
@@ -112,9 +112,10 @@ class Documents:
 def insert_snapshot(db: SqlDatabase, source_id: str, snapshot: SnapshotWrite, at: str) -> int:
     """Store a version of a document dated `at` (inside the caller's transaction); returns its id."""
     cursor = db.execute(
-        "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at) VALUES (?,?,?,?,?,?) "
+        "INSERT INTO snapshots (source_id, hash, raw_hash, text, metadata, fetched_at, note) VALUES (?,?,?,?,?,?,?) "
         "RETURNING id",
-        [source_id, snapshot.hash, snapshot.raw_hash, snapshot.text, json.dumps(list(snapshot.metadata)), at],
+        [source_id, snapshot.hash, snapshot.raw_hash, snapshot.text, json.dumps(list(snapshot.metadata)), at,
+         snapshot.note],
     )
     return int(cursor.fetchone()[0])
 

@@ -33,6 +33,7 @@ class FetchState:
     primed_at: str | None = None  # when the source's first poll set its baseline
     lease_owner: str | None = None  # the worker fetching it now (several workers on PostgreSQL)
     lease_until: float | None = None  # epoch seconds: after this, another worker may take it
+    extraction: str | None = None  # the `SourceSpec.extraction` the stored version was read with (None: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class SnapshotWrite:
     raw_hash: str
     text: str
     metadata: tuple[str, ...]
+    note: str | None = None  # why a version was stored without being compared ("extraction settings changed")
 
 
 @dataclass(frozen=True, slots=True)

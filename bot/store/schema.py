@@ -253,3 +253,11 @@ def m012_leased_sources(db: SqlDatabase) -> None:
 def m013_passes(db: SqlDatabase) -> None:
     """Passes over every source (`poll --once`) in progress, by worker: passes that overlap share their sources."""
     db.table("passes").create({"owner": str, "started_at": float}, pk="owner")
+
+
+@migration
+def m014_extraction(db: SqlDatabase) -> None:
+    """The extraction settings each document's stored version was read with, and a note on versions stored without
+    a comparison (a new baseline after those settings changed)."""
+    db.table("fetch_state").add_column("extraction", str)
+    db.table("snapshots").add_column("note", str)

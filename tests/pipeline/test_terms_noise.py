@@ -867,3 +867,52 @@ def test_a_price_ticker_above_the_page_is_chrome() -> None:
     ticker = "[BTC\n\n$95,731.08\n\n0.47%](https://news.test/price/btc)[ETH\n\n$2,727.46\n\n1.81%](https://news.test/eth)\n\n"
     moved = ticker.replace("$95,731.08", "$94,728.42").replace("0.47%", "1.12%").replace("$2,727.46", "$2,665.14")
     assert _kind(ticker + DOC, moved + DOC) == "noise"
+
+
+# --- extraction settings edited: a new baseline, not a change ------------------------------------------------
+
+PROMO = ("<section class='promo'><h2>Go Pro</h2><p>Pro members keep every cent of their payouts and get early "
+         "access to new features.</p><p>Upgrade today and your first month is free.</p></section>")
+
+
+def settings_config(tmp: Path, remote: Remote, remove: str) -> str:
+    return config_text(tmp, remote, threshold=3).replace("select: main}", f"select: main{remove}}}")
+
+
+async def test_edited_select_or_remove_settings_make_a_new_baseline_and_no_post(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/terms", terms_html(extra=PROMO), content_type="text/html; charset=utf-8")
+    async with running(write_config, settings_config(tmp_path, remote, "")) as app:
+        await app.poll_once()  # the baseline, promotion included
+    # the operator cuts the promotion out of the reading: every clause of it would read as removed
+    async with running(write_config, settings_config(tmp_path, remote, ", remove: ['.promo']")) as app:
+        cycle, _ = await app.poll_once()
+        assert cycle.failed == 0
+        history = await history_report(app.config, app.store, "tunely", None)
+        ai = "<p>1.3 Your uploads may be used to train artificial intelligence models.</p>"
+        remote.serve("/terms", terms_html(extra=ai + PROMO), content_type="text/html; charset=utf-8")
+        await app.poll_once()  # a real change afterwards is compared with the new baseline
+    newest, first = history["documents"][0]["versions"]
+    assert newest["note"] == ("extraction settings changed (selector main → selector main, without .promo): "
+                              "a new baseline") and "note" not in first
+    (change,) = posts(tmp_path)
+    assert change["event"] == "terms_change" and change["topics"] == ["ai_training"]
+    assert "Pro members" not in json.dumps(change)
+
+
+async def test_a_change_of_the_page_with_the_settings_is_posted_then_the_baseline_moves(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    remote.serve("/terms", terms_html(extra=PROMO), content_type="text/html; charset=utf-8")
+    async with running(write_config, settings_config(tmp_path, remote, "")) as app:
+        await app.poll_once()
+    ai = "<p>1.3 Your uploads may be used to train artificial intelligence models.</p>"
+    remote.serve("/terms", terms_html(extra=ai + PROMO), content_type="text/html; charset=utf-8")
+    async with running(write_config, settings_config(tmp_path, remote, ", remove: ['.promo']")) as app:
+        await app.poll_once()  # the page changed too: judged as read before, so the AI clause is not lost
+        assert [p["topics"] for p in posts(tmp_path)] == [["ai_training"]]
+        await app.poll_once()  # then the new settings take over, quietly
+        history = await history_report(app.config, app.store, "tunely", None)
+    assert [bool(v.get("note")) for v in history["documents"][0]["versions"]] == [True, False, False]
+    assert len(posts(tmp_path)) == 1
