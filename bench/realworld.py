@@ -84,19 +84,28 @@ def read_version(path: Path) -> str:
     return extract_text(path.read_bytes(), content_type="text/markdown", name=path.name)
 
 
-def judge_pair(old_text: str, new_text: str, earlier: Sequence[str]) -> tuple[str, str, tuple[str, ...]]:
+def judge_pair(old_text: str, new_text: str, earlier: Sequence[str], doc_type: str | None = None
+               ) -> tuple[str, str, tuple[str, ...]]:
     """(kind, reason, topics) of the new version after the old one, as the pipeline judges it: a text it stored
     before (any earlier version of the document: a flip-flop between variants) is recorded, never posted
-    (`Poller._process_document`'s `seen_before`); otherwise the verdict decides."""
+    (`Poller._process_document`'s `seen_before`); otherwise the verdict decides. The topics are the posted
+    message's: the clauses' and the document type's (`clause_change_message`)."""
     from bot.core.terms.documents import normalize
     from bot.core.terms.verdict import judge_version
+    from bot.core.topics import with_document_topic
 
     verdict = judge_version(old_text, new_text)
     if verdict.kind == "change":
         stored = {normalize(text).hash for text in earlier}
         if normalize(new_text).hash in stored:
             return "noise", "a text stored before (an earlier version recurs)", ()
+        return verdict.kind, verdict.reason, with_document_topic(verdict.topics, doc_type)
     return verdict.kind, verdict.reason, tuple(verdict.topics)
+
+
+def document_type(path: str) -> str:
+    """The terms type of an archive path, "<Service>/<Terms type>.md"."""
+    return path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 def earlier_versions(pair_id: str, cache: Path = CACHE) -> list[str]:
@@ -132,7 +141,7 @@ def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
         except ExtractionError as error:  # the poller records a source problem, keeps its baseline, posts nothing
             new, (kind, reason, topics) = "", ("not_document", f"extraction refused: {error}", ())
         else:
-            kind, reason, topics = judge_pair(old, new, earlier_versions(pair["id"], cache))
+            kind, reason, topics = judge_pair(old, new, earlier_versions(pair["id"], cache), document_type(pair["path"]))
         alert = kind == "change"
         language = detect_language(new[:4000] or old[:4000])
         if pair["label"] == "substantive":

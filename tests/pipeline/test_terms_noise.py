@@ -916,3 +916,39 @@ async def test_a_change_of_the_page_with_the_settings_is_posted_then_the_baselin
         history = await history_report(app.config, app.store, "tunely", None)
     assert [bool(v.get("note")) for v in history["documents"][0]["versions"]] == [True, False, False]
     assert len(posts(tmp_path)) == 1
+
+
+# --- topics of a document's type ------------------------------------------------------------------------------
+
+def typed_config(tmp: Path, remote: Remote) -> str:
+    return f"""
+storage: {tmp / 'storage'}
+poll: {{interval: 1h, timeout: 3s, max_bytes: 200KB}}
+platforms:
+  tunely:
+    name: Tunely
+    documents:
+      - {{type: Privacy Policy, url: "{remote.url('/privacy')}", select: main}}
+      - {{type: Terms of Service, url: "{remote.url('/terms')}", select: main}}
+channels:
+  - {{id: everything, jsonl: {tmp / 'out' / 'all.jsonl'}}}
+  - {{id: privacy-desk, jsonl: {tmp / 'out' / 'privacy.jsonl'}, topics: [privacy]}}
+"""
+
+
+async def test_every_change_of_a_privacy_policy_reaches_a_channel_that_follows_privacy(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    # the changed clause names no personal data: its document's type says what it is about
+    clause = "<p>3.1 We answer your requests within {} days of receiving them.</p>"
+    for path in ("/privacy", "/terms"):
+        remote.serve(path, terms_html(extra=clause.format(60)), content_type="text/html; charset=utf-8")
+    async with running(write_config, typed_config(tmp_path, remote)) as app:
+        await app.poll_once()
+        for path in ("/privacy", "/terms"):
+            remote.serve(path, terms_html(extra=clause.format(90)), content_type="text/html; charset=utf-8")
+        await app.poll_once()
+    everything = {str(r["source"]): r["topics"] for r in posts(tmp_path)}
+    assert everything == {"tunely/privacy-policy": ["privacy"], "tunely/terms-of-service": []}
+    desk = [json.loads(line) for line in (tmp_path / "out" / "privacy.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["source"] for r in desk] == ["tunely/privacy-policy"]
