@@ -90,16 +90,16 @@ def judge_pair(old_text: str, new_text: str, earlier: Sequence[str], doc_type: s
     before (any earlier version of the document: a flip-flop between variants) is recorded, never posted
     (`Poller._process_document`'s `seen_before`); otherwise the verdict decides. The topics are the posted
     message's: the clauses' and the document type's (`clause_change_message`)."""
+    from bot.core.terms.clause_topics import change_topics
     from bot.core.terms.documents import normalize
     from bot.core.terms.verdict import judge_version
-    from bot.core.topics import with_document_topic
 
     verdict = judge_version(old_text, new_text)
     if verdict.kind == "change":
         stored = {normalize(text).hash for text in earlier}
         if normalize(new_text).hash in stored:
             return "noise", "a text stored before (an earlier version recurs)", ()
-        return verdict.kind, verdict.reason, with_document_topic(verdict.topics, doc_type)
+        return verdict.kind, verdict.reason, change_topics(verdict.changes, doc_type)
     return verdict.kind, verdict.reason, tuple(verdict.topics)
 
 

@@ -13,7 +13,8 @@ from bot.core.messages import Message, thread_key
 from bot.core.news.entries import FeedEntry
 from bot.core.news.statements import Statement
 from bot.core.terms.availability import UNAVAILABLE
-from bot.core.topics import label_topics, severity_for, topic_name, with_document_topic
+from bot.core.terms.clause_topics import change_topics
+from bot.core.topics import label_topics, severity_for, topic_name
 
 if TYPE_CHECKING:
     from bot.core.terms.clauses import ClauseChange
@@ -222,7 +223,7 @@ def clause_change_message(
 ) -> Message:
     """A substantive, clause-level change of a terms document: opens its own thread."""
     name = platform.name if platform else (source.platform or source.id)
-    topics = with_document_topic(tuple(dict.fromkeys(t for c in changes for t in c.topics)), source.doc_type)
+    topics = change_topics(changes, source.doc_type)
     severity = max((c.severity for c in changes), key=lambda s: _SEVERITY_RANK.get(s, 0), default="low")
     lines = clause_lines(changes)
     if effective:

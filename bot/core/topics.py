@@ -6,7 +6,7 @@ The lexicon lives in `topics.yaml` beside this module so that phrases are data, 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -49,32 +49,6 @@ TOPIC_NAMES: dict[str, str] = {
 def topic_name(topic: str) -> str:
     """A topic id in words ("ai_training" → "AI training"); an unknown id with blanks for underscores."""
     return TOPIC_NAMES.get(topic) or topic.replace("_", " ")
-
-
-# What every substantive change of a document of these types is about, whatever its clauses say (Open Terms Archive
-# types; a type with a suffix, "Community Guidelines - Harassment", counts as its start): a channel that follows
-# `privacy` hears of every change of a privacy policy, not only of those whose clauses name personal data.
-DOCUMENT_TOPICS: dict[str, str] = {
-    "Privacy Policy": "privacy",
-    "Business Privacy Policy": "privacy",
-    "Professional Privacy Policy": "privacy",
-    "Contributor Privacy Policy": "privacy",
-    "Trackers Policy": "privacy",
-    "Cookies Policy": "privacy",
-    "Data Retention Policy": "privacy",
-    "Community Guidelines": "moderation",
-    "Acceptable Use Policy": "moderation",
-    "Restricted Use Policy": "moderation",
-    "Terms of Sale": "pricing",
-    "General Conditions of Sale": "pricing",
-    "In-App Purchases Policy": "pricing",
-}
-
-
-def with_document_topic(topics: Sequence[str], doc_type: str | None) -> tuple[str, ...]:
-    """`topics`, then the topic every change of a `doc_type` document is about (`DOCUMENT_TOPICS`) if missing."""
-    topic = next((t for name, t in DOCUMENT_TOPICS.items() if doc_type and doc_type.startswith(name)), None)
-    return tuple(topics) if topic is None or topic in topics else (*topics, topic)
 
 
 SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
