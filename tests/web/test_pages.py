@@ -327,3 +327,31 @@ async def test_run_serves_the_web_view_beside_polling_when_web_is_configured(dem
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (connections in TIME_WAIT do not count)
         again.bind(("127.0.0.1", port))
         again.listen()
+
+
+async def test_a_new_baseline_after_edited_settings_is_noted_in_the_versions_list(
+    remote: Remote, write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    body = ("<html><body><main><h1>Terms</h1><p>1.1 You keep the rights to your uploads.</p>"
+            "<aside class='promo'><p>Go Pro today and keep every cent of your payouts.</p></aside>"
+            "</main></body></html>")
+    remote.serve("/terms", body, content_type="text/html; charset=utf-8")
+
+    def config(remove: str) -> Path:
+        return write_config("\n".join([
+            f"storage: {tmp_path / 'storage'}", "poll: {interval: 1h, timeout: 5s}",
+            "platforms:", "  acme:", "    name: Acme", "    documents:",
+            f'      - {{type: Terms of Service, url: "{remote.url("/terms")}", select: main{remove}}}',
+            "channels:", f"  - {{id: log, jsonl: {tmp_path / 'posts.jsonl'}}}",
+        ]) + "\n")
+
+    for remove in ("", ", remove: ['aside.promo']"):
+        async with App.open(load_config(config(remove)), stdout=io.StringIO(), chat_env=ChatEnv()) as app:
+            await app.poll_once()
+    async with serve(config(", remove: ['aside.promo']")) as site:
+        status, text, _ = await site.get("/platforms/acme")
+    assert status == 200
+    items = [" ".join(li.text_content().split()) for li in page(text).xpath("//details[@class='versions']//li")]
+    assert len(items) == 2
+    assert items[0].endswith("· extraction settings changed (selector main → selector main, without aside.promo): "
+                             "a new baseline")
