@@ -22,13 +22,8 @@ from bot.core.messages import Message
 from bot.core.news.entries import FeedEntry, FeedParseError
 from bot.core.routing import RouteTable
 from bot.core.terms.availability import UNAVAILABLE
-from bot.pipeline.document_versions import (
-    DocumentProblem,
-    dated_again,
-    document_verdict,
-    read_version,
-    settings_changed,
-)
+from bot.pipeline import document_versions
+from bot.pipeline.document_versions import DocumentProblem, dated_again, document_verdict
 from bot.pipeline.source_claims import SourceClaims
 from bot.pipeline.statement_points import StatementPoints
 from bot.pipeline.story_desk import EntryPlacement, StoryDesk
@@ -249,7 +244,7 @@ class Poller:
         """Fetch one source and commit what it brought. Returns (outcome, new events)."""
         state = self.states.get(spec.id) or FetchState(spec.id)
         fetcher = self.untrusted if spec.origin == "chat" else self.fetcher
-        reread = settings_changed(spec, state.extraction)  # the whole body again, to read it with the new settings
+        reread = document_versions.settings_changed(spec, state.extraction)  # (then the whole body, read anew)
         result = await fetcher.fetch(spec.location, *((None, None) if reread else (state.etag, state.last_modified)))
         if result.outcome == "error":
             return "error", await self._fail(spec, state, result.error or "failed", result)
@@ -321,7 +316,7 @@ class Poller:
     async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         latest = await self.store.latest_snapshot(spec.id)
         try:
-            document, read_with, note = await read_version(spec, state.extraction, result, latest)
+            document, read_with, note = await document_versions.read_version(spec, state.extraction, result, latest)
         except DocumentProblem as problem:
             return "error", await self._fail(spec, state, str(problem), result, kind=problem.kind)
         snapshot: SnapshotWrite | None = None
