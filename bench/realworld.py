@@ -114,7 +114,7 @@ def earlier_versions(pair_id: str, cache: Path = CACHE) -> list[str]:
 
 
 def blind_files(kind: str, blind: int) -> tuple[Path, Path]:
-    """The manifest and cache folder of a corpus: the development one (0) or blind corpus 1 to 6 (3 to 6: terms
+    """The manifest and cache folder of a corpus: the development one (0) or blind corpus 1 to 7 (3 to 7: terms
     only)."""
     if not blind:
         return HERE / f"{kind}.yaml", CACHE
@@ -412,9 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--show-misses", action="store_true", help="list every miss, false alert, split and merge")
     parser.add_argument("--split", choices=("all", "dev", "holdout"), default="all",
                         help="half of the corpus (news by event, terms by service): tune on dev, check on holdout")
-    parser.add_argument("--blind", type=int, nargs="?", const=1, default=0, choices=(1, 2, 3, 4, 5, 6),
+    parser.add_argument("--blind", type=int, nargs="?", const=1, default=0, choices=(1, 2, 3, 4, 5, 6, 7),
                         help="a blind corpus (1: terms-blind.yaml / news-blind.yaml in .cache/blind/; 2: the -blind2 "
-                             "files in .cache/blind2/; 3 to 6: terms-blind<N>.yaml in .cache/blind<N>/, terms only): labelled "
+                             "files in .cache/blind2/; 3 to 7: terms-blind<N>.yaml in .cache/blind<N>/, terms only): labelled "
                              "without looking at the system's output")
     args = parser.parse_args(argv)
     report = (run_terms(args.show_misses, args.split, args.blind) if args.corpus == "terms"
