@@ -952,3 +952,11 @@ async def test_every_change_of_a_privacy_policy_reaches_a_channel_that_follows_p
     assert everything == {"tunely/privacy-policy": ["privacy"], "tunely/terms-of-service": []}
     desk = [json.loads(line) for line in (tmp_path / "out" / "privacy.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["source"] for r in desk] == ["tunely/privacy-policy"]
+
+
+def test_an_address_turned_into_a_javascript_mailto_link_is_noise() -> None:
+    # an address spelled in escapes behind a javascript: target, which holds a space ("void 0")
+    linked = DOC.replace("go to legal@tunely.test", "go to [legal@tunely.test](javascript:location='mailto:"
+                         "/u006c/u0065/u0067/u0061/u006c/u0040/u0074';void 0)")
+    assert _kind(DOC, linked) in ("unchanged", "noise") and _kind(linked, DOC) in ("unchanged", "noise")
+    assert _kind(linked, linked.replace("go to [legal@tunely.test]", "go to [help@tunely.test]")) == "change"

@@ -53,7 +53,8 @@ _ERROR_PAGE = re.compile(
 ERROR_PAGE_MAX_CHARS = 600
 
 # Markup noise: link targets, emphasis markers, tracking parameters, obfuscated e-mail addresses.
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([ \t]*<?[^)\s>]*>?(?:\s+\"[^\"\n]*\")?\s*\)")
+# (a `javascript:` target may hold spaces: "javascript:location='mailto:…';void 0", an address spelled in escapes)
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([ \t]*(?:javascript:[^)\n]*|<?[^)\s>]*>?(?:\s+\"[^\"\n]*\")?)\s*\)")
 # A line that is links and nothing else (a menu entry, a table of contents, a language picker, a button) keeps
 # its labels in brackets, "[Pricing] [Blog]", so that the clause diff can tell navigation from clauses.
 _LINK_ONLY_LINE = re.compile(
