@@ -960,3 +960,27 @@ def test_an_address_turned_into_a_javascript_mailto_link_is_noise() -> None:
                          "/u006c/u0065/u0067/u0061/u006c/u0040/u0074';void 0)")
     assert _kind(DOC, linked) in ("unchanged", "noise") and _kind(linked, DOC) in ("unchanged", "noise")
     assert _kind(linked, linked.replace("go to [legal@tunely.test]", "go to [help@tunely.test]")) == "change"
+
+
+ANNOUNCEMENTS = [
+    "**Please note: we've updated these terms. The prior version is available [here](https://tunely.test/old).**",
+    "If you live in the EEA, you can view your current Terms of Service here. The terms below will be effective "
+    "there on 30 April 2025.",
+    "These terms reflect our updated Data Transfer Addendum, effective 1 June 2024.",
+    "Nous avons mis à jour nos conditions d'utilisation. La version précédente reste consultable ici.",
+    "Wir haben unsere Nutzungsbedingungen aktualisiert. Die vorherige Fassung finden Sie hier.",
+    "Hemos actualizado nuestras condiciones. La versión anterior está disponible aquí.",
+]
+
+
+@pytest.mark.parametrize("notice", ANNOUNCEMENTS, ids=range(len(ANNOUNCEMENTS)))
+def test_an_update_notice_removed_is_noise_and_added_is_posted(notice: str) -> None:
+    announced = DOC.replace("Last updated: 1 March 2024\n", f"Last updated: 1 March 2024\n\n{notice}\n")
+    assert _kind(announced, DOC) == "noise"
+    assert _kind(DOC, announced) == "change"  # it may announce what is coming
+
+
+def test_a_numbered_clause_about_an_update_removed_still_alerts() -> None:
+    clause = "6.3 We have changed these terms so that warnings are no longer sent before a suspension.\n"
+    numbered = DOC.replace("## 7. Contact", clause + "\n## 7. Contact")
+    assert _kind(numbered, DOC) == "change"

@@ -36,6 +36,26 @@ _BANNER = re.compile(
     r"(web)?site\b"
 )
 _BANNER_MAX = 400
+# A notice that the terms were (or will be) updated, removed whole and unnumbered, is no change of the terms: the
+# update it announced is in the text already ("We've updated these terms. The prior version is available here.",
+# "The terms below will be effective on April 30", "These terms reflect our updated data transfer addendum").
+# Added, such a notice is posted: it may announce what is coming.
+_DOCUMENT = (r"(terms|conditions|polic(y|ies)|agreement|addendum|guidelines|notice|statement|version|conditions|"
+             r"politique|bedingungen|richtlinie|datenschutzerklarung|condiciones|politica)")
+_ANNOUNCEMENT = re.compile(
+    rf"\bwe\W?(ve|have)? (recently )?(updated|revised|changed|amended|made changes to)\b.{{0,80}}\b{_DOCUMENT}\b"
+    rf"|\b(these|our|the) (updated|revised|new) (\w+ ){{0,4}}{_DOCUMENT}\b"
+    rf"|\b(updated|revised|new) (version of )?(these|our|the) (\w+ ){{0,4}}{_DOCUMENT}\b"
+    rf"|\b(prior|previous|earlier|current) (version|{_DOCUMENT})\b.{{0,80}}\b(available|here|found|view)\b"
+    rf"|\b(view|see|read|consult) (your|the) (current|previous|prior) \w*\s?{_DOCUMENT}\b"
+    rf"|\b{_DOCUMENT}\b.{{0,120}}\bwill (become|be) effective\b"
+    rf"|\bnous avons (mis a jour|modifie|revise)\b.{{0,80}}\b{_DOCUMENT}\b|\bversion (precedente|anterieure)\b"
+    rf"|\b{_DOCUMENT}\b.{{0,120}}\b(entreront|entrent) en vigueur\b"
+    rf"|\bwir haben (unsere|diese)\b.{{0,80}}\b(aktualisiert|geandert|uberarbeitet)\b"
+    rf"|\b(vorherige|fruhere|bisherige) (fassung|version)\b|\btreten\b.{{0,80}}\bin kraft\b"
+    rf"|\bhemos (actualizado|modificado|revisado)\b.{{0,80}}\b{_DOCUMENT}\b|\bversion (anterior|previa)\b"
+    rf"|\b{_DOCUMENT}\b.{{0,120}}\bentraran en vigor\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +157,11 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
             or context.in_link(text, new_side)):
         return True
     numbered = bool(NUMBER_ONLY.fullmatch(change.path.rsplit(PATH_SEPARATOR, 1)[-1]))
-    return (not numbered and len(text) <= _BANNER_MAX and "cookie" in text.lower()
-            and bool(_BANNER.search(fold(text))))
+    if numbered or len(text) > _BANNER_MAX:
+        return False
+    if change.kind == "removed" and _ANNOUNCEMENT.search(fold(text)):
+        return True  # the notice of an update that is made
+    return "cookie" in text.lower() and bool(_BANNER.search(fold(text)))
 
 
 class _Context:
