@@ -290,6 +290,24 @@ def wave_labels(articles: Sequence[dict[str, Any]], window_seconds: float) -> di
     return labels
 
 
+def grouping_ceiling(blind: int = 0, days: Sequence[int] = (14, 30, 60)) -> dict[str, Any]:
+    """What story grouping can reach at best, from the manifest alone (dates and event labels, no text): with a
+    story window of N days, an event whose coverage pauses longer than N days is two stories by design, so a
+    perfect grouper would score this pairwise recall and this many threads per story."""
+    manifest_path, _ = blind_files("news", blind)
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    known = set(news_config(manifest, sorted({outlet_of(a["url"]) for a in manifest["articles"]})).platforms)
+    evented = [a for a in manifest["articles"] if a.get("event") and a.get("platform") in known]
+    truth = {a["id"]: a["event"] for a in evented}
+    ceiling: dict[str, Any] = {"articles": len(evented), "events": len(set(truth.values())), "windows": {}}
+    for n in days:
+        waves = wave_labels(evented, n * 86400)
+        _, recall = pairwise(truth, waves)
+        ceiling["windows"][f"{n}d"] = {"grouping_recall": recall,
+                                       "threads_per_story": round(len(set(waves.values())) / len(set(truth.values())), 2)}
+    return ceiling
+
+
 def run_news(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
     manifest_path, cache = blind_files("news", blind)
     manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
@@ -416,7 +434,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a blind corpus (1: terms-blind.yaml / news-blind.yaml in .cache/blind/; 2: the -blind2 "
                              "files in .cache/blind2/; 3 to 7: terms-blind<N>.yaml in .cache/blind<N>/, terms only): labelled "
                              "without looking at the system's output")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="news only: the best grouping a story window of 14, 30 or 60 days allows, from the "
+                             "manifest's dates and events alone (no cache needed)")
     args = parser.parse_args(argv)
+    if args.ceiling:
+        print(json.dumps(grouping_ceiling(args.blind), indent=2))
+        return 0
     report = (run_terms(args.show_misses, args.split, args.blind) if args.corpus == "terms"
               else run_news(args.show_misses, args.split, args.blind))
     report["split"] = f"blind {args.blind}" if args.blind else args.split
