@@ -133,6 +133,7 @@ def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
     by_class: dict[str, list[bool]] = defaultdict(list)
     by_language: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     topic_hits = topic_total = 0
+    posted = labelled = both = 0  # topics posted, topics labelled, and those in both (alerted labelled pairs)
     misses: list[str] = []
     for pair in pairs:
         old = read_version(cache / "terms" / f"{pair['id']}.old.md")
@@ -151,6 +152,7 @@ def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
             if wanted and alert:
                 topic_total += 1
                 topic_hits += bool(wanted & set(topics))
+                posted, labelled, both = posted + len(set(topics)), labelled + len(wanted), both + len(wanted & set(topics))
             if not alert:
                 misses.append(f"MISS  {pair['id']} {pair['path']} ({kind}: {reason}) — {pair.get('why', '')}")
         else:
@@ -166,6 +168,8 @@ def run_terms(show: bool, split: str = "all", blind: int = 0) -> dict[str, Any]:
         "false_alert_rate": ratio(sum(noise), len(noise)),
         "false_alerts": sum(noise),
         "topic_agreement": ratio(topic_hits, topic_total),
+        "topic_precision": ratio(both, posted),
+        "topic_recall": ratio(both, labelled),
         "noise_classes": {name: {"pairs": len(alerts), "false_alerts": sum(alerts)}
                           for name, alerts in sorted(by_class.items())},
         "languages": {lang: {"substantive": len(v["substantive"]), "recall": ratio(sum(v["substantive"]), len(v["substantive"])),
@@ -184,7 +188,8 @@ def print_terms(report: dict[str, Any]) -> None:
     print(f"  false alerts on noise: {report['false_alerts']} of {report['noise']} = {report['false_alert_rate']}"
           f"{verdict_of(report['false_alert_rate'], 'false_alert_rate')}")
     print(f"  topic agreement (an expected topic among those labelled, alerted substantive pairs with topics): "
-          f"{report['topic_agreement']}")
+          f"{report['topic_agreement']}; posted topics: precision {report['topic_precision']}, "
+          f"recall {report['topic_recall']}")
     print("  per noise class:")
     for name, row in report["noise_classes"].items():
         print(f"    {name:<18} {row['pairs']:>4} pairs  {row['false_alerts']:>3} false alerts")
