@@ -316,7 +316,7 @@ class Poller:
     async def _process_document(self, spec: SourceSpec, state: FetchState, result: FetchResult) -> tuple[str, int]:
         latest = await self.store.latest_snapshot(spec.id)
         try:
-            document, read_with, note = await document_versions.read_version(spec, state.extraction, result, latest)
+            reading = await document_versions.read_version(spec, state.extraction, result, latest)
         except DocumentProblem as problem:
             return "error", await self._fail(spec, state, str(problem), result, kind=problem.kind)
         snapshot: SnapshotWrite | None = None
@@ -324,14 +324,15 @@ class Poller:
         messages: list[Message] = []
         story_items: list[tuple[str, str | None]] = []
         # A new text, or the same text with another date line (a version for `history`, never an alert)
+        document = reading.document
         if latest is None or latest.hash != document.hash or dated_again(latest, document):
-            snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata, note)
+            snapshot = SnapshotWrite(document.hash, result.body_hash, document.text, document.metadata, reading.note)
             seen_before = latest is not None and (
                 latest.hash == document.hash or document.hash in await self.store.snapshot_hashes(spec.id))
-            if latest is not None and not seen_before and note is None:
+            if latest is not None and not seen_before and reading.judged is not None:
                 platform = self.config.platforms.get(spec.platform or "")
-                verdict, found = await asyncio.to_thread(document_verdict, spec, platform, latest, document,
-                                                         self._now())
+                verdict, found = await asyncio.to_thread(document_verdict, spec, platform, latest, reading.judged,
+                                                         self._now(), reading.within)
                 if verdict.kind == "not_document":  # a section gave way to a notice: the baseline is kept
                     return "error", await self._fail(spec, state, UNAVAILABLE + verdict.reason, result,
                                                      kind="not_document")
@@ -344,7 +345,7 @@ class Poller:
                     message, story_item = placed
                     story_items.append(story_item)
                 messages.append(message)
-            outcome = Outcome(spec.id, self._success_state(read_with, state, result, "ok", primed=True),
+            outcome = Outcome(spec.id, self._success_state(spec, state, result, "ok", primed=True),
                               snapshot=snapshot, change=change, story_items=story_items)
             return "ok", await self._commit(spec, state, outcome, messages)
 

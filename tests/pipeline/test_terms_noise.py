@@ -911,11 +911,30 @@ async def test_a_change_of_the_page_with_the_settings_is_posted_then_the_baselin
     remote.serve("/terms", terms_html(extra=ai + PROMO), content_type="text/html; charset=utf-8")
     async with running(write_config, settings_config(tmp_path, remote, ", remove: ['.promo']")) as app:
         await app.poll_once()  # the page changed too: judged as read before, so the AI clause is not lost
-        assert [p["topics"] for p in posts(tmp_path)] == [["ai_training"]]
-        await app.poll_once()  # then the new settings take over, quietly
+        await app.poll_once()
         history = await history_report(app.config, app.store, "tunely", None)
-    assert [bool(v.get("note")) for v in history["documents"][0]["versions"]] == [True, False, False]
-    assert len(posts(tmp_path)) == 1
+    assert [p["topics"] for p in posts(tmp_path)] == [["ai_training"]]
+    assert [bool(v.get("note")) for v in history["documents"][0]["versions"]] == [True, False]
+
+
+async def test_a_block_that_keeps_changing_is_not_posted_once_the_settings_cut_it_out(
+    remote: Remote, write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    # the reason to edit `remove`: a promotion that changes every poll, in clauses of its own
+    def promo(offer: str) -> str:
+        return f"<section class='promo'><h2>This week</h2><p>Pro members {offer} on every upload.</p></section>"
+
+    remote.serve("/terms", terms_html(extra=promo("save ten percent")), content_type="text/html; charset=utf-8")
+    async with running(write_config, settings_config(tmp_path, remote, "")) as app:
+        await app.poll_once()
+    remote.serve("/terms", terms_html(extra=promo("get a free month")), content_type="text/html; charset=utf-8")
+    async with running(write_config, settings_config(tmp_path, remote, ", remove: ['.promo']")) as app:
+        await app.poll_once()
+        remote.serve("/terms", terms_html(extra=promo("get two free months")), content_type="text/html; charset=utf-8")
+        await app.poll_once()
+        history = await history_report(app.config, app.store, "tunely", None)
+    assert posts(tmp_path) == []
+    assert [bool(v.get("note")) for v in history["documents"][0]["versions"]] == [True, False]
 
 
 # --- topics of a document's type ------------------------------------------------------------------------------
