@@ -1003,3 +1003,14 @@ def test_a_numbered_clause_about_an_update_removed_still_alerts() -> None:
     clause = "6.3 We have changed these terms so that warnings are no longer sent before a suspension.\n"
     numbered = DOC.replace("## 7. Contact", clause + "\n## 7. Contact")
     assert _kind(numbered, DOC) == "change"
+
+
+def test_a_paragraph_pasted_twice_or_mended_is_noise_but_not_a_copy_far_away() -> None:
+    twice = DOC.replace("3.2 Keep your password private; you answer for what happens under your account.\n",
+                        "3.2 Keep your password private; you answer for what happens under your account.\n"
+                        "Keep your password private; you answer for what happens under your account.\n")
+    assert _kind(twice, DOC) == "noise" and _kind(DOC, twice) == "noise"
+    sentence = "This section does not apply to accounts run by a registered label."
+    far = DOC.replace("## 2. Your content\n", f"## 2. Your content\n\n{sentence}\n").replace(
+        "## 7. Contact\n", f"## 7. Contact\n\n{sentence}\n")
+    assert _kind(far, far.replace(f"## 7. Contact\n\n{sentence}\n", "## 7. Contact\n")) == "change"

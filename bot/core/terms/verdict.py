@@ -36,6 +36,10 @@ _BANNER = re.compile(
     r"(web)?site\b"
 )
 _BANNER_MAX = 400
+# A paragraph of at least `_DUPLICATE_MIN` characters that one version holds twice within `_DUPLICATE_LINES` lines
+# and the other once (the rest the same) is no change of meaning.
+_DUPLICATE_MIN = 40
+_DUPLICATE_LINES = 12
 # A notice that the terms were (or will be) updated, removed whole and unnumbered, is no change of the terms: the
 # update it announced is in the text already ("We've updated these terms. The prior version is available here.",
 # "The terms below will be effective on April 30", "These terms reflect our updated data transfer addendum").
@@ -161,6 +165,8 @@ def _is_noise(change: ClauseChange, context: _Context) -> bool:
         return False
     if change.kind == "removed" and _ANNOUNCEMENT.search(fold(text)):
         return True  # the notice of an update that is made
+    if len(text) >= _DUPLICATE_MIN and context.duplicate(text, new_side):
+        return True  # the same paragraph twice, or once again
     return "cookie" in text.lower() and bool(_BANNER.search(fold(text)))
 
 
@@ -169,7 +175,8 @@ class _Context:
     items (a short list item is content, a short plain line a label), their heading titles, their words (what
     tells a spelling fix from another word) and the runs of lines at their edges that one of them lacks."""
 
-    __slots__ = ("old_lines", "new_lines", "_listed", "_headings", "_plain", "_runs", "_words", "_counts", "_linked", "_old_at")
+    __slots__ = ("old_lines", "new_lines", "_listed", "_headings", "_plain", "_runs", "_words", "_counts", "_linked",
+                 "_old_at", "_at")
 
     def __init__(self, old_text: str, new: NormalizedDocument) -> None:
         self.old_lines: Sequence[str] = old_text.split("\n")
@@ -180,6 +187,7 @@ class _Context:
         self._counts: dict[bool, dict[str, int]] = {}
         self._linked: dict[bool, frozenset[str]] = {}
         self._old_at: dict[str, int] | None = None
+        self._at: dict[bool, dict[str, list[int]]] = {}
         self._runs: dict[bool, Runs] = {}
         self._words: dict[bool, frozenset[str]] = {}
 
@@ -251,6 +259,24 @@ class _Context:
             found = self._plain[new_side] = frozenset(
                 noise_key(line) for line in (self.new_lines if new_side else self.old_lines)
                 if not line.startswith("#"))
+        return found
+
+    def duplicate(self, text: str, new_side: bool) -> bool:
+        """Whether an added (`new_side`) or removed clause is one more or one less copy of a clause that stands in
+        both versions within a few lines of it: a paragraph pasted twice, or such a double mended."""
+        key = text.strip()
+        near = [self._places(False).get(key, []), self._places(True).get(key, [])]
+        more, fewer = (near[1], near[0]) if new_side else (near[0], near[1])
+        return (len(fewer) >= 1 and len(more) == len(fewer) + 1
+                and max(b - a for a, b in zip(more, more[1:], strict=False)) <= _DUPLICATE_LINES)
+
+    def _places(self, new_side: bool) -> dict[str, list[int]]:
+        """Each clause text of a version (without its number or bullet) → the lines where it stands."""
+        found = self._at.get(new_side)
+        if found is None:
+            found = self._at[new_side] = defaultdict(list)
+            for k, line in enumerate(self.new_lines if new_side else self.old_lines):
+                found[clause_text(line).strip()].append(k)
         return found
 
     def in_link_list(self, text: str, new_side: bool) -> bool:
