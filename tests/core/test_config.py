@@ -199,3 +199,20 @@ def test_discord_shards_refuse_anything_else(tmp_path: Path, written: str) -> No
 
     with pytest.raises(ConfigError, match="auto` or a number of shards"):
         parse_config(f"discord: {{shards: {written}}}\n", tmp_path / "feeds.yaml")
+
+
+def test_extraction_settings_round_trip_and_bad_stored_values_are_refused() -> None:
+    from bot.core.config import SourceSpec, describe_extraction
+
+    spec = SourceSpec("acme/terms", "document", "acme", "https://acme.test/terms", None, 3600.0,
+                      doc_type="Terms of Service", select="main", remove=("nav", ".promo"))
+    bare = SourceSpec("acme/terms", "document", "acme", "https://acme.test/terms", None, 3600.0, doc_type="Terms of Service")
+    assert bare.with_extraction(spec.extraction) == spec and spec.with_extraction(bare.extraction) == bare
+    assert describe_extraction(spec.extraction) == "selector main, without nav, .promo"
+    assert describe_extraction(bare.extraction) == "the whole page"
+    for stored in ("", "not json", "[]", '{"select": 3, "remove": []}', '{"select": null, "remove": [1]}',
+                   '{"select": "main"}'):
+        assert spec.with_extraction(stored) is None
+        describe_extraction(stored)  # (never raises: the note of a new baseline is written from it)
+    assert describe_extraction("not json") == describe_extraction("[]") == "unknown settings"
+    assert SourceSpec("wire", "feed", None, "https://news.test/feed", None, 600.0).extraction == ""
