@@ -96,10 +96,11 @@ def compare_versions(old_text: str, new: NormalizedDocument, old_metadata: Seque
     A change of the date lines alone is noise (recorded as a version, never posted), and so is a version whose
     words, read as one run, say what the old ones said (`alignment.same_words`: laid out, numbered or glued
     anew), and a version in another of the page's languages (a translation served instead). Clause changes that
-    are markup only (the same words once e-mail forms are folded), a cookie banner's sentence added or removed,
-    a run of page chrome added or removed at the head or foot of the page (`Runs`) are dropped; a section whose
-    clauses gave way to a short geo-block, cookie, login or maintenance notice makes the version not the
-    document (its baseline is kept: no alert when the section comes back)."""
+    are markup only (the same words once e-mail forms are folded), a cookie banner's sentence added or removed, a
+    notice of an update removed, a paragraph pasted twice or mended, a run of page chrome added or removed at the
+    head or foot of the page (`Runs`) are dropped; a section whose clauses gave way to a short geo-block, cookie,
+    login or maintenance notice makes the version not the document (its baseline is kept: no alert when the
+    section comes back)."""
     updated = last_updated(new.metadata)
     if old_text == new.text:
         if old_metadata is not None and tuple(old_metadata) != tuple(new.metadata):
