@@ -397,8 +397,12 @@ class StoryDesk:
         # The clause's path carries its number ("3.4"), which articles quote: evidence for joining them.
         texts = [f"{c.get('path') or ''}: {c.get('new_text')}" for c in clauses
                  if c.get("kind") in ("added", "modified") and c.get("new_text")]
+        # Grouping reads the clauses' own topics: those a post adds for routing (its document type's, the clause
+        # vocabulary's: `bot.core.terms.clause_topics`) are not news topics.
+        listed = [c.get("topics") for c in clauses]
+        topics = tuple(dict.fromkeys(str(t) for ts in listed if isinstance(ts, (list, tuple)) for t in ts))
         item = terms_item(f"{spec.id}:{version}", spec.platform, spec.doc_type or "terms", texts or [message.text], now,
-                          topics=message.topics, source=spec.id, link=spec.url, title=message.title)
+                          topics=topics, source=spec.id, link=spec.url, title=message.title)
         assignment = self.index.assign(item, new_story_id=message.thread)
         self.dirty = True
         opened = assignment.opened or assignment.story not in self.announced
