@@ -55,14 +55,20 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 _HIGH_TOPICS = frozenset({"ai_training", "content_licence", "data_sharing", "opt_out"})
 
 
+def load_lexicon(package: str, name: str) -> dict[str, tuple[str, ...]]:
+    """topic → the patterns the lexicon file `name` of `package` gives it (every topic of TOPICS, perhaps with
+    none); ValueError for a topic TOPICS lacks."""
+    raw = yaml.safe_load(resources.files(package).joinpath(name).read_text(encoding="utf-8")) or {}
+    unknown = set(raw) - set(TOPICS)
+    if unknown:
+        raise ValueError(f"{name} names unknown topics: {sorted(unknown)}")
+    return {topic: tuple(raw.get(topic) or ()) for topic in TOPICS}
+
+
 @lru_cache(maxsize=1)
 def _sources() -> dict[str, tuple[str, ...]]:
     """topic → the patterns `topics.yaml` gives it (every topic of TOPICS, perhaps with none)."""
-    raw = yaml.safe_load(resources.files("bot.core").joinpath("topics.yaml").read_text(encoding="utf-8"))
-    unknown = set(raw) - set(TOPICS)
-    if unknown:
-        raise ValueError(f"topics.yaml names unknown topics: {sorted(unknown)}")
-    return {topic: tuple(raw.get(topic) or ()) for topic in TOPICS}
+    return load_lexicon("bot.core", "topics.yaml")
 
 
 @lru_cache(maxsize=1)

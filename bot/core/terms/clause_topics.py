@@ -1,6 +1,6 @@
 """What a posted terms change is about: the topics of its clauses, those the legal vocabulary of terms clauses
 (`clause_topics.yaml`: sub-processors, refunds, appeals…) finds in the changed clauses and their headings, and the
-topic of its document's type. Severity and the verdict read only the clauses' own topics."""
+topic of its document's type. Severity, the verdict and story grouping read only the clauses' own topics."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.core.terms.clauses import ClauseChange
 from bot.core.text import fold
-from bot.core.topics import TOPICS
+from bot.core.topics import load_lexicon
 
 # What every substantive change of a document of these types is about, whatever its clauses say (Open Terms Archive
 # types; a type with a suffix, "Community Guidelines - Harassment", counts as its start): a channel that follows
@@ -45,11 +42,9 @@ def with_document_topic(topics: Sequence[str], doc_type: str | None) -> tuple[st
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, re.Pattern[str]]:
     """topic → one compiled alternation of the patterns `clause_topics.yaml` gives it."""
-    raw = yaml.safe_load(resources.files("bot.core.terms").joinpath("clause_topics.yaml").read_text(encoding="utf-8"))
-    unknown = set(raw) - set(TOPICS)
-    if unknown:
-        raise ValueError(f"clause_topics.yaml names unknown topics: {sorted(unknown)}")
-    return {topic: re.compile("|".join(f"(?:{p})" for p in raw[topic]), re.DOTALL) for topic in TOPICS if raw.get(topic)}
+    lexicon = load_lexicon("bot.core.terms", "clause_topics.yaml")
+    return {topic: re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL)
+            for topic, patterns in lexicon.items() if patterns}
 
 
 def vocabulary_topics(text: str) -> tuple[str, ...]:

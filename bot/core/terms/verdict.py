@@ -44,7 +44,7 @@ _DUPLICATE_LINES = 12
 # update it announced is in the text already ("We've updated these terms. The prior version is available here.",
 # "The terms below will be effective on April 30", "These terms reflect our updated data transfer addendum").
 # Added, such a notice is posted: it may announce what is coming.
-_DOCUMENT = (r"(terms|conditions|polic(y|ies)|agreement|addendum|guidelines|notice|statement|version|conditions|"
+_DOCUMENT = (r"(terms|conditions|polic(y|ies)|agreement|addendum|guidelines|notice|statement|version|"
              r"politique|bedingungen|richtlinie|datenschutzerklarung|condiciones|politica)")
 _ANNOUNCEMENT = re.compile(
     rf"\bwe\W?(ve|have)? (recently )?(updated|revised|changed|amended|made changes to)\b.{{0,80}}\b{_DOCUMENT}\b"
